@@ -1,0 +1,45 @@
+// Bundles the extension (and, for the host test tier, its test suite) with esbuild.
+//   node esbuild.mjs               development build with source maps, plus the host test suite
+//   node esbuild.mjs --production  minified extension only, no source maps (what `npm run package` ships)
+//   node esbuild.mjs --watch       development build, rebuilt on change
+import * as esbuild from 'esbuild';
+import { readdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  logLevel: 'warning',
+};
+
+const builds = [
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    minify: production,
+    sourcemap: !production,
+  },
+];
+
+if (!production) {
+  const suite = readdirSync('test/host/suite').filter((name) => name.endsWith('.ts'));
+  builds.push({
+    ...common,
+    entryPoints: suite.map((name) => `test/host/suite/${name}`),
+    outdir: 'out/host/suite',
+    external: ['vscode', 'mocha'],
+    sourcemap: true,
+  });
+}
+
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,5 @@
+import { Services } from './services';
+
+export function showLog({ log }: Services): void {
+  log.show();
+}

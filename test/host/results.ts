@@ -1,0 +1,5 @@
+/** What the in-host suite reports back to the launcher that started the workbench. */
+export interface HostResults {
+  passed: string[];
+  failed: { title: string; error: string }[];
+}

@@ -1,0 +1,22 @@
+// The host tier's entry point: the extension host calls run() once the extension under development is
+// loaded (the extensionTestsPath contract shared by test-electron and code-server).
+import Mocha from 'mocha';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HostResults } from '../results';
+
+export async function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'dot' });
+  for (const name of readdirSync(__dirname).filter((file) => file.endsWith('.test.js'))) {
+    mocha.addFile(join(__dirname, name));
+  }
+  const results: HostResults = { passed: [], failed: [] };
+  await new Promise<void>((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on('pass', (test) => results.passed.push(test.fullTitle()));
+    runner.on('fail', (test, error: Error) => results.failed.push({ title: test.fullTitle(), error: error.stack ?? error.message }));
+  });
+  const resultsFile = process.env.ACR_TEST_RESULTS;
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(results));
+  if (results.failed.length > 0) throw new Error(`${results.failed.length} host test(s) failed`);
+}

@@ -1,0 +1,16 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { waitForWorkbenchText } from '../workbench';
+
+describe('Registries view', () => {
+  it('shows the signed-out welcome when nobody is signed in', async () => {
+    await vscode.commands.executeCommand('acrAccess.registries.focus');
+    const texts = await waitForWorkbenchText('.welcome-view-content', 'You are not signed in to Azure Container Registry.');
+    assert.equal(texts.length, 1);
+  });
+
+  it('opens the ACR Access log from Show Log', async () => {
+    await vscode.commands.executeCommand('acrAccess.showLog');
+    await waitForWorkbenchText('.panel .monaco-select-box, .panel select', 'ACR Access');
+  });
+});

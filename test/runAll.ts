@@ -1,0 +1,58 @@
+// `npm test`: runs the tiers in order (or those named on the command line), each in its own process,
+// with one Docker engine shared by the tiers that need it, and ends with one summary line.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Counts, Tier, tiers } from './runTier';
+import { startDockerEngine } from './world/dockerEngine';
+import { projectRoot } from './world/codeServer';
+import { stopAllOnExit } from './world/processes';
+
+const needsDocker: readonly Tier[] = ['component', 'host', 'e2e'];
+
+async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string): Promise<Counts> {
+  console.log(`\n=== ${tier} tier`);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/runTier.ts'), tier], {
+    cwd: projectRoot,
+    stdio: 'inherit',
+    env: { ...env, ACR_TEST_RESULTS: resultsFile },
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const counts = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts, () => undefined);
+  // A tier that died before reporting still counts as a failure.
+  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1 };
+}
+
+async function main(): Promise<void> {
+  stopAllOnExit();
+  const named = process.argv.slice(2);
+  const unknown = named.filter((name) => !tiers.includes(name as Tier));
+  if (unknown.length > 0) throw new Error(`unknown tier ${unknown.join(', ')}; tiers are ${tiers.join(', ')}`);
+  const selected = named.length > 0 ? tiers.filter((tier) => named.includes(tier)) : [...tiers];
+
+  const env = { ...process.env };
+  const engine = selected.some((tier) => needsDocker.includes(tier)) ? await startDockerEngine() : undefined;
+  if (engine) env.DOCKER_HOST = engine.host;
+  const dir = await mkdtemp(join(tmpdir(), 'acr-tests-'));
+  const results: [Tier, Counts][] = [];
+  try {
+    for (const tier of selected) results.push([tier, await runTier(tier, env, join(dir, `${tier}.json`))]);
+  } finally {
+    await engine?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  console.log('\n=== summary');
+  for (const [tier, { passed, failed }] of results) console.log(`${tier.padEnd(10)} ${passed} passed, ${failed} failed`);
+  const passed = results.reduce((sum, [, counts]) => sum + counts.passed, 0);
+  const failed = results.reduce((sum, [, counts]) => sum + counts.failed, 0);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exitCode = failed > 0 ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  console.log('0 passed, 1 failed');
+  process.exitCode = 1;
+});

@@ -1,0 +1,88 @@
+// Runs one test tier and writes its counts to the file named by ACR_TEST_RESULTS (see runAll.ts).
+import { execFile } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Mocha from 'mocha';
+import { runHostSuiteInCodeServer } from './host/launchCodeServer';
+import { stopAll, stopAllOnExit } from './world/processes';
+import { projectRoot } from './world/codeServer';
+
+export const tiers = ['static', 'unit', 'component', 'host', 'e2e'] as const;
+export type Tier = (typeof tiers)[number];
+
+export interface Counts {
+  passed: number;
+  failed: number;
+}
+
+const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.test.ts'))
+    .map((name) => join(dir, name))
+    .sort();
+}
+
+async function runMocha(tier: 'unit' | 'component' | 'e2e'): Promise<Counts> {
+  const mocha = new Mocha({ timeout: mochaTimeoutMs[tier], reporter: 'spec', color: process.stdout.isTTY });
+  for (const file of testFiles(join(projectRoot, 'test', tier))) mocha.addFile(file);
+  await mocha.loadFilesAsync();
+  return new Promise((resolve) => {
+    const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
+  });
+}
+
+const run = promisify(execFile);
+
+/** Lint and typecheck, each counted as one test. */
+async function runStatic(): Promise<Counts> {
+  const checks: [string, string, string[]][] = [
+    ['typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']],
+    ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
+  ];
+  const counts = { passed: 0, failed: 0 };
+  for (const [name, command, args] of checks) {
+    try {
+      await run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
+      console.log(`  ✔ ${name}`);
+      counts.passed++;
+    } catch (error) {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      console.log(`  ✘ ${name}\n${stdout}${stderr}`);
+      counts.failed++;
+    }
+  }
+  return counts;
+}
+
+async function runHost(): Promise<Counts> {
+  const results = await runHostSuiteInCodeServer();
+  for (const title of results.passed) console.log(`  ✔ ${title}`);
+  for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
+  return { passed: results.passed.length, failed: results.failed.length };
+}
+
+async function main(tier: Tier): Promise<void> {
+  stopAllOnExit();
+  let counts: Counts;
+  try {
+    counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost() : await runMocha(tier);
+  } catch (error) {
+    console.error(`The ${tier} tier could not run:`, error);
+    counts = { passed: 0, failed: 1 };
+  } finally {
+    await stopAll();
+  }
+  const resultsFile = process.env.ACR_TEST_RESULTS;
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify(counts));
+  console.log(`${tier}: ${counts.passed} passed, ${counts.failed} failed`);
+  process.exitCode = counts.failed > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  const tier = process.argv[2] as Tier;
+  if (!tiers.includes(tier)) throw new Error(`usage: runTier.ts <${tiers.join('|')}>`);
+  void main(tier);
+}

@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort, startProcess, waitFor } from './processes';
+
+export const projectRoot = resolve(__dirname, '../..');
+
+export interface CodeServer {
+  /** The workbench, e.g. http://127.0.0.1:34567 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** The folder opened as the workspace. */
+  readonly workspace: string;
+  /** The URL that opens the workbench on the workspace, with an optional test payload. */
+  workbenchUrl(payload?: [string, string][]): string;
+  /** A `vscode-remote:` URI for a path on this machine, as extensionDevelopmentPath wants it. */
+  remoteUri(path: string): string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface CodeServerOptions {
+  /** Extra environment for the server, which its extension hosts inherit. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly settings?: Record<string, unknown>;
+}
+
+const quietSettings = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+};
+
+function codeServerEntry(): string {
+  const dir = execFileSync('bash', [join(projectRoot, 'test/world/install.sh'), '--print-code-server-dir']).toString().trim();
+  return join(dir, 'node_modules/code-server/out/node/entry.js');
+}
+
+/** Starts code-server (the cached build test/world/install.sh makes) on a free loopback port. */
+export async function startCodeServer(options: CodeServerOptions = {}): Promise<CodeServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'acr-code-server-'));
+  const workspace = join(dir, 'workspace');
+  const userData = join(dir, 'user-data');
+  await mkdir(workspace);
+  await mkdir(join(userData, 'User'), { recursive: true });
+  await writeFile(join(userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
+  await writeFile(join(dir, 'config.yaml'), '');
+
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server = startProcess(process.execPath, [
+    codeServerEntry(),
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--config', join(dir, 'config.yaml'),
+    '--user-data-dir', userData,
+    '--extensions-dir', join(dir, 'extensions'),
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    workspace,
+  ], { env: { ...process.env, ...options.env } });
+
+  const stop = async (): Promise<void> => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 60_000, () => `code-server did not start:\n${server.output()}`);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    url,
+    port,
+    workspace,
+    workbenchUrl: (payload) => {
+      const query = new URLSearchParams({ folder: workspace });
+      if (payload) query.set('payload', JSON.stringify(payload));
+      return `${url}/?${query.toString()}`;
+    },
+    remoteUri: (path) => `vscode-remote://127.0.0.1:${port}${path}`,
+    output: () => server.output(),
+    stop,
+  };
+}
