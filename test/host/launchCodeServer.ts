@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { projectRoot, startCodeServer } from '../world/codeServer';
+import { registerCleanup } from '../world/processes';
 import { HostResults } from './results';
 import { startWorkbenchProbe } from './workbenchProbe';
 
@@ -17,6 +18,7 @@ const suiteTimeoutMs = 10 * 60_000;
 export async function runHostSuiteInCodeServer(): Promise<HostResults> {
   buildForTests();
   const dir = await mkdtemp(join(tmpdir(), 'acr-host-'));
+  const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
   const resultsFile = join(dir, 'results.json');
   const probe = await startWorkbenchProbe();
   const server = await startCodeServer({ env: { ACR_TEST_RESULTS: resultsFile, ACR_TEST_WORKBENCH_PROBE: probe.url } });
@@ -56,6 +58,6 @@ export async function runHostSuiteInCodeServer(): Promise<HostResults> {
     await browser.close();
     await server.stop();
     await probe.close();
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
   }
 }

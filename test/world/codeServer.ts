@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort, startProcess, waitFor } from './processes';
+import { freePort, registerCleanup, startProcess, waitFor } from './processes';
 
 export const projectRoot = resolve(__dirname, '../..');
 
@@ -66,10 +66,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     workspace,
   ], { env: { ...process.env, ...options.env } });
 
-  const stop = async (): Promise<void> => {
+  const stop = registerCleanup(async () => {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
-  };
+  });
   try {
     await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 60_000, () => `code-server did not start:\n${server.output()}`);
   } catch (error) {

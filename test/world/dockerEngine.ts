@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startProcess, waitFor } from './processes';
+import { registerCleanup, startProcess, waitFor } from './processes';
 
 const run = promisify(execFile);
 
@@ -26,9 +26,9 @@ async function reachable(host: string): Promise<boolean> {
  * Reuses the engine DOCKER_HOST points at when it answers; otherwise starts a private dockerd on its own
  * socket (vfs storage, no iptables or bridge, so it needs nothing from the host's network set-up).
  */
-export async function startDockerEngine(): Promise<DockerEngine> {
+export async function startDockerEngine({ reuseExisting = true } = {}): Promise<DockerEngine> {
   const existing = process.env.DOCKER_HOST;
-  if (existing && (await reachable(existing))) {
+  if (reuseExisting && existing && (await reachable(existing))) {
     return { host: existing, stop: () => Promise.resolve() };
   }
   const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-'));
@@ -42,18 +42,15 @@ export async function startDockerEngine(): Promise<DockerEngine> {
     '-H', host,
     '--pidfile', join(dir, 'dockerd.pid'),
   ]);
+  const stop = registerCleanup(async () => {
+    await dockerd.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
   try {
     await waitFor(async () => dockerd.child.exitCode === null && reachable(host), 60_000, () => `dockerd did not start:\n${dockerd.output()}`);
   } catch (error) {
-    await dockerd.stop();
-    await rm(dir, { recursive: true, force: true });
+    await stop();
     throw error;
   }
-  return {
-    host,
-    stop: async () => {
-      await dockerd.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return { host, stop };
 }

@@ -2,10 +2,23 @@ import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /**
- * Every process the test world starts is registered here, so that it is stopped when the run ends,
- * fails or is interrupted, even if the code that started it never reaches its own clean-up.
+ * Every process the test world starts, and every clean-up of what it made (temp dirs), is registered
+ * here, so that it happens when the run ends, fails or is interrupted, even if the code that started it
+ * never reaches its own clean-up.
  */
 const running = new Set<ChildProcess>();
+const cleanups = new Set<() => Promise<void>>();
+
+/** Makes `cleanup` run at most once: when the returned function is called, or by stopAll(). */
+export function registerCleanup(cleanup: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined;
+  const once = (): Promise<void> => {
+    cleanups.delete(once);
+    return (done ??= cleanup());
+  };
+  cleanups.add(once);
+  return once;
+}
 
 export interface Started {
   readonly child: ChildProcess;
@@ -47,6 +60,7 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 export async function stopAll(): Promise<void> {
+  await Promise.all([...cleanups].map((cleanup) => cleanup()));
   await Promise.all([...running].map((child) => stopProcess(child)));
 }
 
