@@ -46,7 +46,7 @@ ensure_code_server() {
   mkdir -p "$CODE_SERVER_DIR"
   local top="$CODE_SERVER_DIR/node_modules/code-server"
   local vscode="$top/lib/vscode"
-  export npm_config_unsafe_perm=true npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
+  export npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
   (cd "$CODE_SERVER_DIR" && npm install --ignore-scripts --no-save "code-server@$CODE_SERVER_VERSION" >/dev/null)
   (cd "$vscode" && npm install --omit=dev --ignore-scripts >/dev/null)
   (cd "$vscode" && npm rebuild kerberos @vscode/spdlog @vscode/deviceid native-watchdog >/dev/null)
