@@ -16,4 +16,17 @@ describe('A developer who has not signed in yet', () => {
     const screenshot = await saveScreenshot(page, 'signed-out-registries-view');
     assert.ok((await stat(screenshot)).size > 10_000);
   });
+
+  it('runs ACR: Show Log from the command palette with the keyboard and sees the log', async () => {
+    const { page } = workbench;
+    await page.keyboard.press('F1');
+    const palette = page.locator('.quick-input-widget');
+    await palette.locator('input').fill('>ACR: Show Log');
+    await palette.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'ACR: Show Log' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const panel = page.locator('.part.panel');
+    await panel.locator('.monaco-select-box, select').filter({ hasText: 'ACR Access' }).first().waitFor({ timeout: 15_000 });
+    await panel.locator('.view-lines').getByText(/ACR\sAccess\s[\d.]+\sstarted/).waitFor();
+    await saveScreenshot(page, 'show-log-from-palette');
+  });
 });
