@@ -1,9 +1,10 @@
 // Bundles the extension (and, for the host test tier, its test suite) with esbuild.
-//   node esbuild.mjs               development build with source maps, plus the host test suite
+//   node esbuild.mjs               development build with source maps, plus the host test suite and
+//                                  the test world's emulated Microsoft sign-in extension
 //   node esbuild.mjs --production  minified extension only, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch       development build, rebuilt on change
 import * as esbuild from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -36,6 +37,13 @@ if (!production) {
     external: ['vscode', 'mocha'],
     sourcemap: true,
   });
+  builds.push({
+    ...common,
+    entryPoints: ['test/world/emulatedMicrosoftAuth/extension.ts'],
+    outfile: 'out/emulatedMicrosoftAuth/extension.js',
+  });
+  mkdirSync('out/emulatedMicrosoftAuth', { recursive: true });
+  copyFileSync('test/world/emulatedMicrosoftAuth/package.json', 'out/emulatedMicrosoftAuth/package.json');
 }
 
 if (watch) {

@@ -44,3 +44,71 @@ export const knownClouds: readonly AzureCloud[] = [
 export function scopeFor(audience: string): string {
   return `${audience.replace(/\/+$/, '')}/.default`;
 }
+
+/** The part of VS Code's `microsoft-sovereign-cloud.customEnvironment` setting this extension reads. */
+export interface CustomEnvironmentSetting {
+  activeDirectoryEndpointUrl?: string;
+  resourceManagerEndpointUrl?: string;
+  activeDirectoryResourceId?: string;
+}
+
+/** `acrAccess.customCloud`: what VS Code's custom environment does not say about ACR. */
+export interface AcrCustomCloudSetting {
+  loginServerSuffix?: string;
+  acrAudience?: string;
+}
+
+export class CloudSettingsError extends Error {}
+
+/**
+ * The cloud to use, from the same settings VS Code's own sovereign-cloud sign-in reads
+ * (`microsoft-sovereign-cloud.environment` and `.customEnvironment`) plus `acrAccess.customCloud`.
+ */
+export function cloudFromSettings(
+  environment: string | undefined,
+  customEnvironment: CustomEnvironmentSetting | undefined,
+  acrCustomCloud: AcrCustomCloudSetting | undefined,
+): AzureCloud {
+  switch (environment || undefined) {
+    case undefined:
+      return knownClouds[0];
+    case 'ChinaCloud':
+      return knownClouds[1];
+    case 'USGovernment':
+      return knownClouds[2];
+    case 'custom':
+      return customCloud(customEnvironment ?? {}, acrCustomCloud ?? {});
+    default:
+      throw new CloudSettingsError(
+        `The setting microsoft-sovereign-cloud.environment is "${environment}"; use ChinaCloud, USGovernment or custom, or remove it for the public cloud.`,
+      );
+  }
+}
+
+function customCloud(environment: CustomEnvironmentSetting, acr: AcrCustomCloudSetting): AzureCloud {
+  const authorityHost = httpsUrl(environment.activeDirectoryEndpointUrl, 'microsoft-sovereign-cloud.customEnvironment.activeDirectoryEndpointUrl');
+  const armEndpoint = httpsUrl(environment.resourceManagerEndpointUrl, 'microsoft-sovereign-cloud.customEnvironment.resourceManagerEndpointUrl');
+  const suffix = acr.loginServerSuffix?.trim().toLowerCase() ?? '';
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(suffix)) {
+    throw new CloudSettingsError('Set acrAccess.customCloud.loginServerSuffix to your cloud\'s registry suffix, such as "azurecr.io".');
+  }
+  return {
+    name: 'custom',
+    authorityHost,
+    armEndpoint,
+    armAudience: environment.activeDirectoryResourceId ? httpsUrl(environment.activeDirectoryResourceId, 'microsoft-sovereign-cloud.customEnvironment.activeDirectoryResourceId') : armEndpoint,
+    acrAudience: acr.acrAudience ? httpsUrl(acr.acrAudience, 'acrAccess.customCloud.acrAudience') : knownClouds[0].acrAudience,
+    loginServerSuffix: suffix,
+  };
+}
+
+function httpsUrl(value: string | undefined, setting: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value ?? '');
+  } catch {
+    url = undefined;
+  }
+  if (url?.protocol !== 'https:') throw new CloudSettingsError(`Set ${setting} to an https:// URL (it is "${value ?? ''}").`);
+  return url.toString().replace(/\/+$/, '');
+}

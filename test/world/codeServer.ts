@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, registerCleanup, startProcess, waitFor } from './processes';
@@ -24,6 +24,8 @@ export interface CodeServerOptions {
   /** Extra environment for the server, which its extension hosts inherit. */
   readonly env?: NodeJS.ProcessEnv;
   readonly settings?: Record<string, unknown>;
+  /** Folders of built extensions to install beside the one under development. */
+  readonly extensions?: readonly string[];
 }
 
 const quietSettings = {
@@ -50,6 +52,10 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   await mkdir(join(userData, 'User'), { recursive: true });
   await writeFile(join(userData, 'User/settings.json'), JSON.stringify({ ...quietSettings, ...options.settings }, null, 2));
   await writeFile(join(dir, 'config.yaml'), '');
+  for (const extension of options.extensions ?? []) {
+    const { publisher, name, version } = JSON.parse(await readFile(join(extension, 'package.json'), 'utf8')) as Record<string, string>;
+    await cp(extension, join(dir, 'extensions', `${publisher}.${name}-${version}`), { recursive: true });
+  }
 
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -13,6 +13,15 @@ DEBIAN_PACKAGES=(docker.io docker-registry skopeo chromium ripgrep libkrb5-dev l
 
 log() { printf '[world] %s\n' "$*" >&2; }
 
+# In test mode every modal dialog is refused, and an extension's first use of an account is one; the
+# cached build used by the tests trusts ACR Access the way VS Code trusts its own Git extension.
+trust_extension_auth_access() {
+  local workbench="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/out/vs/code/browser/workbench/workbench.js"
+  grep -q 'trustedExtensionAuthAccess:\["acraccess.acr-access",' "$workbench" && return
+  sed -i 's/trustedExtensionAuthAccess:\[/trustedExtensionAuthAccess:["acraccess.acr-access",/' "$workbench"
+  grep -q 'trustedExtensionAuthAccess:\["acraccess.acr-access",' "$workbench" || { log "could not patch $workbench"; exit 1; }
+}
+
 ensure_node_modules() {
   local project
   project="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -67,4 +76,5 @@ if [ "${1:-}" = --print-code-server-dir ]; then
 fi
 ensure_debian_packages
 ensure_code_server
+trust_extension_auth_access
 ensure_node_modules

@@ -1,0 +1,44 @@
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
+import * as vscode from 'vscode';
+import { AzureCloud } from '../azure/clouds';
+
+/** VS Code's own sign-in: `microsoft` for the public cloud, `microsoft-sovereign-cloud` for the others. */
+export function authenticationProviderId(cloud: AzureCloud): 'microsoft' | 'microsoft-sovereign-cloud' {
+  return cloud.name === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
+}
+
+/** Seconds since the epoch in a JWT's `exp`, or undefined when the token is not a readable JWT. */
+function jwtExpiry(token: string): number | undefined {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A TokenCredential over VS Code's Microsoft account session. Silent unless `interactive`: a background
+ * refresh must never pop up a sign-in, while a command the user ran may ask.
+ */
+export class VsCodeSessionCredential implements TokenCredential {
+  constructor(
+    private readonly cloud: AzureCloud,
+    private readonly tenantId: string | undefined,
+    private readonly interactive: boolean,
+  ) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    const tenant = options?.tenantId ?? this.tenantId;
+    const requested = [...(Array.isArray(scopes) ? scopes : [scopes]), ...(tenant ? [`VSCODE_TENANT:${tenant}`] : [])];
+    const session = await vscode.authentication.getSession(
+      authenticationProviderId(this.cloud),
+      requested,
+      this.interactive ? { createIfNone: true } : { silent: true },
+    );
+    if (!session) return null;
+    // VS Code does not say when a session's token expires; the token itself does.
+    const expiry = jwtExpiry(session.accessToken);
+    return { token: session.accessToken, expiresOnTimestamp: expiry ? expiry * 1000 : Date.now() + 5 * 60_000 };
+  }
+}
