@@ -1,6 +1,6 @@
 // `npm test`: runs the tiers in order (or those named on the command line), each in its own process,
 // with one Docker engine shared by the tiers that need it, and ends with one summary line.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown tier ${unknown.join(', ')}; tiers are ${tiers.join(', ')}`);
   const selected = named.length > 0 ? tiers.filter((tier) => named.includes(tier)) : [...tiers];
 
-  const env = { ...process.env };
+  // Node reads NODE_EXTRA_CA_CERTS only at start, so every tier process trusts the emulator's CA from the outset.
+  const emulatorCa = execFileSync(process.execPath, [join(projectRoot, 'test/emulator'), '--ca-path']).toString().trim();
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulatorCa };
   const engine = selected.some((tier) => needsDocker.includes(tier)) ? await startDockerEngine() : undefined;
   if (engine) env.DOCKER_HOST = engine.host;
   const dir = await mkdtemp(join(tmpdir(), 'acr-tests-'));

@@ -23,12 +23,13 @@ async function reachable(host: string): Promise<boolean> {
 }
 
 /**
- * Reuses the engine DOCKER_HOST points at when it answers; otherwise starts a private dockerd on its own
- * socket (vfs storage, no iptables or bridge, so it needs nothing from the host's network set-up).
+ * Reuses the engine DOCKER_HOST (or, without it, the default socket) points at when it answers; otherwise
+ * starts a private dockerd on its own socket (vfs storage, no iptables or bridge, so it needs nothing from
+ * the host's network set-up).
  */
 export async function startDockerEngine({ reuseExisting = true } = {}): Promise<DockerEngine> {
-  const existing = process.env.DOCKER_HOST;
-  if (reuseExisting && existing && (await reachable(existing))) {
+  const existing = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  if (reuseExisting && (await reachable(existing))) {
     return { host: existing, stop: () => Promise.resolve() };
   }
   const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-'));

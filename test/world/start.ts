@@ -1,12 +1,32 @@
-// `npm start`: code-server with the extension loaded, on a free loopback port, until Ctrl+C.
+// `npm start`: the emulator with its demo world, and code-server with the extension loaded and set up to
+// reach the emulator as a custom cloud, until Ctrl+C.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { projectRoot, startCodeServer } from './codeServer';
-import { stopAll, stopAllOnExit } from './processes';
+import { startDockerEngine } from './dockerEngine';
+import { startEmulator } from './emulator';
+import { emulatorWorkbench } from './emulatorWorkbench';
+import { registerCleanup, stopAll, stopAllOnExit } from './processes';
 
 async function main(): Promise<void> {
   stopAllOnExit();
-  const server = await startCodeServer();
+  const engine = await startDockerEngine();
+  const emulator = await startEmulator();
+  const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-start-docker-config-'));
+  registerCleanup(() => rm(dockerConfig, { recursive: true, force: true }));
+  const workbench = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: false, dockerConfig });
+  const server = await startCodeServer({ ...workbench, env: { ...workbench.env, DOCKER_HOST: engine.host } });
   const url = server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]);
-  console.log(`ACR Access is running. Open this URL in a browser:\n${url}\nPress Ctrl+C to stop.`);
+  console.log(
+    [
+      'ACR Access is running against the Azure emulator. Open this URL in a browser:',
+      url,
+      `Sign-in codes are approved at ${emulator.entra.deviceLoginUrl}`,
+      `Docker: DOCKER_HOST=${engine.host} DOCKER_CONFIG=${dockerConfig}`,
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
 }
 
 main().catch(async (error: unknown) => {

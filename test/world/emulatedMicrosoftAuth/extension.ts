@@ -7,6 +7,7 @@
 //   ACR_EMULATED_APPROVER   "<control url> <identity>": approve device codes as that user at once;
 //                           without it the user is shown the code and the emulator's approval page
 //   ACR_EMULATED_SIGNED_IN  "1": sign in at start, so a session exists before anyone asks
+//   ACR_EMULATED_SIGN_IN_SCOPE  the scope of the first token, when a sign-in names no resource
 import * as vscode from 'vscode';
 
 const env = {
@@ -14,6 +15,7 @@ const env = {
   clientId: process.env.ACR_EMULATED_CLIENT_ID ?? '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
   approver: process.env.ACR_EMULATED_APPROVER,
   signedIn: process.env.ACR_EMULATED_SIGNED_IN === '1',
+  signInScope: process.env.ACR_EMULATED_SIGN_IN_SCOPE ?? '',
 };
 
 interface TokenResponse {
@@ -65,7 +67,7 @@ class EmulatedMicrosoftAuth implements vscode.AuthenticationProvider {
 
   async createSession(scopes: readonly string[]): Promise<vscode.AuthenticationSession> {
     const { tenant, scope } = parseScopes(scopes);
-    const tokens = await this.deviceCodeSignIn(tenant, scope || 'openid profile offline_access');
+    const tokens = await this.deviceCodeSignIn(tenant, `${scope || env.signInScope} openid profile offline_access`);
     const idClaims = claims(tokens.id_token ?? tokens.access_token);
     this.account = {
       refreshToken: tokens.refresh_token ?? '',
@@ -111,6 +113,7 @@ class EmulatedMicrosoftAuth implements vscode.AuthenticationProvider {
         grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
         client_id: env.clientId,
         device_code: code.device_code,
+        scope,
       });
       const body = (await response.json()) as TokenResponse & { error?: string };
       if (response.ok) return body;

@@ -1,0 +1,67 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { AzureCloud, scopeFor } from './clouds';
+
+export interface Subscription {
+  readonly id: string;
+  readonly name: string;
+  readonly tenantId: string;
+}
+
+export interface RegistrySummary {
+  readonly name: string;
+  /** As ARM reports it: the host (and port, for a custom cloud) Docker and the token flow use. */
+  readonly loginServer: string;
+  readonly subscription: Subscription;
+  readonly resourceGroup: string;
+  /** False when the registry refuses Entra tokens for the ARM audience (azureADAuthenticationAsArmPolicy off). */
+  readonly acceptsArmAudienceTokens: boolean;
+  readonly adminUserEnabled: boolean;
+}
+
+/** A credential for a tenant: registries in other tenants than the account's home need tokens of their own. */
+export type CredentialForTenant = (tenantId: string | undefined) => TokenCredential;
+
+function clientOptions(cloud: AzureCloud, abortSignal?: AbortSignal) {
+  return { endpoint: cloud.armEndpoint, credentialScopes: [scopeFor(cloud.armAudience)], abortSignal };
+}
+
+/** Every subscription the account can see, in every tenant it belongs to. */
+export async function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal): Promise<Subscription[]> {
+  const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
+  const tenantIds: string[] = [];
+  for await (const tenant of new SubscriptionClient(credentialFor(undefined), clientOptions(cloud)).tenants.list({ abortSignal })) {
+    if (tenant.tenantId) tenantIds.push(tenant.tenantId);
+  }
+  const byId = new Map<string, Subscription>();
+  for (const tenantId of tenantIds) {
+    const client = new SubscriptionClient(credentialFor(tenantId), clientOptions(cloud));
+    for await (const subscription of client.subscriptions.list({ abortSignal })) {
+      if (subscription.subscriptionId) {
+        byId.set(subscription.subscriptionId, {
+          id: subscription.subscriptionId,
+          name: subscription.displayName ?? subscription.subscriptionId,
+          tenantId: subscription.tenantId ?? tenantId,
+        });
+      }
+    }
+  }
+  return [...byId.values()];
+}
+
+export async function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal): Promise<RegistrySummary[]> {
+  const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+  const client = new ContainerRegistryManagementClient(credentialFor(subscription.tenantId), subscription.id, clientOptions(cloud));
+  const registries: RegistrySummary[] = [];
+  for await (const registry of client.registries.list({ abortSignal })) {
+    if (!registry.name || !registry.loginServer) continue;
+    registries.push({
+      name: registry.name,
+      loginServer: registry.loginServer.toLowerCase(),
+      subscription,
+      resourceGroup: /\/resourceGroups\/([^/]+)\//i.exec(registry.id ?? '')?.[1] ?? '',
+      acceptsArmAudienceTokens: registry.policies?.azureADAuthenticationAsArmPolicy?.status !== 'disabled',
+      adminUserEnabled: registry.adminUserEnabled ?? false,
+    });
+  }
+  return registries.sort((a, b) => a.name.localeCompare(b.name));
+}
