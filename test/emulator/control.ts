@@ -1,0 +1,63 @@
+import { Entra } from './entra';
+import { FaultBook, FaultSpec } from './faults';
+import { isObject, readJson, Reply, Route } from './http';
+import { RequestLog } from './requestLog';
+import { World } from './world';
+
+interface ControlContext {
+  info: unknown;
+  log: RequestLog;
+  faults: FaultBook;
+  entra: Entra;
+  world: World;
+}
+
+/**
+ * The control API on loopback, for tests and for people trying things out:
+ * `GET /info`, `GET|DELETE /log`, `POST|DELETE /faults`, `DELETE /faults/<id>`,
+ * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`.
+ */
+export function controlRoute(context: ControlContext): Route {
+  return async (exchange) => {
+    const path = exchange.url.pathname;
+    const method = exchange.req.method ?? 'GET';
+    const body = method === 'POST' ? await readJson(exchange) : undefined;
+    const bad = (message: string): Reply => ({ status: 400, json: { error: message } });
+    if (path === '/info' && method === 'GET') return { status: 200, json: context.info };
+    if (path === '/log' && method === 'GET') return { status: 200, json: context.log.list() };
+    if (path === '/log' && method === 'DELETE') {
+      context.log.clear();
+      return { status: 204 };
+    }
+    if (path === '/faults' && method === 'POST') {
+      if (!isObject(body)) return bad('expected a JSON fault');
+      try {
+        return { status: 201, json: { id: context.faults.add(body as unknown as FaultSpec) } };
+      } catch (error) {
+        return bad((error as Error).message);
+      }
+    }
+    if (path === '/faults' && method === 'DELETE') {
+      context.faults.clear();
+      return { status: 204 };
+    }
+    const faultMatch = /^\/faults\/(\d+)$/.exec(path);
+    if (faultMatch && method === 'DELETE') return { status: context.faults.remove(Number(faultMatch[1])) ? 204 : 404 };
+    if (path === '/device-codes' && method === 'GET') return { status: 200, json: { pending: context.entra.pendingDeviceCodes() } };
+    if (path === '/device-codes/approve' && method === 'POST') {
+      if (!isObject(body) || typeof body.userCode !== 'string' || typeof body.identity !== 'string') return bad('expected {"userCode", "identity"}');
+      try {
+        context.entra.approveDeviceCode(body.userCode, body.identity);
+        return { status: 204 };
+      } catch (error) {
+        return bad((error as Error).message);
+      }
+    }
+    if (path === '/workload-tokens' && method === 'POST') {
+      if (!isObject(body) || typeof body.subject !== 'string') return bad('expected {"subject", "lifetimeSeconds"?}');
+      const lifetime = typeof body.lifetimeSeconds === 'number' ? body.lifetimeSeconds : undefined;
+      return { status: 200, json: { token: context.world.mintWorkloadToken(body.subject, lifetime) } };
+    }
+    return { status: 404, json: { error: `no control route ${method} ${path}` } };
+  };
+}

@@ -1,0 +1,304 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Exchange, Reply, Route } from './http';
+import { IdentityFixture, TenantFixture } from './fixture';
+import { decodeJwt, verifyJwt } from './jwt';
+import { World, workloadAudience } from './world';
+
+interface DeviceCode {
+  deviceCode: string;
+  userCode: string;
+  clientId: string;
+  scope: string;
+  tenantSegment: string;
+  expiresAt: number;
+  approvedBy?: string;
+  declined?: boolean;
+}
+
+interface UserRefreshToken {
+  identity: string;
+  clientId: string;
+}
+
+const oidcScopes = new Set(['openid', 'profile', 'offline_access', 'email']);
+
+/** Microsoft Entra ID as @azure/identity (MSAL) sees it with instance discovery off. */
+export class Entra {
+  private readonly deviceCodes = new Map<string, DeviceCode>();
+  private readonly refreshTokens = new Map<string, UserRefreshToken>();
+
+  constructor(private readonly world: World) {}
+
+  /** Approves a pending device code as a user (what the user does on the verification page). */
+  approveDeviceCode(userCode: string, identityName: string): void {
+    const code = [...this.deviceCodes.values()].find((candidate) => candidate.userCode === userCode.trim().toUpperCase());
+    if (!code) throw new Error(`no pending device code ${userCode}`);
+    const identity = this.world.identityByName(identityName);
+    if (identity?.kind !== 'user') throw new Error(`"${identityName}" is not a user in the fixture`);
+    code.approvedBy = identity.name;
+  }
+
+  pendingDeviceCodes(): string[] {
+    return [...this.deviceCodes.values()].filter((code) => !code.approvedBy && code.expiresAt > Date.now()).map((code) => code.userCode);
+  }
+
+  route(): Route {
+    return async (exchange) => {
+      const path = exchange.url.pathname;
+      if (path === '/device') return this.devicePage(exchange);
+      const match = /^\/([^/]+)\/(.+)$/.exec(path);
+      if (!match) return entraError(404, 'invalid_request', 90002, 'not found');
+      const [, segment, rest] = match;
+      if (segment === 'workload-issuer') return this.workloadIssuerRoute(rest);
+      if (rest === 'v2.0/.well-known/openid-configuration' || rest === '.well-known/openid-configuration') return this.metadata(segment);
+      if (rest === 'discovery/v2.0/keys' || rest === 'discovery/keys') return { status: 200, json: { keys: [this.jwk(this.world.entraKeys.publicKey.export({ format: 'jwk' }), this.world.entraKeyId)] } };
+      if (rest === 'oauth2/v2.0/token' && exchange.req.method === 'POST') return this.token(exchange, segment);
+      if (rest === 'oauth2/v2.0/devicecode' && exchange.req.method === 'POST') return this.deviceCode(exchange, segment);
+      return entraError(404, 'invalid_request', 90002, `no such endpoint: ${path}`);
+    };
+  }
+
+  private resolveTenant(segment: string): TenantFixture | 'multi' | undefined {
+    if (segment === 'organizations' || segment === 'common') return 'multi';
+    return this.world.tenant(segment);
+  }
+
+  private metadata(segment: string): Reply {
+    const tenant = this.resolveTenant(segment);
+    if (!tenant) return entraError(400, 'invalid_tenant', 90002, `Tenant '${segment}' not found.`);
+    const base = `${this.world.entraBase}/${segment}`;
+    return {
+      status: 200,
+      json: {
+        token_endpoint: `${base}/oauth2/v2.0/token`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+        jwks_uri: `${base}/discovery/v2.0/keys`,
+        response_modes_supported: ['query', 'fragment', 'form_post'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
+        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+        issuer: tenant === 'multi' ? `${this.world.entraBase}/{tenantid}/v2.0` : this.world.entraIssuer(tenant.id),
+        request_uri_parameter_supported: false,
+        userinfo_endpoint: `${base}/openid/userinfo`,
+        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+        http_logout_supported: true,
+        frontchannel_logout_supported: true,
+        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+        claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+        tenant_region_scope: null,
+        cloud_instance_name: new URL(this.world.entraBase).host,
+        cloud_graph_host_name: new URL(this.world.entraBase).host,
+        msgraph_host: new URL(this.world.entraBase).host,
+      },
+    };
+  }
+
+  private jwk(key: { n?: string; e?: string }, kid: string): Record<string, unknown> {
+    return { kty: 'RSA', use: 'sig', kid, n: key.n, e: key.e, alg: 'RS256' };
+  }
+
+  private workloadIssuerRoute(rest: string): Reply {
+    const issuer = this.world.workloadIssuer();
+    if (rest === '.well-known/openid-configuration') {
+      return { status: 200, json: { issuer, jwks_uri: `${issuer}/keys`, response_types_supported: ['id_token'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256'] } };
+    }
+    if (rest === 'keys') return { status: 200, json: { keys: [this.jwk(this.world.workloadKeys.publicKey.export({ format: 'jwk' }), 'workload')] } };
+    return entraError(404, 'invalid_request', 90002, 'not found');
+  }
+
+  private async token(exchange: Exchange, segment: string): Promise<Reply> {
+    const form = await exchange.form();
+    const grantType = form.get('grant_type');
+    const tenant = this.resolveTenant(segment);
+    if (!tenant) return entraError(400, 'invalid_request', 90002, `Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    const resource = resourceOf(form.get('scope') ?? '');
+    if (!resource) return entraError(400, 'invalid_scope', 70011, 'The provided request must include a resource scope such as <resource>/.default.');
+    if (!this.world.isArmAudience(resource) && !this.world.isAcrAudience(resource)) {
+      return entraError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant.`);
+    }
+
+    if (grantType === 'client_credentials') {
+      if (tenant === 'multi') return entraError(400, 'invalid_request', 90002, 'Client credentials need a tenant, not common or organizations.');
+      const client = this.authenticateClient(form, tenant);
+      if ('error' in client) return client.error;
+      exchange.entry.caller = client.identity.name;
+      const { token, expiresIn } = this.world.mintEntraToken(client.identity, tenant.id, resource, client.identity.clientId ?? '');
+      return { status: 200, json: { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token } };
+    }
+
+    if (grantType === 'urn:ietf:params:oauth:grant-type:device_code' || grantType === 'device_code') {
+      const code = this.deviceCodes.get(form.get('device_code') ?? '');
+      if (!code) return entraError(400, 'invalid_grant', 70000, 'The provided device code is invalid.');
+      if (code.expiresAt <= Date.now()) return entraError(400, 'expired_token', 70019, 'Verification code expired.');
+      if (code.declined) return entraError(400, 'authorization_declined', 70020, 'The user declined the sign-in.');
+      if (!code.approvedBy) return entraError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
+      this.deviceCodes.delete(code.deviceCode);
+      return this.userTokens(exchange, code.approvedBy, code.clientId, tenant, resource, form.get('scope') ?? '');
+    }
+
+    if (grantType === 'refresh_token') {
+      const stored = this.refreshTokens.get(form.get('refresh_token') ?? '');
+      if (!stored) return entraError(400, 'invalid_grant', 9002313, 'Invalid request. The refresh token is malformed or not valid.');
+      return this.userTokens(exchange, stored.identity, stored.clientId, tenant, resource, form.get('scope') ?? '');
+    }
+
+    return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`);
+  }
+
+  private userTokens(exchange: Exchange, identityName: string, clientId: string, tenant: TenantFixture | 'multi', resource: string, scope: string): Reply {
+    const identity = this.world.identityByName(identityName);
+    if (!identity) return entraError(400, 'invalid_grant', 50034, 'The user account does not exist.');
+    const tenantId = tenant === 'multi' ? identity.tenants[0] : tenant.id;
+    if (!identity.tenants.includes(tenantId)) {
+      return entraError(400, 'invalid_grant', 50020, `User account '${identity.username ?? ''}' does not exist in tenant '${tenantId}'.`);
+    }
+    exchange.entry.caller = identity.name;
+    const { token, expiresIn } = this.world.mintEntraToken(identity, tenantId, resource, clientId);
+    const refreshToken = randomBytes(48).toString('base64url');
+    this.refreshTokens.set(refreshToken, { identity: identity.name, clientId });
+    const now = Math.floor(Date.now() / 1000);
+    const idToken = this.world.signEntraToken({
+      aud: clientId,
+      iss: this.world.entraIssuer(tenantId),
+      iat: now,
+      nbf: now,
+      exp: now + expiresIn,
+      name: identity.displayName,
+      oid: identity.objectId,
+      preferred_username: identity.username,
+      sub: identity.objectId,
+      tid: tenantId,
+      ver: '2.0',
+    });
+    return {
+      status: 200,
+      json: {
+        token_type: 'Bearer',
+        scope: scope.split(' ').filter((item) => !oidcScopes.has(item)).join(' '),
+        expires_in: expiresIn,
+        ext_expires_in: expiresIn,
+        access_token: token,
+        refresh_token: refreshToken,
+        id_token: idToken,
+        client_info: Buffer.from(JSON.stringify({ uid: identity.objectId, utid: tenantId })).toString('base64url'),
+      },
+    };
+  }
+
+  /** A confidential client by secret, certificate assertion or federated (workload) assertion. */
+  private authenticateClient(form: URLSearchParams, tenant: TenantFixture): { identity: IdentityFixture } | { error: Reply } {
+    const clientId = form.get('client_id') ?? '';
+    const identity = this.world.identityByClientId(clientId);
+    if (!identity || !identity.tenants.includes(tenant.id)) {
+      return { error: entraError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant.id}'.`) };
+    }
+    const secret = form.get('client_secret');
+    const assertion = form.get('client_assertion');
+    if (secret !== null) {
+      if (identity.kind !== 'servicePrincipal' || !(identity.secrets ?? []).includes(secret)) {
+        return { error: entraError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value.') };
+      }
+      return { identity };
+    }
+    if (assertion !== null) {
+      const claims = decodeJwt(assertion)?.claims;
+      if (claims?.iss === this.world.workloadIssuer()) {
+        try {
+          const verified = verifyJwt(assertion, [this.world.workloadKeys.publicKey]).claims;
+          const audiences = Array.isArray(verified.aud) ? verified.aud : [verified.aud];
+          if (!audiences.includes(workloadAudience) || !(identity.federatedSubjects ?? []).includes(String(verified.sub))) throw new Error('no match');
+          return { identity };
+        } catch {
+          return { error: entraError(400, 'invalid_request', 70021, 'No matching federated identity record found for presented assertion.') };
+        }
+      }
+      const certificate = this.world.identityCertificates.get(identity.name);
+      try {
+        if (!certificate) throw new Error('no certificate');
+        const verified = verifyJwt(assertion, [certificate.keys.publicKey]).claims;
+        if (verified.iss !== clientId || verified.sub !== clientId || !String(verified.aud).endsWith('/oauth2/v2.0/token')) throw new Error('claims');
+        return { identity };
+      } catch {
+        return { error: entraError(401, 'invalid_client', 700027, 'Client assertion failed signature validation.') };
+      }
+    }
+    return { error: entraError(400, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.") };
+  }
+
+  private async deviceCode(exchange: Exchange, segment: string): Promise<Reply> {
+    const form = await exchange.form();
+    if (!this.resolveTenant(segment)) return entraError(400, 'invalid_request', 90002, `Tenant '${segment}' not found.`);
+    const userCode = randomBytes(6).toString('hex').slice(0, 9).toUpperCase();
+    const code: DeviceCode = {
+      deviceCode: randomBytes(32).toString('base64url'),
+      userCode,
+      clientId: form.get('client_id') ?? '',
+      scope: form.get('scope') ?? '',
+      tenantSegment: segment,
+      expiresAt: Date.now() + this.world.lifetimes.deviceCodeSeconds * 1000,
+    };
+    this.deviceCodes.set(code.deviceCode, code);
+    const verificationUri = `${this.world.entraBase}/device`;
+    return {
+      status: 200,
+      json: {
+        user_code: userCode,
+        device_code: code.deviceCode,
+        verification_uri: verificationUri,
+        expires_in: this.world.lifetimes.deviceCodeSeconds,
+        interval: this.world.lifetimes.devicePollIntervalSeconds,
+        message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
+      },
+    };
+  }
+
+  /** The verification page a person opens: pick a user of the fixture and approve the code. */
+  private async devicePage(exchange: Exchange): Promise<Reply> {
+    let notice = '';
+    if (exchange.req.method === 'POST') {
+      const form = await exchange.form();
+      try {
+        this.approveDeviceCode(form.get('user_code') ?? '', form.get('identity') ?? '');
+        notice = '<p class="ok">Signed in. You can close this page and return to the application.</p>';
+      } catch (error) {
+        notice = `<p class="error">${escapeHtml((error as Error).message)}</p>`;
+      }
+    }
+    const users = this.world.identities.filter((identity) => identity.kind === 'user');
+    const options = users.map((user) => `<option value="${escapeHtml(user.name)}">${escapeHtml(user.displayName)} (${escapeHtml(user.username ?? '')})</option>`).join('');
+    const html = `<!doctype html><html><head><meta charset="utf-8"><title>Emulated sign-in</title>
+<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto}label,input,select,button{display:block;margin:.5rem 0}.ok{color:green}.error{color:#b00}</style></head>
+<body><h1>Sign in (emulated Microsoft Entra ID)</h1>${notice}
+<form method="post" action="/device"><label>Code <input name="user_code" autocomplete="off" required></label>
+<label>Account <select name="identity">${options}</select></label><button type="submit">Sign in</button></form></body></html>`;
+    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, text: html };
+  }
+}
+
+/** The resource of the first non-OIDC scope, without `/.default`. */
+function resourceOf(scope: string): string | undefined {
+  const first = scope.split(' ').find((item) => item && !oidcScopes.has(item));
+  if (!first) return undefined;
+  return first.endsWith('/.default') ? first.slice(0, -'/.default'.length) : first.slice(0, first.lastIndexOf('/'));
+}
+
+export function entraError(status: number, error: string, code: number, description: string): Reply {
+  const traceId = randomUUID();
+  return {
+    status,
+    json: {
+      error,
+      error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Timestamp: ${new Date().toISOString()}`,
+      error_codes: [code],
+      timestamp: new Date().toISOString(),
+      trace_id: traceId,
+      correlation_id: randomUUID(),
+    },
+  };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char] ?? char);
+}

@@ -1,0 +1,78 @@
+export const faultModes = ['status', 'hang', 'reset', 'malformedBody', 'expiredJwt', 'malformedJwt', 'slow'] as const;
+export type FaultMode = (typeof faultModes)[number];
+
+export interface FaultSpec {
+  /** `entra`, `arm`, `imds`, `registry:<name>`; every server when absent. */
+  server?: string;
+  method?: string;
+  /** A regular expression the request path must match; every path when absent. */
+  path?: string;
+  mode: FaultMode;
+  /** For `status`. */
+  status?: number;
+  retryAfter?: number | string;
+  body?: unknown;
+  /** For `slow`. */
+  delayMs?: number;
+  /** How many matching requests it hits before it is spent; unlimited when absent. */
+  times?: number;
+}
+
+interface ActiveFault extends FaultSpec {
+  id: number;
+  pathPattern?: RegExp;
+  remaining: number;
+}
+
+/** The faults switched on at run time, matched per request. */
+export class FaultBook {
+  private readonly active: ActiveFault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec): number {
+    const problems = checkFault(spec);
+    if (problems.length > 0) throw new Error(`Invalid fault: ${problems.join('; ')}`);
+    const id = this.nextId++;
+    this.active.push({ ...spec, id, pathPattern: spec.path ? new RegExp(spec.path) : undefined, remaining: spec.times ?? Infinity });
+    return id;
+  }
+
+  remove(id: number): boolean {
+    const index = this.active.findIndex((fault) => fault.id === id);
+    if (index >= 0) this.active.splice(index, 1);
+    return index >= 0;
+  }
+
+  clear(): void {
+    this.active.length = 0;
+  }
+
+  /** The first fault matching this request, counted as used. */
+  take(server: string, method: string, path: string): FaultSpec | undefined {
+    const fault = this.active.find(
+      (candidate) =>
+        (candidate.server === undefined || candidate.server === server) &&
+        (candidate.method === undefined || candidate.method.toUpperCase() === method.toUpperCase()) &&
+        (candidate.pathPattern === undefined || candidate.pathPattern.test(path)),
+    );
+    if (!fault) return undefined;
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.remove(fault.id);
+    return fault;
+  }
+}
+
+function checkFault(spec: FaultSpec): string[] {
+  const problems: string[] = [];
+  if (!(faultModes as readonly string[]).includes(spec.mode)) problems.push(`mode must be one of ${faultModes.join(', ')}`);
+  if (spec.mode === 'status' && (typeof spec.status !== 'number' || spec.status < 100 || spec.status > 599)) problems.push('status needs a status code');
+  if (spec.path !== undefined) {
+    try {
+      new RegExp(spec.path);
+    } catch {
+      problems.push('path must be a regular expression');
+    }
+  }
+  if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0)) problems.push('times must be a positive whole number');
+  return problems;
+}

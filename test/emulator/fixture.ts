@@ -1,0 +1,389 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * The fixture describes the emulated Azure world. Identities, subscriptions and registries refer to each
+ * other by the `name` of an identity and the `id` of a tenant or subscription.
+ */
+export interface Fixture {
+  cloud?: {
+    /** The audience ARM tokens carry and ARM checks (a custom cloud's "active directory resource id"). */
+    armAudience?: string;
+  };
+  lifetimes?: Partial<Lifetimes>;
+  tenants: TenantFixture[];
+  identities: IdentityFixture[];
+  subscriptions: SubscriptionFixture[];
+  registries: RegistryFixture[];
+  /** Which managed identities the emulated VM's IMDS serves. */
+  imds?: { systemAssigned?: string; userAssigned?: string[] };
+}
+
+export interface Lifetimes {
+  entraSeconds: number;
+  acrRefreshSeconds: number;
+  acrAccessSeconds: number;
+  deviceCodeSeconds: number;
+  devicePollIntervalSeconds: number;
+}
+
+export interface TenantFixture {
+  id: string;
+  displayName: string;
+  defaultDomain: string;
+}
+
+export type IdentityKind = 'user' | 'servicePrincipal' | 'managedIdentity';
+
+export interface IdentityFixture {
+  /** The handle role assignments use. */
+  name: string;
+  kind: IdentityKind;
+  objectId: string;
+  displayName: string;
+  /** Users: every tenant they belong to, home first. Others: exactly one. */
+  tenants: string[];
+  /** Users only. */
+  username?: string;
+  /** Service principals and managed identities. */
+  clientId?: string;
+  /** Service principals: client secrets. */
+  secrets?: string[];
+  /** Service principals: the emulator makes a certificate and writes it (with its key) to a PEM file. */
+  certificate?: boolean;
+  /** Workload identity: the emulator's own service-account issuer signs assertions with these subjects. */
+  federatedSubjects?: string[];
+}
+
+export interface SubscriptionFixture {
+  id: string;
+  displayName: string;
+  tenant: string;
+  roles?: RoleAssignmentFixture[];
+}
+
+export const registryRoles = ['Owner', 'Contributor', 'Reader', 'AcrPush', 'AcrPull', 'AcrDelete'] as const;
+export const repositoryRoles = [
+  'Container Registry Repository Reader',
+  'Container Registry Repository Writer',
+  'Container Registry Repository Contributor',
+  'Container Registry Repository Catalog Lister',
+] as const;
+export type RoleName = (typeof registryRoles)[number] | (typeof repositoryRoles)[number];
+
+export interface RoleAssignmentFixture {
+  identity: string;
+  role: RoleName;
+  /** ABAC condition: repository names, or prefixes ending in `*`. Only on repository roles. */
+  repositories?: string[];
+}
+
+export interface RegistryFixture {
+  name: string;
+  subscription: string;
+  resourceGroup: string;
+  location: string;
+  sku: 'Basic' | 'Standard' | 'Premium';
+  adminUserEnabled: boolean;
+  /** The `azureADAuthenticationAsArmPolicy`; true unless set to false. */
+  armAudienceTokens?: boolean;
+  /** "Repository permissions" mode: only repository roles grant data-plane access. */
+  abac?: boolean;
+  roles?: RoleAssignmentFixture[];
+  /** Repository name -> tags. */
+  repositories?: Record<string, string[]>;
+  /** Many repositories named `<prefix><number>`, for paging. */
+  generatedRepositories?: { prefix: string; count: number; tags: string[] };
+  scopeMaps?: ScopeMapFixture[];
+  tokens?: TokenFixture[];
+}
+
+export interface ScopeMapFixture {
+  name: string;
+  description?: string;
+  actions: string[];
+}
+
+export interface TokenFixture {
+  name: string;
+  scopeMap: string;
+  status?: 'enabled' | 'disabled';
+  passwords?: Array<{ name: 'password1' | 'password2'; value: string; expiry?: string }>;
+}
+
+export const defaultLifetimes: Lifetimes = {
+  entraSeconds: 3600,
+  acrRefreshSeconds: 3 * 3600,
+  acrAccessSeconds: 4500,
+  deviceCodeSeconds: 900,
+  devicePollIntervalSeconds: 1,
+};
+
+export class FixtureError extends Error {
+  constructor(readonly problems: string[], source: string) {
+    super(`The fixture ${source} is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export function loadFixture(file: string): Fixture {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new FixtureError([`cannot be read as JSON: ${(error as Error).message}`], file);
+  }
+  return validateFixture(parsed, file);
+}
+
+/** Checks every field and every reference, and lists all problems at once with their paths. */
+export function validateFixture(value: unknown, source = '(object)'): Fixture {
+  const problems: string[] = [];
+  const check = new Checker(problems);
+  const root = check.object(value, 'fixture');
+  if (!root) throw new FixtureError(problems, source);
+
+  const cloud = check.optionalObject(root.cloud, 'cloud');
+  if (cloud) check.optionalString(cloud.armAudience, 'cloud.armAudience');
+  const lifetimes = check.optionalObject(root.lifetimes, 'lifetimes');
+  if (lifetimes) {
+    for (const [key, seconds] of Object.entries(lifetimes)) {
+      if (!(key in defaultLifetimes)) problems.push(`lifetimes.${key}: unknown lifetime (known: ${Object.keys(defaultLifetimes).join(', ')})`);
+      else if (typeof seconds !== 'number' || !(seconds > 0)) problems.push(`lifetimes.${key}: must be a positive number of seconds`);
+    }
+  }
+
+  const tenantIds = new Set<string>();
+  check.array(root.tenants, 'tenants').forEach((tenant, i) => {
+    const path = `tenants[${i}]`;
+    const t = check.object(tenant, path);
+    if (!t) return;
+    const id = check.guid(t.id, `${path}.id`);
+    check.string(t.displayName, `${path}.displayName`);
+    check.string(t.defaultDomain, `${path}.defaultDomain`);
+    if (id) check.unique(tenantIds, id, `${path}.id`);
+  });
+
+  const identityNames = new Set<string>();
+  const clientIds = new Set<string>();
+  check.array(root.identities, 'identities').forEach((identity, i) => {
+    const path = `identities[${i}]`;
+    const id = check.object(identity, path);
+    if (!id) return;
+    const name = check.string(id.name, `${path}.name`);
+    if (name) check.unique(identityNames, name, `${path}.name`);
+    const kind = check.oneOf(id.kind, ['user', 'servicePrincipal', 'managedIdentity'], `${path}.kind`);
+    check.guid(id.objectId, `${path}.objectId`);
+    check.string(id.displayName, `${path}.displayName`);
+    const tenants = check.array(id.tenants, `${path}.tenants`);
+    tenants.forEach((tenant, j) => check.reference(tenant, tenantIds, `${path}.tenants[${j}]`, 'tenant'));
+    if (tenants.length === 0) problems.push(`${path}.tenants: needs at least one tenant`);
+    if (kind === 'user') {
+      check.string(id.username, `${path}.username`);
+      for (const key of ['clientId', 'secrets', 'certificate', 'federatedSubjects']) {
+        if (id[key] !== undefined) problems.push(`${path}.${key}: users have no ${key}`);
+      }
+    } else if (kind) {
+      if (tenants.length > 1) problems.push(`${path}.tenants: a ${kind} lives in exactly one tenant`);
+      const clientId = check.guid(id.clientId, `${path}.clientId`);
+      if (clientId) check.unique(clientIds, clientId, `${path}.clientId`);
+      if (kind === 'managedIdentity' && (id.secrets !== undefined || id.certificate !== undefined)) {
+        problems.push(`${path}: managed identities have no secrets or certificates`);
+      }
+      check.optionalArray(id.secrets, `${path}.secrets`).forEach((secret, j) => check.string(secret, `${path}.secrets[${j}]`));
+      if (id.certificate !== undefined && typeof id.certificate !== 'boolean') problems.push(`${path}.certificate: must be true or false`);
+      check.optionalArray(id.federatedSubjects, `${path}.federatedSubjects`).forEach((subject, j) => check.string(subject, `${path}.federatedSubjects[${j}]`));
+    }
+  });
+
+  const checkRoles = (roles: unknown, path: string, abac: boolean): void => {
+    check.optionalArray(roles, path).forEach((assignment, i) => {
+      const rolePath = `${path}[${i}]`;
+      const a = check.object(assignment, rolePath);
+      if (!a) return;
+      check.reference(a.identity, identityNames, `${rolePath}.identity`, 'identity');
+      const role = check.oneOf(a.role, [...registryRoles, ...repositoryRoles], `${rolePath}.role`);
+      const isRepositoryRole = (repositoryRoles as readonly string[]).includes(role ?? '');
+      if (a.repositories !== undefined) {
+        if (!isRepositoryRole) problems.push(`${rolePath}.repositories: only repository roles take a repository condition`);
+        check.array(a.repositories, `${rolePath}.repositories`).forEach((repo, j) => check.string(repo, `${rolePath}.repositories[${j}]`));
+      }
+      if (isRepositoryRole && !abac) problems.push(`${rolePath}.role: repository roles apply only to registries with "abac": true`);
+    });
+  };
+
+  const subscriptionIds = new Set<string>();
+  check.array(root.subscriptions, 'subscriptions').forEach((subscription, i) => {
+    const path = `subscriptions[${i}]`;
+    const s = check.object(subscription, path);
+    if (!s) return;
+    const id = check.guid(s.id, `${path}.id`);
+    if (id) check.unique(subscriptionIds, id, `${path}.id`);
+    check.string(s.displayName, `${path}.displayName`);
+    check.reference(s.tenant, tenantIds, `${path}.tenant`, 'tenant');
+    checkRoles(s.roles, `${path}.roles`, false);
+  });
+
+  const registryNames = new Set<string>();
+  check.array(root.registries, 'registries').forEach((registry, i) => {
+    const path = `registries[${i}]`;
+    const r = check.object(registry, path);
+    if (!r) return;
+    const name = check.string(r.name, `${path}.name`);
+    if (name !== undefined) {
+      if (!/^[a-zA-Z0-9]{5,50}$/.test(name)) problems.push(`${path}.name: "${name}" must be 5-50 letters and digits, as ACR requires`);
+      check.unique(registryNames, name.toLowerCase(), `${path}.name`);
+    }
+    check.reference(r.subscription, subscriptionIds, `${path}.subscription`, 'subscription');
+    check.string(r.resourceGroup, `${path}.resourceGroup`);
+    check.string(r.location, `${path}.location`);
+    check.oneOf(r.sku, ['Basic', 'Standard', 'Premium'], `${path}.sku`);
+    check.boolean(r.adminUserEnabled, `${path}.adminUserEnabled`);
+    check.optionalBoolean(r.armAudienceTokens, `${path}.armAudienceTokens`);
+    check.optionalBoolean(r.abac, `${path}.abac`);
+    checkRoles(r.roles, `${path}.roles`, r.abac === true);
+    const repositories = check.optionalObject(r.repositories, `${path}.repositories`);
+    for (const [repo, tags] of Object.entries(repositories ?? {})) {
+      if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repo)) {
+        problems.push(`${path}.repositories: "${repo}" is not a valid repository name (lower-case, digits, . _ - and /)`);
+      }
+      const tagList = check.array(tags, `${path}.repositories["${repo}"]`);
+      if (tagList.length === 0) problems.push(`${path}.repositories["${repo}"]: needs at least one tag`);
+      tagList.forEach((tag, j) => {
+        if (typeof tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(tag)) problems.push(`${path}.repositories["${repo}"][${j}]: not a valid tag`);
+      });
+    }
+    const generated = check.optionalObject(r.generatedRepositories, `${path}.generatedRepositories`);
+    if (generated) {
+      check.string(generated.prefix, `${path}.generatedRepositories.prefix`);
+      if (typeof generated.count !== 'number' || !Number.isInteger(generated.count) || generated.count < 1) {
+        problems.push(`${path}.generatedRepositories.count: must be a positive whole number`);
+      }
+      check.array(generated.tags, `${path}.generatedRepositories.tags`).forEach((tag, j) => check.string(tag, `${path}.generatedRepositories.tags[${j}]`));
+    }
+    const scopeMapNames = new Set<string>(builtInScopeMaps.map((map) => map.name));
+    check.optionalArray(r.scopeMaps, `${path}.scopeMaps`).forEach((scopeMap, j) => {
+      const mapPath = `${path}.scopeMaps[${j}]`;
+      const m = check.object(scopeMap, mapPath);
+      if (!m) return;
+      const mapName = check.string(m.name, `${mapPath}.name`);
+      if (mapName) check.unique(scopeMapNames, mapName, `${mapPath}.name`);
+      check.optionalString(m.description, `${mapPath}.description`);
+      check.array(m.actions, `${mapPath}.actions`).forEach((action, k) => {
+        if (typeof action !== 'string' || !scopeMapActionPattern.test(action)) {
+          problems.push(`${mapPath}.actions[${k}]: "${String(action)}" is not an action like repositories/<repo>/content/read`);
+        }
+      });
+    });
+    const tokenNames = new Set<string>();
+    check.optionalArray(r.tokens, `${path}.tokens`).forEach((token, j) => {
+      const tokenPath = `${path}.tokens[${j}]`;
+      const t = check.object(token, tokenPath);
+      if (!t) return;
+      const tokenName = check.string(t.name, `${tokenPath}.name`);
+      if (tokenName) check.unique(tokenNames, tokenName, `${tokenPath}.name`);
+      check.reference(t.scopeMap, scopeMapNames, `${tokenPath}.scopeMap`, 'scope map of this registry');
+      if (t.status !== undefined) check.oneOf(t.status, ['enabled', 'disabled'], `${tokenPath}.status`);
+      check.optionalArray(t.passwords, `${tokenPath}.passwords`).forEach((password, k) => {
+        const passwordPath = `${tokenPath}.passwords[${k}]`;
+        const p = check.object(password, passwordPath);
+        if (!p) return;
+        check.oneOf(p.name, ['password1', 'password2'], `${passwordPath}.name`);
+        check.string(p.value, `${passwordPath}.value`);
+        if (p.expiry !== undefined && (typeof p.expiry !== 'string' || Number.isNaN(Date.parse(p.expiry)))) {
+          problems.push(`${passwordPath}.expiry: must be an ISO date`);
+        }
+      });
+    });
+  });
+
+  const imds = check.optionalObject(root.imds, 'imds');
+  if (imds) {
+    if (imds.systemAssigned !== undefined) check.reference(imds.systemAssigned, identityNames, 'imds.systemAssigned', 'identity');
+    check.optionalArray(imds.userAssigned, 'imds.userAssigned').forEach((name, i) => check.reference(name, identityNames, `imds.userAssigned[${i}]`, 'identity'));
+    const identities = (root.identities as IdentityFixture[] | undefined) ?? [];
+    for (const name of [imds.systemAssigned, ...((imds.userAssigned as unknown[] | undefined) ?? [])]) {
+      const identity = identities.find((candidate) => candidate.name === name);
+      if (identity && identity.kind !== 'managedIdentity') problems.push(`imds: "${String(name)}" is not a managed identity`);
+    }
+  }
+
+  if (problems.length > 0) throw new FixtureError(problems, source);
+  return root as unknown as Fixture;
+}
+
+export const scopeMapActionPattern = /^repositories\/[a-z0-9._\-/*]+\/(content\/(read|write|delete)|metadata\/(read|write))$/;
+
+export const builtInScopeMaps: ScopeMapFixture[] = [
+  {
+    name: '_repositories_admin',
+    description: 'Can perform all read, write and delete operations on the registry',
+    actions: ['repositories/*/metadata/read', 'repositories/*/metadata/write', 'repositories/*/content/read', 'repositories/*/content/write', 'repositories/*/content/delete'],
+  },
+  { name: '_repositories_pull', description: 'Can pull any repository of the registry', actions: ['repositories/*/content/read'] },
+  { name: '_repositories_push', description: 'Can push to any repository of the registry', actions: ['repositories/*/content/read', 'repositories/*/content/write'] },
+];
+
+class Checker {
+  constructor(private readonly problems: string[]) {}
+
+  object(value: unknown, path: string): Record<string, unknown> | undefined {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    this.problems.push(`${path}: must be an object`);
+    return undefined;
+  }
+
+  optionalObject(value: unknown, path: string): Record<string, unknown> | undefined {
+    return value === undefined ? undefined : this.object(value, path);
+  }
+
+  array(value: unknown, path: string): unknown[] {
+    if (Array.isArray(value)) return value;
+    this.problems.push(`${path}: must be a list`);
+    return [];
+  }
+
+  optionalArray(value: unknown, path: string): unknown[] {
+    return value === undefined ? [] : this.array(value, path);
+  }
+
+  string(value: unknown, path: string): string | undefined {
+    if (typeof value === 'string' && value.length > 0) return value;
+    this.problems.push(`${path}: must be a non-empty string`);
+    return undefined;
+  }
+
+  optionalString(value: unknown, path: string): void {
+    if (value !== undefined) this.string(value, path);
+  }
+
+  boolean(value: unknown, path: string): void {
+    if (typeof value !== 'boolean') this.problems.push(`${path}: must be true or false`);
+  }
+
+  optionalBoolean(value: unknown, path: string): void {
+    if (value !== undefined) this.boolean(value, path);
+  }
+
+  guid(value: unknown, path: string): string | undefined {
+    if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(value)) return value;
+    this.problems.push(`${path}: must be a lower-case GUID`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T | undefined {
+    if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${path}: must be one of ${allowed.map((item) => `"${item}"`).join(', ')}`);
+    return undefined;
+  }
+
+  unique(seen: Set<string>, value: string, path: string): void {
+    if (seen.has(value)) this.problems.push(`${path}: "${value}" is used twice`);
+    seen.add(value);
+  }
+
+  reference(value: unknown, known: Set<string>, path: string, what: string): void {
+    if (typeof value !== 'string' || !known.has(value)) {
+      const article = /^[aeiou]/.test(what) ? 'an' : 'a';
+      this.problems.push(`${path}: "${String(value)}" is not ${article} ${what} defined in this fixture`);
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { AddressInfo } from 'node:net';
+import { FaultBook } from './faults';
+import { RequestLog, LogEntry } from './requestLog';
+
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly url: URL;
+  /** The log entry of this request; routes add what they learn (the caller, an Entra token's jti). */
+  readonly entry: LogEntry;
+  body(): Promise<Buffer>;
+  form(): Promise<URLSearchParams>;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  json?: unknown;
+  text?: string;
+}
+
+/** A route answers with a Reply, or with undefined when it has written the response itself (streaming). */
+export type Route = (exchange: Exchange) => Promise<Reply | undefined>;
+
+export interface ServerOptions {
+  /** The name faults and the log use: `entra`, `arm`, `imds`, `registry:<name>`. */
+  readonly name: string;
+  readonly tls?: { key: string; cert: string };
+  readonly route: Route;
+  readonly log: RequestLog;
+  readonly faults: FaultBook;
+  /** Re-signs a token with changed claims, for the expired-JWT fault. */
+  readonly resign?: (token: string, claims: Record<string, unknown>) => string;
+  /** Notes the jti of an Entra token that reached this server (from the Authorization header). */
+  readonly inspectToken?: (token: string, entry: LogEntry) => void;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Creates the server and listens on a free loopback port right away, so the port is known early. */
+export async function listen(options: ServerOptions, host = '127.0.0.1'): Promise<RunningServer> {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(options, req, res).catch((error: unknown) => {
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'InternalError', message: (error as Error).message } }));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+  const server: Server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(options: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://placeholder');
+  const entry = options.log.start({ server: options.name, host: req.headers.host ?? '', method: req.method ?? 'GET', path: url.pathname });
+  res.on('close', () => options.log.finish(entry, res.headersSent ? res.statusCode : undefined));
+  const authorization = req.headers.authorization ?? '';
+  const bearer = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+  if (bearer) options.inspectToken?.(bearer, entry);
+
+  let bodyPromise: Promise<Buffer> | undefined;
+  const body = (): Promise<Buffer> => (bodyPromise ??= readBody(req));
+  const exchange: Exchange = { req, res, url, entry, body, form: async () => new URLSearchParams((await body()).toString()) };
+
+  const fault = options.faults.take(options.name, req.method ?? 'GET', url.pathname);
+  if (fault) {
+    entry.fault = fault.mode;
+    switch (fault.mode) {
+      case 'hang':
+        // Never answers; the client gives up or the emulator stops.
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'slow':
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
+        break;
+      case 'status': {
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+        send(res, { status: fault.status ?? 500, headers, json: fault.body ?? { error: { code: 'EmulatedFault', message: `status ${fault.status ?? 500} injected by a fault` } } });
+        return;
+      }
+      case 'malformedBody':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"access_token": "ey');
+        return;
+      default:
+        break;
+    }
+  }
+
+  const reply = await options.route(exchange);
+  if (!reply) return;
+  if (fault && (fault.mode === 'expiredJwt' || fault.mode === 'malformedJwt') && isObject(reply.json)) {
+    reply.json = spoilTokens(reply.json, fault.mode, options.resign);
+  }
+  send(res, reply);
+}
+
+const tokenFields = ['access_token', 'refresh_token'];
+
+function spoilTokens(json: Record<string, unknown>, mode: 'expiredJwt' | 'malformedJwt', resign: ServerOptions['resign']): Record<string, unknown> {
+  const spoiled = { ...json };
+  for (const field of tokenFields) {
+    const token = spoiled[field];
+    if (typeof token !== 'string') continue;
+    if (mode === 'malformedJwt') {
+      spoiled[field] = 'this-is-not.a-jwt';
+    } else if (resign) {
+      const now = Math.floor(Date.now() / 1000);
+      spoiled[field] = resign(token, { iat: now - 7200, nbf: now - 7200, exp: now - 3600 });
+    }
+  }
+  return spoiled;
+}
+
+export function send(res: ServerResponse, reply: Reply): void {
+  const headers: Record<string, string | string[]> = { ...reply.headers };
+  let payload: string | undefined;
+  if (reply.json !== undefined) {
+    payload = JSON.stringify(reply.json);
+    headers['content-type'] ??= 'application/json; charset=utf-8';
+  } else if (reply.text !== undefined) {
+    payload = reply.text;
+    headers['content-type'] ??= 'text/plain; charset=utf-8';
+  }
+  if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+  res.writeHead(reply.status, headers);
+  res.end(payload);
+}
+
+export function readBody(req: IncomingMessage, limit = 10 * 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error('request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export async function readJson(exchange: Exchange): Promise<unknown> {
+  const text = (await exchange.body()).toString();
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Username and password of an HTTP Basic Authorization header. */
+export function basicCredentials(req: IncomingMessage): { username: string; password: string } | undefined {
+  const encoded = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!encoded) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString();
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,171 @@
+import { request as httpRequest } from 'node:http';
+import { basicCredentials, Exchange, Reply, Route } from './http';
+import { acrV1Route } from './acrV1';
+import { grantScopes, hasAnyPermission, parseScope, Scope } from './permissions';
+import { Principal, RegistryState, World } from './world';
+
+/**
+ * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
+ * proxied to the registry's own docker-registry process, which checks the tokens itself.
+ */
+export function loginServerRoute(world: World, registry: RegistryState, backendPort: number): Route {
+  const acrV1 = acrV1Route(world, registry, backendPort);
+  return async (exchange) => {
+    const path = exchange.url.pathname;
+    if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
+    if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
+    if (path === '/acr/v1' || path.startsWith('/acr/v1/')) return acrV1(exchange);
+    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backendPort, exchange);
+    return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
+  };
+}
+
+export function challenge(registry: RegistryState, scope?: Scope): Reply {
+  const realm = `https://${registry.loginServer}/oauth2/token`;
+  const scopeText = scope ? `,scope="${scope.type}:${scope.name}:${scope.actions.join(',')}"` : '';
+  return {
+    status: 401,
+    headers: { 'www-authenticate': `Bearer realm="${realm}",service="${registry.loginServer}"${scopeText}`, 'docker-distribution-api-version': 'registry/2.0' },
+    json: {
+      errors: [
+        {
+          code: 'UNAUTHORIZED',
+          message: 'authentication required',
+          detail: scope ? scope.actions.map((action) => ({ Type: scope.type, Name: scope.name, Action: action })) : null,
+        },
+      ],
+    },
+  };
+}
+
+export function acrError(status: number, code: string, message: string): Reply {
+  return { status, json: { errors: [{ code, message, detail: null }] } };
+}
+
+async function exchangeRoute(world: World, registry: RegistryState, exchange: Exchange): Promise<Reply> {
+  if (exchange.req.method !== 'POST') return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
+  const form = await exchange.form();
+  const grantType = form.get('grant_type');
+  if (grantType !== 'access_token' && grantType !== 'access_token_refresh_token') {
+    return acrError(400, 'UNSUPPORTED', `grant_type "${grantType ?? ''}" is not supported; use access_token`);
+  }
+  if (form.get('service') !== registry.loginServer) return acrError(400, 'INVALID_SERVICE', `service must be ${registry.loginServer}`);
+  const entraToken = form.get('access_token') ?? '';
+  const jti = world.entraJti(entraToken);
+  if (jti) exchange.entry.entraTokenJtis = [...(exchange.entry.entraTokenJtis ?? []), jti];
+  const claims = world.verifyEntraToken(entraToken);
+  if (!claims) return acrError(401, 'UNAUTHORIZED', 'the access token is invalid or expired');
+  const tenant = form.get('tenant');
+  if ((tenant && tenant !== claims.tid) || claims.tid !== registry.tenantId) {
+    return acrError(401, 'UNAUTHORIZED', 'the access token was issued for another tenant');
+  }
+  if (world.isArmAudience(claims.aud)) {
+    if (!registry.armAudienceTokens) {
+      return acrError(401, 'UNAUTHORIZED', 'ARM-audience tokens are disabled for this registry (azureADAuthenticationAsArmPolicy); use an ACR-audience token');
+    }
+  } else if (!world.isAcrAudience(claims.aud)) {
+    return acrError(401, 'UNAUTHORIZED', 'the access token has an audience this registry does not accept');
+  }
+  const identity = world.identityByObjectId(String(claims.oid));
+  if (!identity) return acrError(401, 'UNAUTHORIZED', 'unknown principal');
+  const principal = world.principalFromIdentity(registry, identity);
+  exchange.entry.caller = principal.caller;
+  if (!hasAnyPermission(principal.permissions)) {
+    return acrError(403, 'DENIED', `the principal ${identity.objectId} has no permission on registry ${registry.name}`);
+  }
+  return { status: 200, json: { refresh_token: world.mintAcrToken(registry, principal, 'refresh_token') } };
+}
+
+async function tokenRoute(world: World, registry: RegistryState, exchange: Exchange): Promise<Reply> {
+  const { req, url } = exchange;
+  let params: URLSearchParams;
+  let principal: Principal | undefined;
+  if (req.method === 'GET') {
+    params = url.searchParams;
+    const basic = basicCredentials(req);
+    if (!basic) return acrError(401, 'UNAUTHORIZED', 'authentication required');
+    principal = world.principalFromPassword(registry, basic.username, basic.password);
+  } else if (req.method === 'POST') {
+    params = await exchange.form();
+    const grantType = params.get('grant_type');
+    if (grantType === 'refresh_token') {
+      principal = world.principalFromAcrJwt(registry, params.get('refresh_token') ?? '');
+    } else if (grantType === 'password') {
+      principal = world.principalFromPassword(registry, params.get('username') ?? '', params.get('password') ?? '');
+    } else {
+      return acrError(400, 'UNSUPPORTED', `grant_type "${grantType ?? ''}" is not supported`);
+    }
+  } else {
+    return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
+  }
+  if (params.get('service') !== registry.loginServer) return acrError(400, 'INVALID_SERVICE', `service must be ${registry.loginServer}`);
+  if (!principal) return acrError(401, 'UNAUTHORIZED', 'invalid credentials');
+  exchange.entry.caller = principal.caller;
+  if (!hasAnyPermission(principal.permissions)) return acrError(401, 'UNAUTHORIZED', `${principal.caller} has no permission on registry ${registry.name}`);
+  const scopes = params
+    .getAll('scope')
+    .flatMap((value) => value.split(' '))
+    .map(parseScope)
+    .filter((scope): scope is Scope => scope !== undefined);
+  const access = grantScopes(principal.permissions, scopes);
+  return { status: 200, json: { access_token: world.mintAcrToken(registry, principal, 'access_token', { access }) } };
+}
+
+/** What a /v2 request needs, in the Docker scope grammar; undefined for the base `/v2/`. */
+export function scopesForRequest(method: string, url: URL): Scope[] {
+  const path = url.pathname;
+  if (path === '/v2/_catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
+  const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(path);
+  if (!match) return [];
+  const action = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
+  const scopes: Scope[] = [{ type: 'repository', name: match[1], actions: action === 'push' ? ['pull', 'push'] : [action] }];
+  const mountFrom = url.searchParams.get('from');
+  if (mountFrom) scopes.push({ type: 'repository', name: mountFrom, actions: ['pull'] });
+  return scopes;
+}
+
+async function proxyRoute(world: World, registry: RegistryState, backendPort: number, exchange: Exchange): Promise<Reply | undefined> {
+  const { req, res, url } = exchange;
+  const headers = { ...req.headers };
+  const basic = basicCredentials(req);
+  if (basic) {
+    // The registry understands only bearer tokens: turn the caller's rights into one for this request.
+    const principal = world.principalFromPassword(registry, basic.username, basic.password);
+    const scopes = scopesForRequest(req.method ?? 'GET', url);
+    if (!principal) return challenge(registry, scopes[0]);
+    exchange.entry.caller = principal.caller;
+    headers.authorization = `Bearer ${world.mintAcrToken(registry, principal, 'access_token', { access: grantScopes(principal.permissions, scopes) })}`;
+  } else if (!headers.authorization) {
+    return challenge(registry, scopesForRequest(req.method ?? 'GET', url)[0]);
+  }
+  headers['x-forwarded-proto'] = 'https';
+  return new Promise<undefined>((resolve) => {
+    const upstream = httpRequest({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers }, (response) => {
+      noteManifestPush(registry, req.method ?? '', url, response.statusCode ?? 0);
+      res.writeHead(response.statusCode ?? 502, response.headers);
+      response.pipe(res);
+      response.on('end', () => resolve(undefined));
+      response.on('error', () => {
+        res.destroy();
+        resolve(undefined);
+      });
+    });
+    upstream.on('error', (error) => {
+      if (!res.headersSent) {
+        res.writeHead(502, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `registry unavailable: ${error.message}`, detail: null }] }));
+      } else {
+        res.destroy();
+      }
+      resolve(undefined);
+    });
+    req.pipe(upstream);
+  });
+}
+
+function noteManifestPush(registry: RegistryState, method: string, url: URL, status: number): void {
+  const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
+  if (method === 'PUT' && status === 201 && match && !match[2].includes(':')) {
+    registry.tagTimes.set(`${match[1]}:${match[2]}`, new Date().toISOString());
+  }
+}
