@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { projectRoot, startCodeServer } from '../world/codeServer';
+import { startEmulator } from '../world/emulator';
+import { emulatorWorkbench } from '../world/emulatorWorkbench';
 import { registerCleanup } from '../world/processes';
 import { HostResults } from './results';
 import { startWorkbenchProbe } from './workbenchProbe';
@@ -13,7 +15,8 @@ const suiteTimeoutMs = 10 * 60_000;
 /**
  * Runs the host suite inside code-server's extension host: Chromium opens the workbench with a payload
  * naming the extension under development and the suite's entry, the extension host calls the suite's
- * run(), and the workbench reports the outcome through codeAutomationExit.
+ * run(), and the workbench reports the outcome through codeAutomationExit. The workbench reaches the
+ * emulator (component fixture) as a custom cloud, signed in as its user alice.
  */
 export async function runHostSuiteInCodeServer(): Promise<HostResults> {
   buildForTests();
@@ -21,7 +24,12 @@ export async function runHostSuiteInCodeServer(): Promise<HostResults> {
   const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
   const resultsFile = join(dir, 'results.json');
   const probe = await startWorkbenchProbe();
-  const server = await startCodeServer({ env: { ACR_TEST_RESULTS: resultsFile, ACR_TEST_WORKBENCH_PROBE: probe.url } });
+  const emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+  const workbench = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: true, autoApprove: true, dockerConfig: join(dir, 'docker-config') });
+  const server = await startCodeServer({
+    ...workbench,
+    env: { ...workbench.env, ACR_TEST_RESULTS: resultsFile, ACR_TEST_WORKBENCH_PROBE: probe.url, ACR_TEST_EMULATOR: JSON.stringify(emulator) },
+  });
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -57,6 +65,7 @@ export async function runHostSuiteInCodeServer(): Promise<HostResults> {
   } finally {
     await browser.close();
     await server.stop();
+    await emulator.stop();
     await probe.close();
     await removeDir();
   }

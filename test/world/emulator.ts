@@ -68,26 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await cleanUp();
     throw error;
   }
-  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    const response = await fetch(info.control + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`emulator control ${method} ${path}: ${response.status} ${text}`);
-    return text ? (JSON.parse(text) as unknown) : undefined;
-  };
-  const client: EmulatorControl = {
-    addFault: async (fault) => ((await call('POST', '/faults', fault)) as { id: number }).id,
-    removeFault: async (id) => void (await call('DELETE', `/faults/${id}`)),
-    clearFaults: async () => void (await call('DELETE', '/faults')),
-    log: async () => (await call('GET', '/log')) as LogEntry[],
-    clearLog: async () => void (await call('DELETE', '/log')),
-    pendingDeviceCodes: async () => ((await call('GET', '/device-codes')) as { pending: string[] }).pending,
-    approveDeviceCode: async (userCode, identity) => void (await call('POST', '/device-codes/approve', { userCode, identity })),
-    workloadToken: async (subject, lifetimeSeconds) => ((await call('POST', '/workload-tokens', { subject, lifetimeSeconds })) as { token: string }).token,
-  };
+  const client = emulatorControl(info.control);
   return {
     ...info,
     client,
@@ -97,6 +78,30 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return registry.loginServer;
     },
     stop: cleanUp,
+  };
+}
+
+/** A client of the emulator's control API (faults, request log, device codes) at its URL. */
+export function emulatorControl(controlUrl: string): EmulatorControl {
+  const call = async (method: string, path: string, body?: unknown): Promise<unknown> => {
+    const response = await fetch(controlUrl + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`emulator control ${method} ${path}: ${response.status} ${text}`);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  };
+  return {
+    addFault: async (fault) => ((await call('POST', '/faults', fault)) as { id: number }).id,
+    removeFault: async (id) => void (await call('DELETE', `/faults/${id}`)),
+    clearFaults: async () => void (await call('DELETE', '/faults')),
+    log: async () => (await call('GET', '/log')) as LogEntry[],
+    clearLog: async () => void (await call('DELETE', '/log')),
+    pendingDeviceCodes: async () => ((await call('GET', '/device-codes')) as { pending: string[] }).pending,
+    approveDeviceCode: async (userCode, identity) => void (await call('POST', '/device-codes/approve', { userCode, identity })),
+    workloadToken: async (subject, lifetimeSeconds) => ((await call('POST', '/workload-tokens', { subject, lifetimeSeconds })) as { token: string }).token,
   };
 }
 
