@@ -1,0 +1,83 @@
+export type AcrErrorKind =
+  | 'invalidRegistryName'
+  | 'hostNotTrusted'
+  | 'notSignedIn'
+  | 'wrongTenant'
+  | 'noRole'
+  | 'firewall'
+  | 'throttled'
+  | 'tokenExpired'
+  | 'credentialsRejected'
+  | 'network'
+  | 'timeout'
+  | 'malformedResponse';
+
+/**
+ * Every user-facing sentence of this module, one per kind, so the extension can localize them in one place.
+ * `registry` is the login server or the registry name the user typed.
+ */
+export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string> = {
+  invalidRegistryName: (registry) =>
+    `"${registry}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.`,
+  hostNotTrusted: (registry) =>
+    `${registry} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server, or add it to the trusted registries if you trust it.`,
+  notSignedIn: (registry) => `No Azure sign-in token is available for registry ${registry}. Sign in to Azure, then try again.`,
+  wrongTenant: (registry) =>
+    `Registry ${registry} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.`,
+  noRole: (registry) =>
+    `Your account has no role on registry ${registry}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.`,
+  firewall: (registry) =>
+    `Registry ${registry} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.`,
+  throttled: (registry) => `Registry ${registry} is throttling requests (too many requests). Wait a minute, then try again.`,
+  tokenExpired: (registry) =>
+    `Your sign-in for registry ${registry} has expired or was refused. Sign in again; if this keeps happening, check that this computer's clock is right.`,
+  credentialsRejected: (registry) =>
+    `Registry ${registry} refused the username and password. Check them, or create a new password (admin user or repository token) and try again.`,
+  network: (registry) =>
+    `Could not reach registry ${registry} (network or TLS failure). Check your connection, proxy and certificates, then try again.`,
+  timeout: (registry) => `Registry ${registry} did not answer in time. Check your connection or proxy, then try again.`,
+  malformedResponse: (registry) =>
+    `Registry ${registry} sent an answer this extension cannot read. Try again later; if it persists, check that ${registry} is an Azure Container Registry.`,
+};
+
+export interface AcrErrorDetails {
+  /** `x-ms-correlation-request-id` of the response, for a support request. */
+  readonly correlationId?: string;
+  /** What went wrong, in a few technical words (never a token). */
+  readonly detail?: string;
+  /** For `throttled`: seconds the registry asked to wait. */
+  readonly retryAfterSeconds?: number;
+  readonly cause?: unknown;
+}
+
+/** An error a user can act on: its kind, the registry, the next step, and never a secret. */
+export class AcrError extends Error {
+  readonly correlationId?: string;
+  readonly detail?: string;
+  readonly retryAfterSeconds?: number;
+
+  constructor(
+    readonly kind: AcrErrorKind,
+    readonly registry: string,
+    details: AcrErrorDetails = {},
+  ) {
+    const detail = details.detail === undefined ? undefined : withoutSecrets(details.detail);
+    const parts = [acrErrorMessages[kind](registry)];
+    if (detail) parts.push(`(${detail})`);
+    if (details.correlationId) parts.push(`Correlation id: ${details.correlationId}.`);
+    super(parts.join(' '), { cause: details.cause });
+    this.name = 'AcrError';
+    this.correlationId = details.correlationId;
+    this.detail = detail;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+}
+
+const jwtLike = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?/g;
+const longOpaqueRun = /[A-Za-z0-9+/_=-]{40,}/g;
+
+/** Server messages go into errors; anything shaped like a token is cut out first, and the text kept short. */
+export function withoutSecrets(text: string): string {
+  const cleaned = text.replace(jwtLike, '[token]').replace(longOpaqueRun, '[redacted]').replace(/\s+/g, ' ').trim();
+  return cleaned.length > 300 ? `${cleaned.slice(0, 300)}...` : cleaned;
+}

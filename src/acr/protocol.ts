@@ -1,0 +1,109 @@
+import { ChallengeError, parseBearerChallenge } from './challenge';
+import { AcrError } from './errors';
+import { JwtError, jwtExpiresOn } from './jwt';
+import { RegistryResponse, RequestLimits, requestRegistry, serverMessage } from './http';
+import { assertTrustedUrl, HostTrust, loginServerProblem } from './loginServer';
+
+/** A registry to get tokens for. */
+export interface RegistryTarget {
+  /** `host` or `host:port`, as ARM returned it or the user typed it. */
+  readonly loginServer: string;
+  /** The registry's Entra tenant, when known; sent with the exchange. */
+  readonly tenantId?: string;
+  /** Plain HTTP, for a loopback registry the user trusted (refused for any other host). */
+  readonly plainHttp?: boolean;
+}
+
+export interface AcrToken {
+  readonly token: string;
+  /** Milliseconds since the epoch, from the token's `exp`. */
+  readonly expiresOn: number;
+}
+
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** Where the registry wants tokens requested: the challenge's realm (already host-checked) and service. */
+export interface TokenEndpoint {
+  readonly realm: URL;
+  readonly service: string;
+}
+
+/**
+ * Checks the login server, then asks `GET /v2/` for its challenge (ACR-PROTOCOL.md section 2) and checks the
+ * realm's host too. Nothing is sent to a host that fails the check.
+ */
+export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostTrust, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
+  const registry = target.loginServer;
+  const problem = loginServerProblem(registry);
+  if (problem) throw new AcrError('hostNotTrusted', registry, { detail: problem });
+  const base = `${target.plainHttp ? 'http' : 'https'}://${registry}/v2/`;
+  assertTrustedUrl(base, trust, registry);
+  const response = await requestRegistry(registry, base, { method: 'GET' }, limits, signal);
+  const header = response.headers.get('www-authenticate');
+  if (response.status !== 401 || header === null) {
+    if (response.status === 401 || response.status === 200) {
+      throw new AcrError('malformedResponse', registry, { correlationId: response.correlationId, detail: 'GET /v2/ did not answer with a Bearer challenge' });
+    }
+    throw failure(registry, response, 'entra');
+  }
+  let challenge;
+  try {
+    challenge = parseBearerChallenge(header);
+  } catch (error) {
+    if (!(error instanceof ChallengeError)) throw error;
+    throw new AcrError('malformedResponse', registry, { correlationId: response.correlationId, detail: error.message, cause: error });
+  }
+  return { realm: assertTrustedUrl(challenge.realm, trust, registry), service: challenge.service };
+}
+
+const firewallMessage = /firewall|network rule|not allowed access|public (network )?access|virtual network|private endpoint|ip address/i;
+
+/**
+ * The error for a refused request. `entra` requests carry an Entra or ACR token (401: expired or another
+ * tenant); `password` requests carry a username and password (401: wrong credentials).
+ */
+export function failure(registry: string, response: RegistryResponse, credentialKind: 'entra' | 'password'): AcrError {
+  const message = serverMessage(response.body);
+  const details = { correlationId: response.correlationId, detail: `HTTP ${response.status}${message ? `: ${message}` : ''}` };
+  if (response.status === 401) {
+    if (credentialKind === 'password') return new AcrError('credentialsRejected', registry, details);
+    return new AcrError(message && /tenant/i.test(message) ? 'wrongTenant' : 'tokenExpired', registry, details);
+  }
+  if (response.status === 403) return new AcrError(message && firewallMessage.test(message) ? 'firewall' : 'noRole', registry, details);
+  return new AcrError('malformedResponse', registry, { ...details, detail: `unexpected ${details.detail}` });
+}
+
+/** The JWT in `field` of a 200 answer, with its expiry; anything else is `malformedResponse`. */
+export function tokenFromAnswer(registry: string, response: RegistryResponse, field: 'refresh_token' | 'access_token'): AcrToken {
+  const malformed = (detail: string, cause?: unknown): AcrError => new AcrError('malformedResponse', registry, { correlationId: response.correlationId, detail, cause });
+  let json: unknown;
+  try {
+    json = JSON.parse(response.body);
+  } catch {
+    // No cause: JSON.parse quotes the start of the body, which may be a token.
+    throw malformed('the answer is not JSON');
+  }
+  const token = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[field] : undefined;
+  if (typeof token !== 'string' || token === '') throw malformed(`the answer has no ${field}`);
+  let expiresOn: number;
+  try {
+    expiresOn = jwtExpiresOn(token);
+  } catch (error) {
+    if (!(error instanceof JwtError)) throw error;
+    throw malformed(`the ${field} is not a valid token: ${error.message}`, error);
+  }
+  if (expiresOn <= Date.now()) {
+    throw new AcrError('tokenExpired', registry, { correlationId: response.correlationId, detail: `the registry answered with a ${field} that has already expired` });
+  }
+  return { token, expiresOn };
+}
+
+export function formBody(fields: ReadonlyArray<readonly [string, string]>): RequestInit {
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields.map(([name, value]) => [name, value])).toString(),
+  };
+}
