@@ -4,7 +4,7 @@
 //   node esbuild.mjs --production  minified extension only, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch       development build, rebuilt on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -14,7 +14,8 @@ const common = {
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['vscode'],
+  // ssh2 (under dockerode) tries optional native add-ons and falls back to JavaScript without them.
+  external: ['vscode', 'cpu-features', '*.node'],
   logLevel: 'warning',
 };
 
@@ -29,12 +30,13 @@ const builds = [
 ];
 
 if (!production) {
+  rmSync('out', { recursive: true, force: true });
   const suite = readdirSync('test/host/suite').filter((name) => name.endsWith('.ts'));
   builds.push({
     ...common,
     entryPoints: suite.map((name) => `test/host/suite/${name}`),
     outdir: 'out/host/suite',
-    external: ['vscode', 'mocha'],
+    external: ['vscode', 'mocha', 'cpu-features', '*.node'],
     sourcemap: true,
   });
   builds.push({

@@ -60,7 +60,10 @@ export async function runHostSuiteInCodeServer(): Promise<HostResults> {
     if (exitCode !== 0 && results.failed.length === 0) {
       results.failed.push({ title: 'host suite run()', error: `the extension host exited with code ${exitCode}` });
     }
-    if (results.failed.length > 0) console.error(`Workbench errors during the run:\n${workbenchErrors.join('\n')}`);
+    if (results.failed.length > 0) {
+      console.error(`Workbench errors during the run:\n${workbenchErrors.join('\n')}`);
+      console.error(`The extension's log:\n${await server.extensionLog()}`);
+    }
     return results;
   } finally {
     await browser.close();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, registerCleanup, startProcess, waitFor } from './processes';
@@ -17,6 +17,8 @@ export interface CodeServer {
   /** A `vscode-remote:` URI for a path on this machine, as extensionDevelopmentPath wants it. */
   remoteUri(path: string): string;
   output(): string;
+  /** What the extension under test wrote to its log (Output > ACR Access), for failure reports. */
+  extensionLog(): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,11 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     },
     remoteUri: (path) => `vscode-remote://127.0.0.1:${port}${path}`,
     output: () => server.output(),
+    extensionLog: async () => {
+      const logs = await readdir(join(userData, 'logs'), { recursive: true, encoding: 'utf8' }).catch(() => []);
+      const files = logs.filter((name) => name.endsWith('ACR Access.log'));
+      return (await Promise.all(files.map((name) => readFile(join(userData, 'logs', name), 'utf8')))).join('\n');
+    },
     stop,
   };
 }

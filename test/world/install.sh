@@ -7,15 +7,20 @@ CODE_SERVER_VERSION=4.100.3
 # Bump when the build recipe below changes, so cached builds made by an older recipe are redone.
 RECIPE=1
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/acr-access"
+PROJECT="$(cd "$(dirname "$0")/../.." && pwd)"
 CODE_SERVER_DIR="$CACHE_ROOT/code-server-$CODE_SERVER_VERSION-r$RECIPE"
 
-DEBIAN_PACKAGES=(docker.io docker-registry skopeo chromium ripgrep libkrb5-dev libsecret-1-dev pkg-config)
+DEBIAN_PACKAGES=(docker.io docker-registry skopeo chromium ripgrep libkrb5-dev libsecret-1-dev pkg-config golang-docker-credential-helpers pass gnupg jq curl)
 
 log() { printf '[world] %s\n' "$*" >&2; }
 
-# In test mode every modal dialog is refused, and an extension's first use of an account is one; the
-# cached build used by the tests trusts ACR Access the way VS Code trusts its own Git extension.
-trust_extension_auth_access() {
+# The cached build is a test host, set up for signing in against the emulator:
+# - in test mode every modal dialog is refused, and an extension's first use of an account is one, so it
+#   trusts ACR Access the way VS Code trusts its own Git extension;
+# - the built-in Microsoft sign-in (which cannot reach Entra from here) is removed, so the test world's
+#   emulated one owns the "microsoft" and "microsoft-sovereign-cloud" ids whichever starts first.
+prepare_test_host() {
+  rm -rf "$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/extensions/microsoft-authentication"
   local workbench="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/out/vs/code/browser/workbench/workbench.js"
   grep -q 'trustedExtensionAuthAccess:\["acraccess.acr-access",' "$workbench" && return
   sed -i 's/trustedExtensionAuthAccess:\[/trustedExtensionAuthAccess:["acraccess.acr-access",/' "$workbench"
@@ -23,12 +28,22 @@ trust_extension_auth_access() {
 }
 
 ensure_node_modules() {
-  local project
-  project="$(cd "$(dirname "$0")/../.." && pwd)"
   # npm writes node_modules/.package-lock.json on every install; newer than the lock file means up to date.
-  [ "$project/node_modules/.package-lock.json" -nt "$project/package-lock.json" ] && return
+  [ "$PROJECT/node_modules/.package-lock.json" -nt "$PROJECT/package-lock.json" ] && return
   log "installing npm packages"
-  (cd "$project" && npm ci --no-audit --no-fund >/dev/null)
+  (cd "$PROJECT" && npm ci --no-audit --no-fund >/dev/null)
+}
+
+# VS Code's extension host fetches with the system's certificate store (not NODE_EXTRA_CA_CERTS), so the
+# emulator's CA goes there, as a user of a custom cloud with a private CA would add theirs.
+trust_emulator_ca() {
+  [ "$(id -u)" -eq 0 ] || { log "not root: add $(cd "$PROJECT" && node test/emulator --ca-path) to the system's trusted CAs for the host and e2e tiers"; return 0; }
+  local ca target=/usr/local/share/ca-certificates/acr-access-emulator.crt
+  ca="$(cd "$PROJECT" && node test/emulator --ca-path)"
+  cmp -s "$ca" "$target" && return
+  log "trusting the emulator's CA system-wide ($target)"
+  cp "$ca" "$target"
+  update-ca-certificates >/dev/null
 }
 
 ensure_debian_packages() {
@@ -76,5 +91,6 @@ if [ "${1:-}" = --print-code-server-dir ]; then
 fi
 ensure_debian_packages
 ensure_code_server
-trust_extension_auth_access
+prepare_test_host
 ensure_node_modules
+trust_emulator_ca

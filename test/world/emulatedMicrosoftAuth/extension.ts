@@ -49,8 +49,11 @@ class EmulatedMicrosoftAuth implements vscode.AuthenticationProvider {
   private readonly changed = new vscode.EventEmitter<vscode.AuthenticationProviderAuthenticationSessionsChangeEvent>();
   readonly onDidChangeSessions = this.changed.event;
   private account: Account | undefined;
+  /** The sign-in at start (ACR_EMULATED_SIGNED_IN), which every question about sessions waits for. */
+  private readonly initialSignIn = env.signedIn ? this.createSession([]).then(() => undefined) : Promise.resolve();
 
   async getSessions(scopes: readonly string[] = []): Promise<vscode.AuthenticationSession[]> {
+    await this.initialSignIn;
     if (!this.account) return [];
     const { tenant, scope } = parseScopes(scopes);
     if (!scope) return [this.session(this.account, scopes, '')];
@@ -123,7 +126,7 @@ class EmulatedMicrosoftAuth implements vscode.AuthenticationProvider {
   }
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+export function activate(context: vscode.ExtensionContext): void {
   const provider = new EmulatedMicrosoftAuth();
   for (const [id, label] of [
     ['microsoft', 'Microsoft (emulated)'],
@@ -131,5 +134,4 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ]) {
     context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: false }));
   }
-  if (env.signedIn) await provider.createSession([]);
 }

@@ -1,0 +1,25 @@
+import type { DockerEngineConnection } from './engine';
+import { DockerEngineUnavailableError, RegistryLoginRefusedError, RegistryUnreachableError, withoutSecret } from './errors';
+import type { RegistryCredential } from './credentials';
+import { parseServerAddress } from './references';
+
+// Engines before API 1.42 answer a refused login with 500 and the registry's words in the message.
+const refusedMessage = /unauthorized|authentication required|invalid credentials|incorrect username or password|denied|forbidden|\b40[13]\b/i;
+const engineGoneCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES']);
+
+/** The engine logs in to the registry itself (`POST /auth`); resolves when the registry accepted the credential. */
+export async function checkDockerAuth(engine: DockerEngineConnection, credential: RegistryCredential, signal?: AbortSignal): Promise<void> {
+  const serverAddress = parseServerAddress(credential.serverAddress);
+  try {
+    await engine.docker.checkAuth({ username: credential.username, password: credential.secret, serveraddress: serverAddress, ...(signal ? { abortSignal: signal } : {}) });
+  } catch (error) {
+    const { statusCode, json, code, message } = error as { statusCode?: number; json?: { message?: string }; code?: string; message: string };
+    if (statusCode === undefined && code && engineGoneCodes.has(code)) {
+      throw new DockerEngineUnavailableError(engine.location.host, engine.location.tried, message);
+    }
+    if (statusCode === undefined) throw error;
+    const engineMessage = withoutSecret(json?.message ?? message, credential.secret);
+    if (statusCode === 401 || refusedMessage.test(engineMessage)) throw new RegistryLoginRefusedError(serverAddress, engineMessage);
+    throw new RegistryUnreachableError(serverAddress, engineMessage);
+  }
+}

@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { DockerConfigError } from './errors';
+
+/** What decides where the docker config lives and which programs a helper runs with. */
+export interface DockerEnvironment {
+  readonly env: NodeJS.ProcessEnv;
+  /** Defaults to the user's home directory. */
+  readonly homeDir?: string;
+}
+
+/** `$DOCKER_CONFIG`, or `~/.docker`, as the docker CLI uses. */
+export function dockerConfigDir(environment: DockerEnvironment): string {
+  return environment.env.DOCKER_CONFIG || join(environment.homeDir ?? homedir(), '.docker');
+}
+
+export function dockerConfigFile(environment: DockerEnvironment): string {
+  return join(dockerConfigDir(environment), 'config.json');
+}
+
+export interface AuthEntry {
+  auth?: string;
+  identitytoken?: string;
+  [field: string]: unknown;
+}
+
+/** The parts of config.json this module reads or changes; every other field is carried through untouched. */
+export interface DockerConfig {
+  auths?: Record<string, AuthEntry>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+const helperName = /^[A-Za-z0-9._-]+$/;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** Parses config.json text; an empty file counts as an empty config, as it does for the docker CLI. */
+export function parseDockerConfig(text: string, file: string): DockerConfig {
+  if (!text.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DockerConfigError(file, `it is not valid JSON (${(error as Error).message}). Fix the syntax, or move the file away to start afresh.`);
+  }
+  const problem = shapeProblem(parsed);
+  if (problem) throw new DockerConfigError(file, `${problem}. Fix it, or move the file away to start afresh.`);
+  return parsed as DockerConfig;
+}
+
+function shapeProblem(config: unknown): string | undefined {
+  if (!isObject(config)) return `it must hold a JSON object, not ${describe(config)}`;
+  const { auths, credsStore, credHelpers } = config;
+  if (auths !== undefined) {
+    if (!isObject(auths)) return `"auths" must be an object keyed by registry host, not ${describe(auths)}`;
+    for (const [host, entry] of Object.entries(auths)) {
+      if (!isObject(entry)) return `"auths"."${host}" must be an object, not ${describe(entry)}`;
+      if (entry.auth !== undefined && typeof entry.auth !== 'string') return `"auths"."${host}"."auth" must be a string, not ${describe(entry.auth)}`;
+    }
+  }
+  if (credsStore !== undefined && (typeof credsStore !== 'string' || (credsStore && !helperName.test(credsStore)))) {
+    return `"credsStore" must name a credential helper such as "pass" or "desktop", not ${JSON.stringify(credsStore)}`;
+  }
+  if (credHelpers !== undefined) {
+    if (!isObject(credHelpers)) return `"credHelpers" must be an object keyed by registry host, not ${describe(credHelpers)}`;
+    for (const [host, name] of Object.entries(credHelpers)) {
+      if (typeof name !== 'string' || !helperName.test(name)) return `"credHelpers"."${host}" must name a credential helper, not ${JSON.stringify(name)}`;
+    }
+  }
+  return undefined;
+}
+
+/** The helper program name (`<name>` of docker-credential-<name>) that keeps this host's secret, if any. */
+export function credentialHelperFor(config: DockerConfig, serverAddress: string): string | undefined {
+  return config.credHelpers?.[serverAddress] || config.credsStore || undefined;
+}
+
+const pending = new Map<string, Promise<unknown>>();
+
+/**
+ * Reads, changes and writes config.json, one change at a time per file. `change` edits the config in place
+ * and returns whether it changed anything (nothing is written otherwise) plus a result. A file that does not
+ * parse is never written.
+ */
+export async function updateDockerConfig<T>(environment: DockerEnvironment, change: (config: DockerConfig, file: string) => Promise<{ changed: boolean; result: T }>): Promise<T> {
+  const file = dockerConfigFile(environment);
+  const previous = pending.get(file) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(async () => {
+    const target = await realpath(file).catch(() => file);
+    const text = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return '';
+      throw new DockerConfigError(file, `it cannot be read (${error.message}). Check its permissions.`);
+    });
+    const config = parseDockerConfig(text, file);
+    const { changed, result } = await change(config, file);
+    if (changed) await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}\n`);
+    return result;
+  });
+  pending.set(file, next);
+  try {
+    return await next;
+  } finally {
+    if (pending.get(file) === next) pending.delete(file);
+  }
+}
+
+/** Writes a temp file (mode 0600) next to the target, then renames it over the target: readers see old or new, never half. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  const dir = dirname(file);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,84 @@
+import { AuthEntry, credentialHelperFor, DockerEnvironment, updateDockerConfig } from './config';
+import { helperErase, helperGet, helperStore } from './credentialHelper';
+import { parseServerAddress } from './references';
+
+/** A credential for one registry, as `docker login` takes it. */
+export interface RegistryCredential {
+  /** host[:port] of the registry (its login server). */
+  readonly serverAddress: string;
+  /** `00000000-0000-0000-0000-000000000000` when the secret is an ACR refresh token. */
+  readonly username: string;
+  readonly secret: string;
+}
+
+/** Where the docker CLI will find the stored secret. */
+export type StoredIn = { readonly kind: 'config'; readonly file: string } | { readonly kind: 'helper'; readonly program: string; readonly file: string };
+
+// Fields that hold a credential; with a helper none of them stays in config.json.
+const credentialFields = ['auth', 'identitytoken', 'username', 'password', 'registrytoken'];
+
+function withoutCredentialFields(entry: AuthEntry | undefined): AuthEntry {
+  const kept: AuthEntry = { ...entry };
+  for (const field of credentialFields) delete kept[field];
+  return kept;
+}
+
+function encodeAuth(username: string, secret: string): string {
+  return Buffer.from(`${username}:${secret}`).toString('base64');
+}
+
+function decodeAuth(auth: string): { username: string; secret: string } | undefined {
+  const text = Buffer.from(auth, 'base64').toString();
+  const colon = text.indexOf(':');
+  return colon < 0 ? undefined : { username: text.slice(0, colon), secret: text.slice(colon + 1) };
+}
+
+/**
+ * Stores the credential as `docker login` would: through the credential helper the config names for this
+ * host (leaving only an empty `auths` entry in config.json, as the docker CLI does), or else as
+ * `auths[host].auth`. Every other entry and field of the config is kept.
+ */
+export async function storeDockerCredential(credential: RegistryCredential, environment: DockerEnvironment): Promise<StoredIn> {
+  const host = parseServerAddress(credential.serverAddress);
+  return updateDockerConfig(environment, async (config, file) => {
+    const helper = credentialHelperFor(config, host);
+    const entry = withoutCredentialFields(config.auths?.[host]);
+    if (helper) {
+      await helperStore(helper, host, credential, environment.env);
+    } else {
+      entry.auth = encodeAuth(credential.username, credential.secret);
+    }
+    config.auths = { ...config.auths, [host]: entry };
+    return { changed: true, result: helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file } };
+  });
+}
+
+/** What the extension stored; without the secret, the username alone says whether the entry is still ours. */
+export interface CredentialToErase {
+  readonly serverAddress: string;
+  readonly username: string;
+  readonly secret?: string;
+}
+
+/** `removed`: it was ours and is gone; `absent`: nothing stored; `kept`: someone else's credential is there now. */
+export type EraseOutcome = 'removed' | 'absent' | 'kept';
+
+/**
+ * Removes the credential only if the docker config (or its helper) still holds this username (and this
+ * secret, when given); a credential the user replaced, e.g. by their own `docker login`, stays.
+ */
+export async function eraseDockerCredential(credential: CredentialToErase, environment: DockerEnvironment): Promise<EraseOutcome> {
+  const host = parseServerAddress(credential.serverAddress);
+  return updateDockerConfig(environment, async (config) => {
+    const helper = credentialHelperFor(config, host);
+    const entry = config.auths?.[host];
+    const stored = helper ? await helperGet(helper, host, environment.env) : entry?.auth ? decodeAuth(entry.auth) : undefined;
+    if (!stored) return { changed: false, result: 'absent' };
+    if (stored.username !== credential.username || (credential.secret !== undefined && stored.secret !== credential.secret)) return { changed: false, result: 'kept' };
+    if (helper) await helperErase(helper, host, environment.env);
+    // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
+    const placeholderOnly = helper && entry && credentialFields.every((field) => entry[field] === undefined);
+    if (config.auths && (!helper || placeholderOnly)) delete config.auths[host];
+    return { changed: !helper || Boolean(placeholderOnly), result: 'removed' };
+  });
+}

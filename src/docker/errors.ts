@@ -1,0 +1,69 @@
+/** The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. */
+export class DockerEngineUnavailableError extends Error {
+  override readonly name = 'DockerEngineUnavailableError';
+  constructor(
+    readonly endpoint: string,
+    readonly tried: readonly string[],
+    reason: string,
+  ) {
+    super(
+      `Cannot reach the Docker engine at ${endpoint} (${reason}). Looked at: ${tried.join('; ')}. ` +
+        'Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point DOCKER_HOST or `docker context use` at a running engine.',
+    );
+  }
+}
+
+/** The registry refused the credentials the engine presented for it. */
+export class RegistryLoginRefusedError extends Error {
+  override readonly name = 'RegistryLoginRefusedError';
+  constructor(
+    readonly serverAddress: string,
+    readonly registryMessage: string,
+  ) {
+    super(`${serverAddress} refused the credentials: ${registryMessage}. Sign in again, or check that your account has a role on this registry.`);
+  }
+}
+
+/** The engine reached no verdict from the registry: DNS, connection, TLS or another engine-side failure. */
+export class RegistryUnreachableError extends Error {
+  override readonly name = 'RegistryUnreachableError';
+  constructor(
+    readonly serverAddress: string,
+    readonly engineMessage: string,
+  ) {
+    super(`The Docker engine could not log in to ${serverAddress}: ${engineMessage}. Check the engine's network, proxy and TLS settings for this registry.`);
+  }
+}
+
+/** The docker config file cannot be used as it is; it has been left untouched. */
+export class DockerConfigError extends Error {
+  override readonly name = 'DockerConfigError';
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file} was left untouched: ${problem}`);
+  }
+}
+
+/** A `docker-credential-<name>` program failed or is missing. */
+export class CredentialHelperError extends Error {
+  override readonly name = 'CredentialHelperError';
+  constructor(
+    readonly program: string,
+    action: string,
+    detail: string,
+  ) {
+    super(`${program} ${action} failed: ${detail}`);
+  }
+}
+
+/** Input that is not a registry server address or an image reference. */
+export class InvalidReferenceError extends Error {
+  override readonly name = 'InvalidReferenceError';
+}
+
+/** Replaces every occurrence of the secret, so messages from other programs can be shown and logged. */
+export function withoutSecret(text: string, secret: string): string {
+  return secret ? text.split(secret).join('***') : text;
+}

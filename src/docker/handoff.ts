@@ -1,0 +1,36 @@
+import { checkDockerAuth } from './auth';
+import { DockerEnvironment } from './config';
+import { CredentialToErase, eraseDockerCredential, EraseOutcome, RegistryCredential, storeDockerCredential, StoredIn } from './credentials';
+import { connectDockerEngine, DockerEngineConnection } from './engine';
+
+export interface HandOffOptions {
+  /** False keeps the credential in the extension only: the engine checks it, nothing is written for the docker CLI. */
+  readonly persist: boolean;
+  /** Found as the docker CLI finds it when absent. */
+  readonly engine?: DockerEngineConnection;
+  /** The process environment when absent. */
+  readonly environment?: DockerEnvironment;
+  readonly signal?: AbortSignal;
+}
+
+export interface HandOffResult {
+  readonly persisted: boolean;
+  readonly storedIn?: StoredIn;
+}
+
+/**
+ * Hands a registry credential to Docker: the engine checks it with the registry first, and only a credential
+ * the registry accepted is stored where `docker pull` in a terminal finds it.
+ */
+export async function handOffToDocker(credential: RegistryCredential, options: HandOffOptions): Promise<HandOffResult> {
+  const environment = options.environment ?? { env: process.env };
+  const engine = options.engine ?? (await connectDockerEngine({ ...environment, platform: process.platform }));
+  await checkDockerAuth(engine, credential, options.signal);
+  if (!options.persist) return { persisted: false };
+  return { persisted: true, storedIn: await storeDockerCredential(credential, environment) };
+}
+
+/** Takes back what `handOffToDocker` stored, and nothing the user stored since. */
+export async function withdrawFromDocker(credential: CredentialToErase, environment: DockerEnvironment = { env: process.env }): Promise<EraseOutcome> {
+  return eraseDockerCredential(credential, environment);
+}
