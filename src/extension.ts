@@ -1,11 +1,30 @@
 import * as vscode from 'vscode';
+import { Account } from './auth/account';
+import { SignInState } from './auth/signInState';
+import { accountHooks } from './commands/accountHooks';
 import { registerCommands } from './commands/registerCommands';
+import { DockerLogins } from './dockerLogins';
+import { configuredCloud, saveCredentialsForDocker, trustedHosts } from './settings';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ACR Access', { log: true });
   context.subscriptions.push(log);
   log.info(`ACR Access ${(context.extension.packageJSON as { version: string }).version} started`);
-  registerCommands(context, { log });
+
+  const state = new SignInState(context.globalState, context.secrets);
+  const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
+  let account: { key: string; value: Account } | undefined;
+  const currentAccount = (): Account => {
+    const source = state.source ?? { kind: 'vscode' };
+    const cloud = configuredCloud();
+    const key = JSON.stringify([source, cloud]);
+    if (account?.key !== key) {
+      const clientId = 'clientId' in source ? source.clientId : undefined;
+      account = { key, value: new Account(source, cloud, true, accountHooks(state, clientId)) };
+    }
+    return account.value;
+  };
+  registerCommands(context, { log, state, dockerLogins, account: currentAccount });
 }
 
 export function deactivate(): void {

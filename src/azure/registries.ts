@@ -21,20 +21,21 @@ export interface RegistrySummary {
 /** A credential for a tenant: registries in other tenants than the account's home need tokens of their own. */
 export type CredentialForTenant = (tenantId: string | undefined) => TokenCredential;
 
-function clientOptions(cloud: AzureCloud, abortSignal?: AbortSignal) {
-  return { endpoint: cloud.armEndpoint, credentialScopes: [scopeFor(cloud.armAudience)], abortSignal };
+// The two SDKs name the token scope differently; both must ask for the cloud's ARM audience, not the endpoint.
+function subscriptionClientOptions(cloud: AzureCloud) {
+  return { endpoint: cloud.armEndpoint, credentialScopes: [scopeFor(cloud.armAudience)] };
 }
 
 /** Every subscription the account can see, in every tenant it belongs to. */
 export async function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal): Promise<Subscription[]> {
   const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
   const tenantIds: string[] = [];
-  for await (const tenant of new SubscriptionClient(credentialFor(undefined), clientOptions(cloud)).tenants.list({ abortSignal })) {
+  for await (const tenant of new SubscriptionClient(credentialFor(undefined), subscriptionClientOptions(cloud)).tenants.list({ abortSignal })) {
     if (tenant.tenantId) tenantIds.push(tenant.tenantId);
   }
   const byId = new Map<string, Subscription>();
   for (const tenantId of tenantIds) {
-    const client = new SubscriptionClient(credentialFor(tenantId), clientOptions(cloud));
+    const client = new SubscriptionClient(credentialFor(tenantId), subscriptionClientOptions(cloud));
     for await (const subscription of client.subscriptions.list({ abortSignal })) {
       if (subscription.subscriptionId) {
         byId.set(subscription.subscriptionId, {
@@ -50,7 +51,10 @@ export async function listSubscriptions(credentialFor: CredentialForTenant, clou
 
 export async function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal): Promise<RegistrySummary[]> {
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
-  const client = new ContainerRegistryManagementClient(credentialFor(subscription.tenantId), subscription.id, clientOptions(cloud));
+  const client = new ContainerRegistryManagementClient(credentialFor(subscription.tenantId), subscription.id, {
+    endpoint: cloud.armEndpoint,
+    credentials: { scopes: [scopeFor(cloud.armAudience)] },
+  });
   const registries: RegistrySummary[] = [];
   for await (const registry of client.registries.list({ abortSignal })) {
     if (!registry.name || !registry.loginServer) continue;

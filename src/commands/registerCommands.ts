@@ -1,28 +1,50 @@
 import * as vscode from 'vscode';
 import { CommandId } from './commandIds';
+import { logInDocker } from './logInDocker';
+import { logOutDocker } from './logOutDocker';
 import { Services } from './services';
 import { showLog } from './showLog';
+import { signIn, signOut } from './signIn';
 
-const commands: Record<CommandId, (services: Services) => unknown> = {
+type Command = (services: Services, ...args: never[]) => unknown;
+
+const commands: Record<CommandId, Command> = {
+  [CommandId.signIn]: signIn,
+  [CommandId.signOut]: signOut,
+  [CommandId.logInDocker]: logInDocker,
+  [CommandId.logOutDocker]: logOutDocker,
   [CommandId.showLog]: showLog,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
   for (const [id, command] of Object.entries(commands)) {
-    context.subscriptions.push(vscode.commands.registerCommand(id, () => runCommand(id, services, command)));
+    context.subscriptions.push(vscode.commands.registerCommand(id, (...args: never[]) => runCommand(id, services, () => command(services, ...args))));
   }
+  void updateSignedInContext(services);
 }
 
-/** Logs a failing command and tells the user, with a way to the log; a cancelled one stays silent. */
-async function runCommand(id: string, services: Services, command: (services: Services) => unknown): Promise<void> {
+/** The context key views and menus use to tell signed-in from signed-out. */
+function updateSignedInContext({ state }: Services): Thenable<unknown> {
+  return vscode.commands.executeCommand('setContext', 'acrAccess.signedIn', state.source !== undefined || state.dockerLogins.length > 0);
+}
+
+/**
+ * Runs a command: its result goes back to the caller; a failure is logged and shown with a way to the log;
+ * a cancelled one stays silent.
+ */
+async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
   try {
-    await command(services);
+    return await command();
   } catch (error) {
-    if (error instanceof vscode.CancellationError) return;
+    if (error instanceof vscode.CancellationError || (error instanceof Error && error.name === 'AbortError')) return undefined;
     const message = error instanceof Error ? error.message : String(error);
     services.log.error(`${id} failed: ${message}`);
     const showLogAction = vscode.l10n.t('Show Log');
-    const choice = await vscode.window.showErrorMessage(message, showLogAction);
-    if (choice === showLogAction) services.log.show();
+    void vscode.window.showErrorMessage(message, showLogAction).then((choice) => {
+      if (choice === showLogAction) services.log.show();
+    });
+    return undefined;
+  } finally {
+    await updateSignedInContext(services);
   }
 }

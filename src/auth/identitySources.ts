@@ -1,0 +1,220 @@
+import type { TokenCredential } from '@azure/core-auth';
+import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
+import type { AzureCloud } from '../azure/clouds';
+
+/**
+ * How to sign in with @azure/identity. It is stored in VS Code's Memento, so it never holds a secret:
+ * a service principal's client secret comes from `SignInHooks.getSecret` at sign-in time.
+ */
+export type IdentitySource =
+  | { readonly kind: 'deviceCode'; readonly tenant: string; readonly clientId?: string }
+  | { readonly kind: 'interactiveBrowser'; readonly tenant: string; readonly clientId?: string }
+  | { readonly kind: 'azureCli'; readonly tenant?: string }
+  | { readonly kind: 'managedIdentity'; readonly clientId?: string }
+  | { readonly kind: 'clientSecret'; readonly tenant: string; readonly clientId: string }
+  | { readonly kind: 'clientCertificate'; readonly tenant: string; readonly clientId: string; readonly certificatePath: string }
+  /** Missing fields come from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE. */
+  | { readonly kind: 'workloadIdentity'; readonly tenant?: string; readonly clientId?: string; readonly tokenFilePath?: string };
+
+export type IdentitySourceKind = IdentitySource['kind'];
+
+export interface DeviceCodePrompt {
+  readonly userCode: string;
+  readonly verificationUri: string;
+  /** Entra's own sentence telling the user where to go and what to type. */
+  readonly message: string;
+}
+
+/** What the UI supplies at sign-in time; none of it is stored. */
+export interface SignInHooks {
+  /** The service principal's client secret, from SecretStorage. */
+  readonly getSecret?: () => Promise<string | undefined>;
+  /** Shows the device code to the user (with a way to copy it and open the page). */
+  readonly showDeviceCode?: (prompt: DeviceCodePrompt) => void;
+  /** Opens the sign-in page in the user's browser; without it @azure/identity opens the system browser. */
+  readonly openBrowser?: (url: string) => Promise<void>;
+}
+
+/** A sign-in description or its files are unusable; the message says what to fix. */
+export class IdentitySourceError extends Error {
+  override readonly name = 'IdentitySourceError';
+}
+
+interface FieldRules {
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
+
+const fieldsByKind: Record<IdentitySourceKind, FieldRules> = {
+  deviceCode: { required: ['tenant'], optional: ['clientId'] },
+  interactiveBrowser: { required: ['tenant'], optional: ['clientId'] },
+  azureCli: { required: [], optional: ['tenant'] },
+  managedIdentity: { required: [], optional: ['clientId'] },
+  clientSecret: { required: ['tenant', 'clientId'], optional: [] },
+  clientCertificate: { required: ['tenant', 'clientId', 'certificatePath'], optional: [] },
+  workloadIdentity: { required: [], optional: ['tenant', 'clientId', 'tokenFilePath'] },
+};
+
+const kinds = Object.keys(fieldsByKind) as IdentitySourceKind[];
+
+/** Kinds where a person signs in, so a multi-tenant authority is fine. */
+const userSignInKinds: ReadonlySet<IdentitySourceKind> = new Set(['deviceCode', 'interactiveBrowser']);
+
+const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+const secretLikeField = /secret|password|credential|assertion|privatekey|^token$|accesstoken|refreshtoken/i;
+
+/**
+ * Checks a stored or typed sign-in description and returns it as an IdentitySource. Field values are
+ * never quoted in errors, in case someone pasted a secret into the wrong field.
+ */
+export function parseIdentitySource(value: unknown): IdentitySource {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new IdentitySourceError('The sign-in description must be an object with a "kind" field. Choose the sign-in method again.');
+  }
+  const fields = value as Record<string, unknown>;
+  const kind = fields.kind;
+  if (typeof kind !== 'string' || !(kinds as string[]).includes(kind)) {
+    throw new IdentitySourceError(`The sign-in method is missing or unknown. Use one of: ${kinds.join(', ')}.`);
+  }
+  const rules = fieldsByKind[kind as IdentitySourceKind];
+  for (const name of Object.keys(fields)) {
+    if (name === 'kind' || rules.required.includes(name) || rules.optional.includes(name)) continue;
+    if (secretLikeField.test(name)) {
+      throw new IdentitySourceError(`The sign-in description must not hold a secret ("${name}"). Remove it; the secret is kept in VS Code's secret storage and asked for at sign-in.`);
+    }
+    throw new IdentitySourceError(`"${name}" is not a field of the ${kind} sign-in method (it takes ${describeFields(rules)}). Remove it.`);
+  }
+  for (const name of rules.required) {
+    if (fields[name] === undefined || fields[name] === '') throw new IdentitySourceError(`The ${kind} sign-in method needs "${name}". ${hintFor(name)}`);
+  }
+  for (const name of [...rules.required, ...rules.optional]) {
+    if (fields[name] !== undefined) checkField(kind as IdentitySourceKind, name, fields[name]);
+  }
+  return { ...fields } as IdentitySource;
+}
+
+function describeFields(rules: FieldRules): string {
+  const names = [...rules.required, ...rules.optional.map((name) => `${name} (optional)`)];
+  return names.length ? names.join(', ') : 'no other fields';
+}
+
+function hintFor(name: string): string {
+  switch (name) {
+    case 'tenant':
+      return 'Enter the directory (tenant) ID, a GUID shown in the Azure portal under Microsoft Entra ID > Overview, or a domain such as contoso.onmicrosoft.com.';
+    case 'clientId':
+      return "Enter the application (client) ID, a GUID shown on the app registration's or managed identity's Overview page.";
+    case 'certificatePath':
+      return 'Enter the absolute path of a PEM file that holds the certificate and its private key.';
+    default:
+      return 'Enter the absolute path of the federated token file (what AZURE_FEDERATED_TOKEN_FILE names).';
+  }
+}
+
+function checkField(kind: IdentitySourceKind, name: string, value: unknown): void {
+  const bad = (what: string): never => {
+    throw new IdentitySourceError(`The "${name}" of the ${kind} sign-in method ${what}. ${hintFor(name)}`);
+  };
+  if (typeof value !== 'string') bad('is not text');
+  const text = value as string;
+  if (name === 'tenant') {
+    const multiTenant = text === 'organizations' || text === 'common';
+    if (multiTenant && !userSignInKinds.has(kind)) bad(`cannot be "${text}": this method signs in to one tenant`);
+    if (!multiTenant && !guidPattern.test(text) && !domainPattern.test(text)) bad('is neither a GUID nor a domain name');
+  } else if (name === 'clientId') {
+    if (!guidPattern.test(text)) bad('is not a GUID');
+  } else if (!isAbsolute(text)) {
+    bad('is not an absolute path');
+  }
+}
+
+/**
+ * Turns a sign-in description into a credential for the given cloud. @azure/identity is loaded only here.
+ * Files named by the description are checked before any request is made.
+ */
+export async function createIdentityCredential(description: unknown, cloud: AzureCloud, hooks: SignInHooks = {}): Promise<TokenCredential> {
+  const source = parseIdentitySource(description);
+  const identity = await import('@azure/identity');
+  // Instance discovery asks the public cloud about the authority; a custom cloud's authority must be taken as given.
+  const cloudOptions = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: cloud.name === 'custom' };
+  switch (source.kind) {
+    case 'deviceCode': {
+      const show = hooks.showDeviceCode;
+      return new identity.DeviceCodeCredential({
+        ...cloudOptions,
+        tenantId: source.tenant,
+        clientId: source.clientId,
+        userPromptCallback: show && ((info) => show({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message })),
+      });
+    }
+    case 'interactiveBrowser': {
+      if (hooks.openBrowser) {
+        const { createBrowserSignInCredential } = await import('./browserSignIn');
+        return createBrowserSignInCredential({ ...cloudOptions, tenant: source.tenant, clientId: source.clientId, openBrowser: hooks.openBrowser });
+      }
+      return new identity.InteractiveBrowserCredential({ ...cloudOptions, tenantId: source.tenant, clientId: source.clientId, redirectUri: 'http://localhost' });
+    }
+    case 'azureCli':
+      // az signs in to whatever cloud `az cloud set` chose; the authority host is only carried along.
+      return new identity.AzureCliCredential({ ...cloudOptions, tenantId: source.tenant });
+    case 'managedIdentity':
+      return source.clientId ? new identity.ManagedIdentityCredential({ ...cloudOptions, clientId: source.clientId }) : new identity.ManagedIdentityCredential(cloudOptions);
+    case 'clientSecret': {
+      const secret = await hooks.getSecret?.();
+      if (!secret) {
+        throw new IdentitySourceError(`No client secret is stored for the service principal ${source.clientId}. Sign in with this service principal again and enter its secret.`);
+      }
+      return new identity.ClientSecretCredential(source.tenant, source.clientId, secret, cloudOptions);
+    }
+    case 'clientCertificate':
+      await checkCertificateFile(source.certificatePath);
+      return new identity.ClientCertificateCredential(source.tenant, source.clientId, { certificatePath: source.certificatePath }, cloudOptions);
+    case 'workloadIdentity': {
+      const resolved = await resolveWorkloadIdentity(source);
+      return new identity.WorkloadIdentityCredential({ ...cloudOptions, ...resolved });
+    }
+  }
+}
+
+async function readText(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
+    throw new IdentitySourceError(`The ${what} ${path} ${reason}. Check the path in the sign-in settings.`);
+  }
+}
+
+async function checkCertificateFile(path: string): Promise<void> {
+  const pem = await readText(path, 'certificate file');
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new IdentitySourceError(`The certificate file ${path} holds no PEM certificate. Use a PEM file (not PFX) with the certificate and its private key.`);
+  }
+  if (!/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) {
+    throw new IdentitySourceError(`The certificate file ${path} holds no private key. Put the certificate and its private key in one PEM file.`);
+  }
+}
+
+async function resolveWorkloadIdentity(source: Extract<IdentitySource, { kind: 'workloadIdentity' }>): Promise<{ tenantId: string; clientId: string; tokenFilePath: string }> {
+  const fromEnvironment = {
+    kind: source.kind,
+    tenant: source.tenant ?? process.env.AZURE_TENANT_ID,
+    clientId: source.clientId ?? process.env.AZURE_CLIENT_ID,
+    tokenFilePath: source.tokenFilePath ?? process.env.AZURE_FEDERATED_TOKEN_FILE,
+  };
+  const variables = { tenant: 'AZURE_TENANT_ID', clientId: 'AZURE_CLIENT_ID', tokenFilePath: 'AZURE_FEDERATED_TOKEN_FILE' } as const;
+  const missing = (Object.keys(variables) as (keyof typeof variables)[]).filter((name) => !fromEnvironment[name]);
+  if (missing.length) {
+    throw new IdentitySourceError(
+      `Workload identity needs ${missing.map((name) => `"${name}"`).join(', ')}: set them in the sign-in settings, or set ${missing.map((name) => variables[name]).join(', ')} in the environment VS Code starts from.`,
+    );
+  }
+  const checked = parseIdentitySource(fromEnvironment) as Required<typeof source>;
+  if (!(await readText(checked.tokenFilePath, 'federated token file')).trim()) {
+    throw new IdentitySourceError(`The federated token file ${checked.tokenFilePath} is empty. Check that the service account token is projected there.`);
+  }
+  return { tenantId: checked.tenant, clientId: checked.clientId, tokenFilePath: checked.tokenFilePath };
+}

@@ -1,0 +1,86 @@
+import type * as vscode from 'vscode';
+import type { Audience } from '../acr/tokenClient';
+import { IdentitySource } from './identitySources';
+
+/** How the user signed in to Entra: VS Code's Microsoft account (the default) or an @azure/identity source. */
+export type SignInSource = { readonly kind: 'vscode' } | IdentitySource;
+
+export type DockerLoginVia = 'entra' | 'adminUser' | 'repositoryToken';
+
+/** A registry Docker was logged in to by this extension. Nothing secret: secrets live in SecretStorage. */
+export interface DockerLogin {
+  readonly loginServer: string;
+  readonly via: DockerLoginVia;
+  /** The tenant whose token reached the registry (Entra logins). */
+  readonly tenantId?: string;
+  /** What Docker was given as the user name: the null GUID for an ACR refresh token. */
+  readonly username: string;
+  /** When the credential handed to Docker stops working, in ms since the epoch; unknown for passwords without expiry. */
+  readonly expiresOn?: number;
+  /** Whether the credential was written to Docker's config (or its credential helper). */
+  readonly persisted: boolean;
+  /** Whether ARM listed the registry, which makes its login server trusted with Entra tokens. */
+  readonly fromArm: boolean;
+}
+
+const sourceKey = 'acrAccess.signInSource';
+const dockerLoginsKey = 'acrAccess.dockerLogins';
+const audiencesKey = 'acrAccess.audiences';
+
+/** What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage. */
+export class SignInState {
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly secrets: vscode.SecretStorage,
+  ) {}
+
+  get source(): SignInSource | undefined {
+    return this.memento.get<SignInSource>(sourceKey);
+  }
+
+  async setSource(source: SignInSource | undefined): Promise<void> {
+    await this.memento.update(sourceKey, source);
+  }
+
+  get dockerLogins(): DockerLogin[] {
+    return Object.values(this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}));
+  }
+
+  async saveDockerLogin(login: DockerLogin): Promise<void> {
+    await this.memento.update(dockerLoginsKey, { ...this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}), [login.loginServer]: login });
+  }
+
+  async removeDockerLogin(loginServer: string): Promise<void> {
+    const { [loginServer]: removed, ...rest } = this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {});
+    if (removed) await this.memento.update(dockerLoginsKey, rest);
+  }
+
+  /** The Entra token audience a registry's exchange accepted last time. */
+  audience(loginServer: string): Audience | undefined {
+    return this.memento.get<Record<string, Audience>>(audiencesKey, {})[loginServer];
+  }
+
+  async setAudience(loginServer: string, audience: Audience): Promise<void> {
+    await this.memento.update(audiencesKey, { ...this.memento.get<Record<string, Audience>>(audiencesKey, {}), [loginServer]: audience });
+  }
+
+  /** The client secret of a service principal source. */
+  servicePrincipalSecret(clientId: string): Thenable<string | undefined> {
+    return this.secrets.get(`acrAccess.servicePrincipalSecret.${clientId}`);
+  }
+
+  async setServicePrincipalSecret(clientId: string, secret: string | undefined): Promise<void> {
+    const key = `acrAccess.servicePrincipalSecret.${clientId}`;
+    await (secret === undefined ? this.secrets.delete(key) : this.secrets.store(key, secret));
+  }
+
+  /** The secret last handed to Docker for a registry (ACR refresh token or password), to take back exactly that. */
+  dockerSecret(loginServer: string): Thenable<string | undefined> {
+    return this.secrets.get(`acrAccess.dockerSecret.${loginServer}`);
+  }
+
+  async setDockerSecret(loginServer: string, secret: string | undefined): Promise<void> {
+    const key = `acrAccess.dockerSecret.${loginServer}`;
+    await (secret === undefined ? this.secrets.delete(key) : this.secrets.store(key, secret));
+  }
+}

@@ -1,0 +1,96 @@
+import * as vscode from 'vscode';
+import { Account } from '../auth/account';
+import { DockerLogin } from '../auth/signInState';
+import { listRegistries, listSubscriptions, RegistrySummary } from '../azure/registries';
+import { RegistryToLogIn } from '../dockerLogins';
+import { configuredCloud } from '../settings';
+import { pickRegistries } from './pickRegistries';
+import { Services } from './services';
+
+/** Every registry in every subscription the account can see; their login servers become trusted. */
+async function listAllRegistries(services: Services, account: Account, signal: AbortSignal): Promise<RegistrySummary[]> {
+  const cloud = configuredCloud();
+  const credentialFor = (tenantId: string | undefined) => account.credential(tenantId);
+  const subscriptions = await listSubscriptions(credentialFor, cloud, signal);
+  const registries = (await Promise.all(subscriptions.map((subscription) => listRegistries(credentialFor, cloud, subscription, signal)))).flat();
+  services.dockerLogins.rememberListed(registries);
+  services.log.info(`Listed ${registries.length} registries in ${subscriptions.length} subscriptions`);
+  return registries;
+}
+
+function formatTime(epochMs: number): string {
+  return new Date(epochMs).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * Logs Docker in to registries with a progress notification the user can cancel, then says which are ready
+ * and until when. Failures are reported per registry; the ones that worked stay logged in.
+ */
+export async function logInWithProgress(
+  services: Services,
+  loginServers: readonly string[],
+  logIn: (loginServer: string, signal: AbortSignal) => Promise<DockerLogin>,
+): Promise<DockerLogin[]> {
+  const results = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Logging Docker in to {0}', loginServers.join(', ')), cancellable: true },
+    async (progress, token) => {
+      const cancel = new AbortController();
+      token.onCancellationRequested(() => cancel.abort());
+      return Promise.allSettled(
+        loginServers.map(async (loginServer) => {
+          const login = await logIn(loginServer, cancel.signal);
+          progress.report({ message: vscode.l10n.t('{0} is ready', loginServer), increment: 100 / loginServers.length });
+          return login;
+        }),
+      );
+    },
+  );
+  const ready = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ loginServer: loginServers[index], error: result.reason as unknown }] : []));
+  for (const { loginServer, error } of failures) services.log.error(`Logging Docker in to ${loginServer} failed: ${error instanceof Error ? error.message : String(error)}`);
+  for (const login of ready) services.log.info(`Docker is logged in to ${login.loginServer}${login.persisted ? '' : ' (engine only, not saved)'}`);
+
+  if (ready.length > 0) {
+    const until = Math.min(...ready.map((login) => login.expiresOn ?? Infinity));
+    const names = ready.map((login) => login.loginServer).join(', ');
+    void vscode.window.showInformationMessage(
+      Number.isFinite(until) ? vscode.l10n.t('Docker is ready for {0} until {1}.', names, formatTime(until)) : vscode.l10n.t('Docker is ready for {0}.', names),
+    );
+  }
+  if (failures.length === 1 && ready.length === 0) throw failures[0].error;
+  for (const { loginServer, error } of failures) {
+    const showLog = vscode.l10n.t('Show Log');
+    const message = error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(vscode.l10n.t('Docker could not be logged in to {0}: {1}', loginServer, message), showLog).then((choice) => {
+      if (choice === showLog) services.log.show();
+    });
+  }
+  return ready;
+}
+
+/**
+ * ACR: Log In Docker to Registry... Picks registries the signed-in account can see (or takes the login
+ * servers given, as tests and other commands do) and logs Docker in to them.
+ */
+export async function logInDocker(services: Services, loginServers?: readonly string[]): Promise<DockerLogin[]> {
+  const account = services.account();
+  let targets: RegistryToLogIn[] | undefined;
+  if (loginServers && loginServers.length > 0) {
+    const listed = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up registries'), cancellable: true },
+      (_, token) => {
+        const cancel = new AbortController();
+        token.onCancellationRequested(() => cancel.abort());
+        return listAllRegistries(services, account, cancel.signal);
+      },
+    );
+    targets = loginServers.map((loginServer) => ({ loginServer, registry: listed.find((registry) => registry.loginServer === loginServer) }));
+  } else {
+    targets = await pickRegistries(vscode.l10n.t('ACR: Log In Docker to Registry'), (signal) => listAllRegistries(services, account, signal));
+  }
+  if (!targets) return [];
+  const byLoginServer = new Map(targets.map((target) => [target.loginServer, target]));
+  return logInWithProgress(services, [...byLoginServer.keys()], (loginServer, signal) =>
+    services.dockerLogins.logInWithAccount(account, byLoginServer.get(loginServer)!, signal),
+  );
+}

@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import { loginServerProblem } from '../acr/loginServer';
+import { RegistrySummary } from '../azure/registries';
+
+/** A registry to log in to: one ARM listed, or a login server the user typed. */
+export interface RegistryChoice {
+  readonly loginServer: string;
+  readonly registry?: RegistrySummary;
+}
+
+interface RegistryItem extends vscode.QuickPickItem {
+  readonly choice?: RegistryChoice;
+}
+
+/**
+ * A multi-select quick pick of the registries ARM lists (shown at once and filled in as they load), which
+ * also takes a typed login server, validated as you type. Undefined when cancelled.
+ */
+export async function pickRegistries(title: string, load: (signal: AbortSignal) => Promise<RegistrySummary[]>): Promise<RegistryChoice[] | undefined> {
+  const quickPick = vscode.window.createQuickPick<RegistryItem>();
+  quickPick.title = title;
+  quickPick.placeholder = vscode.l10n.t('Pick registries, or type a login server such as myregistry.azurecr.io');
+  quickPick.canSelectMany = true;
+  quickPick.ignoreFocusOut = true;
+  quickPick.busy = true;
+  const loading = new AbortController();
+  let listed: RegistryItem[] = [];
+
+  const refreshItems = (): void => {
+    const typed = quickPick.value.trim().toLowerCase();
+    const typedItems: RegistryItem[] = [];
+    if (typed.includes('.') && !listed.some((item) => item.choice?.loginServer === typed)) {
+      const problem = loginServerProblem(typed);
+      typedItems.push(
+        problem
+          ? { label: `$(error) ${typed}`, detail: problem, alwaysShow: true }
+          : { label: `$(add) ${typed}`, detail: vscode.l10n.t('Log in to this login server'), alwaysShow: true, choice: { loginServer: typed } },
+      );
+    }
+    quickPick.items = [...typedItems, ...listed];
+    quickPick.selectedItems = quickPick.selectedItems.filter((item) => quickPick.items.includes(item));
+  };
+
+  void load(loading.signal).then(
+    (registries) => {
+      listed = registries.map((registry) => ({
+        label: registry.name,
+        description: registry.loginServer,
+        detail: registry.subscription.name,
+        choice: { loginServer: registry.loginServer, registry },
+      }));
+      if (listed.length === 0) quickPick.placeholder = vscode.l10n.t('No registries found for this account. Type a login server, such as myregistry.azurecr.io');
+      quickPick.busy = false;
+      refreshItems();
+    },
+    (error: unknown) => {
+      quickPick.busy = false;
+      if (loading.signal.aborted) return;
+      const message = error instanceof Error ? error.message : String(error);
+      quickPick.placeholder = vscode.l10n.t('Could not list registries: {0}. Type a login server instead.', message);
+    },
+  );
+
+  try {
+    return await new Promise<RegistryChoice[] | undefined>((resolve) => {
+      quickPick.onDidChangeValue(refreshItems);
+      quickPick.onDidAccept(() => {
+        // Enter with nothing checked takes the highlighted item, such as a typed login server.
+        const picked = quickPick.selectedItems.length > 0 ? quickPick.selectedItems : quickPick.activeItems;
+        const chosen = picked.flatMap((item) => (item.choice ? [item.choice] : []));
+        if (chosen.length > 0) resolve(chosen);
+      });
+      quickPick.onDidHide(() => resolve(undefined));
+      quickPick.show();
+    });
+  } finally {
+    loading.abort();
+    quickPick.dispose();
+  }
+}

@@ -1,0 +1,49 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { hostEmulator } from '../emulator';
+
+const run = promisify(execFile);
+
+interface DockerLogin {
+  loginServer: string;
+  expiresOn?: number;
+  persisted: boolean;
+}
+
+async function dockerConfigAuths(): Promise<string[]> {
+  const config = JSON.parse(await readFile(join(process.env.DOCKER_CONFIG!, 'config.json'), 'utf8')) as { auths?: Record<string, unknown> };
+  return Object.keys(config.auths ?? {}).sort();
+}
+
+describe('Log In Docker to Registry with the VS Code Microsoft account', () => {
+  const emulator = hostEmulator();
+  const apps = emulator.loginServer('contosoapps');
+  const noArm = emulator.loginServer('contosonoarm');
+
+  it('gets Docker ready for two registries, and docker pull in a terminal works', async () => {
+    const logins = await vscode.commands.executeCommand<DockerLogin[]>('acrAccess.logInDocker', [apps, noArm]);
+
+    assert.deepEqual(logins.map((login) => login.loginServer).sort(), [apps, noArm].sort());
+    for (const login of logins) {
+      assert.ok(login.persisted, `${login.loginServer} was not saved for the docker CLI`);
+      assert.ok(login.expiresOn && login.expiresOn > Date.now(), `${login.loginServer} has no future expiry`);
+    }
+    assert.deepEqual(await dockerConfigAuths(), [apps, noArm].sort());
+    // A separate docker process, with the DOCKER_CONFIG and DOCKER_HOST this extension host was given.
+    for (const image of [`${apps}/hello:v1`, `${noArm}/hello:v1`]) {
+      const { stdout } = await run('docker', ['pull', image], { timeout: 120_000 });
+      assert.match(stdout, /Downloaded newer image|Image is up to date/);
+    }
+  });
+
+  it('sign out removes what it gave Docker, and docker pull is refused again', async () => {
+    await vscode.commands.executeCommand('acrAccess.signOut');
+    assert.deepEqual(await dockerConfigAuths(), []);
+    await run('docker', ['rmi', `${apps}/hello:v1`]);
+    await assert.rejects(run('docker', ['pull', `${apps}/hello:v1`], { timeout: 120_000 }), /unauthorized|authentication required|denied/i);
+  });
+});
