@@ -12,7 +12,7 @@ describe('A developer who has not signed in yet', () => {
     await page.getByRole('tab', { name: 'ACR Access' }).click();
     const sidebar = page.locator('.part.sidebar');
     await sidebar.locator('.title-label').getByText(/ACR Access: Registries/i).waitFor({ timeout: 30_000 });
-    await sidebar.locator('.welcome-view-content').getByText('You are not signed in to Azure Container Registry.').waitFor();
+    await sidebar.locator('.welcome-view-content').getByText('Sign in to Azure to log Docker in to your container registries').waitFor();
     const screenshot = await saveScreenshot(page, 'signed-out-registries-view');
     assert.ok((await stat(screenshot)).size > 10_000);
   });
