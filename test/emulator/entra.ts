@@ -32,7 +32,7 @@ export class Entra {
   /** Approves a pending device code as a user (what the user does on the verification page). */
   approveDeviceCode(userCode: string, identityName: string): void {
     const code = [...this.deviceCodes.values()].find((candidate) => candidate.userCode === userCode.trim().toUpperCase());
-    if (!code) throw new Error(`no pending device code ${userCode}`);
+    if (!code) throw new Error(`No sign-in is waiting for the code "${userCode}". Check the code the application shows and enter it again, or start the sign-in again.`);
     const identity = this.world.identityByName(identityName);
     if (identity?.kind !== 'user') throw new Error(`"${identityName}" is not a user in the fixture`);
     code.approvedBy = identity.name;
@@ -257,12 +257,14 @@ export class Entra {
   /** The verification page a person opens: pick a user of the fixture and approve the code. */
   private async devicePage(exchange: Exchange): Promise<Reply> {
     let notice = '';
+    let status = 200;
     if (exchange.req.method === 'POST') {
       const form = await exchange.form();
       try {
         this.approveDeviceCode(form.get('user_code') ?? '', form.get('identity') ?? '');
         notice = '<p class="ok">Signed in. You can close this page and return to the application.</p>';
       } catch (error) {
+        status = 400;
         notice = `<p class="error">${escapeHtml((error as Error).message)}</p>`;
       }
     }
@@ -273,7 +275,7 @@ export class Entra {
 <body><h1>Sign in (emulated Microsoft Entra ID)</h1>${notice}
 <form method="post" action="/device"><label>Code <input name="user_code" autocomplete="off" required></label>
 <label>Account <select name="identity">${options}</select></label><button type="submit">Sign in</button></form></body></html>`;
-    return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, text: html };
+    return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, text: html };
   }
 }
 

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, Socket } from 'node:net';
 import { FaultBook } from './faults';
 import { RequestLog, LogEntry } from './requestLog';
 
@@ -89,7 +89,7 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
         // Never answers; the client gives up or the emulator stops.
         return;
       case 'reset':
-        req.socket.resetAndDestroy();
+        resetConnection(req.socket);
         return;
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
@@ -115,6 +115,16 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
     reply.json = spoilTokens(reply.json, fault.mode, options.resign);
   }
   send(res, reply);
+}
+
+/**
+ * Ends the connection with a TCP reset. `resetAndDestroy()` throws on a TLS socket ("This handle type cannot
+ * be sent"), so on HTTPS servers the reset goes to the TCP socket under it (`_parent`, which Node sets for
+ * connections a TLS server accepted).
+ */
+function resetConnection(socket: Socket): void {
+  const tcpSocket = (socket as Socket & { _parent?: Socket | null })._parent;
+  (tcpSocket ?? socket).resetAndDestroy();
 }
 
 const tokenFields = ['access_token', 'refresh_token'];

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { basicCredentials, Exchange, Reply, Route } from './http';
+import { basicCredentials, Exchange, readBody, Reply, Route, send } from './http';
 import { acrV1Route } from './acrV1';
 import { grantScopes, hasAnyPermission, parseScope, Scope } from './permissions';
 import { Principal, RegistryState, World } from './world';
@@ -25,7 +25,8 @@ export function challenge(registry: RegistryState, scope?: Scope): Reply {
   const scopeText = scope ? `,scope="${scope.type}:${scope.name}:${scope.actions.join(',')}"` : '';
   return {
     status: 401,
-    headers: { 'www-authenticate': `Bearer realm="${realm}",service="${registry.loginServer}"${scopeText}`, 'docker-distribution-api-version': 'registry/2.0' },
+    // Spelled as ACR's Go servers send them (D1 shows `Www-Authenticate:`), for scripts that grep for it.
+    headers: { 'Www-Authenticate': `Bearer realm="${realm}",service="${registry.loginServer}"${scopeText}`, 'Docker-Distribution-Api-Version': 'registry/2.0' },
     json: {
       errors: [
         {
@@ -139,10 +140,19 @@ async function proxyRoute(world: World, registry: RegistryState, backendPort: nu
     return challenge(registry, scopesForRequest(req.method ?? 'GET', url)[0]);
   }
   headers['x-forwarded-proto'] = 'https';
+  const tagList = req.method === 'GET' && /^\/v2\/.+\/tags\/list$/.test(url.pathname);
   return new Promise<undefined>((resolve) => {
     const upstream = httpRequest({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers }, (response) => {
       noteManifestPush(registry, req.method ?? '', url, response.statusCode ?? 0);
-      res.writeHead(response.statusCode ?? 502, response.headers);
+      if (tagList && response.statusCode === 200) {
+        readBody(response)
+          .then((body) => send(res, pageTagList(url, JSON.parse(body.toString()) as TagList)))
+          .catch(() => res.destroy())
+          .finally(() => resolve(undefined));
+        return;
+      }
+      // Raw headers keep the registry's spelling (`Link:`), which the documented shell loops grep for.
+      res.writeHead(response.statusCode ?? 502, response.rawHeaders);
       response.pipe(res);
       response.on('end', () => resolve(undefined));
       response.on('error', () => {
@@ -168,4 +178,25 @@ function noteManifestPush(registry: RegistryState, method: string, url: URL, sta
   if (method === 'PUT' && status === 201 && match && !match[2].includes(':')) {
     registry.tagTimes.set(`${match[1]}:${match[2]}`, new Date().toISOString());
   }
+}
+
+interface TagList {
+  name: string;
+  tags: string[] | null;
+}
+
+/**
+ * ACR pages `tags/list` (D1: sorted, `n` at a time after `last`, a `Link` to the next page); Debian's
+ * docker-registry 2.8 ignores `n` and `last` there, so the paging happens here.
+ */
+function pageTagList(url: URL, list: TagList): Reply {
+  const sorted = [...(list.tags ?? [])].sort();
+  const last = url.searchParams.get('last');
+  const start = last ? sorted.filter((tag) => tag <= last).length : 0;
+  const n = Number(url.searchParams.get('n'));
+  const size = Number.isInteger(n) && n > 0 ? n : sorted.length;
+  const tags = sorted.slice(start, start + size);
+  const headers: Record<string, string> = {};
+  if (start + size < sorted.length) headers.Link = `<${url.pathname}?last=${encodeURIComponent(tags[tags.length - 1])}&n=${size}&orderby=>; rel="next"`;
+  return { status: 200, headers, json: { name: list.name, tags } };
 }
