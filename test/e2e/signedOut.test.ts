@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
-import { openWorkbench, saveScreenshot, Workbench } from './workbench';
+import { openWorkbench, runFromPalette, saveScreenshot, Workbench } from './workbench';
 
 describe('A developer who has not signed in yet', () => {
   let workbench: Workbench;
@@ -19,11 +19,7 @@ describe('A developer who has not signed in yet', () => {
 
   it('runs ACR: Show Log from the command palette with the keyboard and sees the log', async () => {
     const { page } = workbench;
-    await page.keyboard.press('F1');
-    const palette = page.locator('.quick-input-widget');
-    await palette.locator('input').fill('>ACR: Show Log');
-    await palette.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'ACR: Show Log' }).first().waitFor();
-    await page.keyboard.press('Enter');
+    await runFromPalette(page, 'ACR: Show Log');
     const panel = page.locator('.part.panel');
     await panel.locator('.monaco-select-box, select').filter({ hasText: 'ACR Access' }).first().waitFor({ timeout: 15_000 });
     await panel.locator('.view-lines').getByText(/ACR\sAccess\s[\d.]+\sstarted/).waitFor();

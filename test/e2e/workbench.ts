@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
-import { CodeServer, projectRoot, startCodeServer } from '../world/codeServer';
+import { CodeServer, CodeServerOptions, projectRoot, startCodeServer } from '../world/codeServer';
 
 export const artifactsDir = join(projectRoot, 'artifacts/e2e');
 
@@ -16,7 +16,7 @@ export interface Workbench {
  * The real workbench in Chromium with the extension under development loaded as a user would have it:
  * no test entry point, so nothing runs in test mode and dialogs really show.
  */
-export async function openWorkbench(): Promise<Workbench> {
+export async function openWorkbench(options: CodeServerOptions = {}): Promise<Workbench> {
   buildForTests();
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
@@ -25,16 +25,26 @@ export async function openWorkbench(): Promise<Workbench> {
     await server?.stop();
   };
   try {
-    server = await startCodeServer();
+    server = await startCodeServer(options);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
+    await page.getByRole('tab', { name: 'ACR Access' }).waitFor({ timeout: 60_000 });
     return { page, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** Runs a command from the command palette, by keyboard, as a user would. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget');
+  await palette.locator('input').fill(`>${title}`);
+  await palette.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
 }
 
 /** Saves what the user sees as artifacts/e2e/<name>.png and returns its path. */

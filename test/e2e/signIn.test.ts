@@ -1,0 +1,69 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { projectRoot } from '../world/codeServer';
+import { RunningEmulator, startEmulator } from '../world/emulator';
+import { emulatorWorkbench } from '../world/emulatorWorkbench';
+import { openWorkbench, runFromPalette, saveScreenshot, Workbench } from './workbench';
+
+const run = promisify(execFile);
+
+describe('A developer signs in with their VS Code Microsoft account', () => {
+  let emulator: RunningEmulator;
+  let workbench: Workbench;
+  let dockerConfig: string;
+
+  before(async () => {
+    emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+    dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
+    workbench = await openWorkbench(emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig }));
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
+  });
+  after(async () => {
+    await workbench?.close();
+    await emulator?.stop();
+    if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
+  });
+
+  it('runs ACR: Sign In, allows the sign-in, picks two registries, and Docker is ready until a time it names', async () => {
+    const { page } = workbench;
+    await runFromPalette(page, 'ACR: Sign In');
+
+    const quickInput = page.locator('.quick-input-widget');
+    const vscodeAccount = quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' });
+    await vscodeAccount.waitFor();
+    await saveScreenshot(page, 'sign-in-1-how');
+    await vscodeAccount.click();
+
+    // VS Code's own dialog: the extension wants to sign in with the (emulated) Microsoft account.
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.getByText(/wants to sign in using Microsoft/).waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'sign-in-2-allow');
+    await dialog.getByRole('button', { name: 'Allow' }).click();
+
+    const apps = emulator.loginServer('contosoapps');
+    const noArm = emulator.loginServer('contosonoarm');
+    for (const name of ['contosoapps', 'contosonoarm']) {
+      // In a multi-select quick pick, clicking a row ticks its box.
+      await quickInput.locator('.monaco-list-row').filter({ hasText: name }).click({ timeout: 30_000 });
+    }
+    await quickInput.getByText('2 Selected').waitFor();
+    await saveScreenshot(page, 'sign-in-3-registries');
+    await page.keyboard.press('Enter');
+
+    const ready = page.locator('.notification-toast').filter({ hasText: /Docker is ready for .* until / });
+    await ready.waitFor({ timeout: 60_000 });
+    const text = await ready.innerText();
+    assert.ok(text.includes(apps) && text.includes(noArm), text);
+    await saveScreenshot(page, 'sign-in-4-ready');
+
+    const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
+    const { stdout } = await run('docker', ['pull', `${apps}/team/api:1.1`], { env, timeout: 120_000 });
+    assert.match(stdout, /Downloaded newer image|Image is up to date/);
+  });
+});
