@@ -1,4 +1,4 @@
-import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { AccountInfo } from '@azure/msal-node';
 
 /** The client id @azure/identity signs people in with when none is given (the Azure CLI's public client). */
@@ -28,7 +28,7 @@ export async function createBrowserSignInCredential(options: BrowserSignInOption
     },
   });
   let account: AccountInfo | undefined;
-  const signIn = async (scopes: string[]): Promise<AccessToken> => {
+  const signIn = async (scopes: string[], abortSignal: GetTokenOptions['abortSignal']): Promise<AccessToken> => {
     if (account) {
       try {
         const silent = await app.acquireTokenSilent({ account, scopes });
@@ -37,19 +37,46 @@ export async function createBrowserSignInCredential(options: BrowserSignInOption
         if (!(error instanceof msal.InteractionRequiredAuthError)) throw error;
       }
     }
-    const result = await app.acquireTokenInteractive({
-      scopes,
-      openBrowser: options.openBrowser,
-      prompt: 'select_account',
-      successTemplate: 'Signed in. You can close this page and return to VS Code.',
-      errorTemplate: 'Sign-in failed: {error}. Return to VS Code and try again.',
-    });
-    account = result.account ?? undefined;
-    return { token: result.accessToken, expiresOnTimestamp: tokenExpiry(result.expiresOn) };
+    if (abortSignal?.aborted) throw cancelled();
+    let signInPage: URL | undefined;
+    // MSAL waits on its loopback server until the browser comes back; cancelling means coming back with an error.
+    const cancel = (): void => {
+      const redirectUri = signInPage?.searchParams.get('redirect_uri');
+      if (!redirectUri) return;
+      const back = new URL(redirectUri);
+      back.search = new URLSearchParams({ error: 'access_denied', error_description: 'Sign-in was cancelled.', state: signInPage?.searchParams.get('state') ?? '' }).toString();
+      fetch(back).catch(() => undefined);
+    };
+    abortSignal?.addEventListener('abort', cancel, { once: true });
+    try {
+      const result = await app.acquireTokenInteractive({
+        scopes,
+        openBrowser: async (url) => {
+          signInPage = new URL(url);
+          if (abortSignal?.aborted) return cancel();
+          await options.openBrowser(url);
+        },
+        prompt: 'select_account',
+        successTemplate: 'Signed in. You can close this page and return to VS Code.',
+        errorTemplate: 'Sign-in failed: {error}. Return to VS Code and try again.',
+      });
+      account = result.account ?? undefined;
+      return { token: result.accessToken, expiresOnTimestamp: tokenExpiry(result.expiresOn) };
+    } catch (error) {
+      throw abortSignal?.aborted ? cancelled() : error;
+    } finally {
+      abortSignal?.removeEventListener('abort', cancel);
+    }
   };
   return {
-    getToken: (scopes: string | string[]) => signIn([scopes].flat()),
+    getToken: (scopes: string | string[], getTokenOptions?: GetTokenOptions) => signIn([scopes].flat(), getTokenOptions?.abortSignal),
   };
+}
+
+function cancelled(): Error {
+  const error = new Error('Sign-in was cancelled.');
+  error.name = 'AbortError';
+  return error;
 }
 
 function tokenExpiry(expiresOn: Date | null): number {

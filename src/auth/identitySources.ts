@@ -160,6 +160,7 @@ export async function createIdentityCredential(description: unknown, cloud: Azur
       // az signs in to whatever cloud `az cloud set` chose; the authority host is only carried along.
       return new identity.AzureCliCredential({ ...cloudOptions, tenantId: source.tenant });
     case 'managedIdentity':
+      // The token comes from the machine's identity endpoint (IMDS, or IDENTITY_ENDPOINT on App Service and Arc).
       return source.clientId ? new identity.ManagedIdentityCredential({ ...cloudOptions, clientId: source.clientId }) : new identity.ManagedIdentityCredential(cloudOptions);
     case 'clientSecret': {
       const secret = await hooks.getSecret?.();
