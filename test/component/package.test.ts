@@ -48,6 +48,7 @@ describe('npm run package', () => {
   it('ships a minified bundle without source maps', () => {
     const bundle = readFileSync(join(projectRoot, 'dist/extension.js'), 'utf8');
     assert.ok(!bundle.includes('sourceMappingURL'));
-    assert.ok(bundle.split('\n').length < 20, 'the bundle is not minified');
+    // Minifying renames local functions, so the source's own names are gone.
+    assert.ok(!bundle.includes('function registerCommands('), 'the bundle is not minified');
   });
 });
