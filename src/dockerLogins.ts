@@ -104,7 +104,16 @@ export class DockerLogins {
     const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
     const { token, expiresOn } = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
     const persisted = await this.handOff(target.loginServer, refreshTokenUsername, token, signal);
-    const login: DockerLogin = { loginServer: target.loginServer, via: 'entra', tenantId, username: refreshTokenUsername, expiresOn, persisted, fromArm: target.registry !== undefined };
+    const login: DockerLogin = {
+      loginServer: target.loginServer,
+      registryName: target.registry?.name,
+      via: 'entra',
+      tenantId,
+      username: refreshTokenUsername,
+      expiresOn,
+      persisted,
+      fromArm: target.registry !== undefined,
+    };
     await this.state.saveDockerLogin(login);
     return login;
   }
@@ -133,6 +142,11 @@ export class DockerLogins {
     for (const client of this.tokenClients.values()) client.forget(loginServer);
     await this.state.setDockerSecret(loginServer, undefined);
     await this.state.removeDockerLogin(loginServer);
+  }
+
+  /** Drops cached tokens, so the next request asks the account again (it changed or signed out). */
+  forgetTokens(): void {
+    this.tokenClients.clear();
   }
 
   /** Signs out: logs Docker out of every registry the extension logged in to, and drops the account's clients. */

@@ -25,6 +25,16 @@ export function activate(context: vscode.ExtensionContext): void {
     return account.value;
   };
   registerCommands(context, { log, state, dockerLogins, account: currentAccount });
+
+  // VS Code's Microsoft account changed (signed out, another account): tokens from the old one are not reused.
+  context.subscriptions.push(
+    vscode.authentication.onDidChangeSessions(({ provider }) => {
+      if ((state.source?.kind ?? 'vscode') !== 'vscode') return;
+      if (provider.id !== 'microsoft' && provider.id !== 'microsoft-sovereign-cloud') return;
+      log.info(`The ${provider.label} account changed; cached registry tokens are dropped`);
+      dockerLogins.forgetTokens();
+    }),
+  );
 }
 
 export function deactivate(): void {

@@ -10,6 +10,8 @@ export type DockerLoginVia = 'entra' | 'adminUser' | 'repositoryToken';
 /** A registry Docker was logged in to by this extension. Nothing secret: secrets live in SecretStorage. */
 export interface DockerLogin {
   readonly loginServer: string;
+  /** The registry's name, when ARM listed it. */
+  readonly registryName?: string;
   readonly via: DockerLoginVia;
   /** The tenant whose token reached the registry (Entra logins). */
   readonly tenantId?: string;

@@ -52,7 +52,7 @@ export async function logInWithProgress(
 
   if (ready.length > 0) {
     const until = Math.min(...ready.map((login) => login.expiresOn ?? Infinity));
-    const names = ready.map((login) => login.loginServer).join(', ');
+    const names = ready.map((login) => login.registryName ?? login.loginServer).join(', ');
     void vscode.window.showInformationMessage(
       Number.isFinite(until) ? vscode.l10n.t('Docker is ready for {0} until {1}.', names, formatTime(until)) : vscode.l10n.t('Docker is ready for {0}.', names),
     );
