@@ -20,7 +20,7 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string
   invalidRegistryName: (registry) =>
     `"${registry}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.`,
   hostNotTrusted: (registry) =>
-    `${registry} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server, or add it to the trusted registries if you trust it.`,
+    `${registry} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server; if you trust it, add it to the acrAccess.trustedHosts setting.`,
   notSignedIn: (registry) => `No Azure sign-in token is available for registry ${registry}. Sign in to Azure, then try again.`,
   wrongTenant: (registry) =>
     `Registry ${registry} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.`,

@@ -115,7 +115,7 @@ describe('acr: login server rules and host check', () => {
           error instanceof AcrError &&
           error.kind === 'hostNotTrusted' &&
           error.message.includes('contosoapps.azurecr.io') &&
-          /add it to the trusted registries/.test(error.message) &&
+          /add it to the acrAccess.trustedHosts setting/.test(error.message) &&
           !error.message.includes('secret-password'),
       );
     });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { hostEmulator } from '../emulator';
+import { waitForWorkbenchText } from '../workbench';
 
 const run = promisify(execFile);
 
@@ -45,5 +46,22 @@ describe('Log In Docker to Registry with the VS Code Microsoft account', () => {
     assert.deepEqual(await dockerConfigAuths(), []);
     await run('docker', ['rmi', `${apps}/hello:v1`]);
     await assert.rejects(run('docker', ['pull', `${apps}/hello:v1`], { timeout: 120_000 }), /unauthorized|authentication required|denied/i);
+  });
+});
+
+describe('Log In Docker to a login server nobody vouches for', () => {
+  const emulator = hostEmulator();
+
+  it('sends it no token, says how to trust it, and writes nothing for Docker', async () => {
+    // alice has no role on contosoabac, so ARM does not list it: typed by hand, it is just a host and port.
+    const abac = emulator.loginServer('contosoabac');
+    await emulator.client.clearLog();
+    const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [abac]);
+
+    assert.equal(logins, undefined);
+    await waitForWorkbenchText('.notification-toast', 'add it to the acrAccess.trustedHosts setting');
+    const reached = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoabac');
+    assert.deepEqual(reached, [], 'the untrusted login server was contacted');
+    assert.ok(!(await dockerConfigAuths()).includes(abac));
   });
 });
