@@ -19,7 +19,9 @@ describe('A developer signs in with their VS Code Microsoft account', () => {
   before(async () => {
     emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
     dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
-    workbench = await openWorkbench(emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig }));
+    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
+    // The repository-token journey types contosoapps' login server (127.0.0.1:<port>) by hand: trusted, as a user would.
+    workbench = await openWorkbench({ ...options, settings: { ...options.settings, 'acrAccess.trustedHosts': [emulator.loginServer('contosoapps')] } });
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
@@ -64,5 +66,32 @@ describe('A developer signs in with their VS Code Microsoft account', () => {
     const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
     const { stdout } = await run('docker', ['pull', `${apps}/team/api:1.1`], { env, timeout: 120_000 });
     assert.match(stdout, /Downloaded newer image|Image is up to date/);
+  });
+
+  it('signs in with a repository-scoped token typed into the prompts, and Docker can pull only that repository', async () => {
+    const { page } = workbench;
+    const apps = emulator.loginServer('contosoapps');
+    await runFromPalette(page, 'ACR: Sign In');
+    const quickInput = page.locator('.quick-input-widget');
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Repository-scoped token' }).click();
+
+    const input = quickInput.locator('input');
+    await input.fill('not a login server');
+    await quickInput.getByText(/login server/i).first().waitFor();
+    await input.fill(apps);
+    await page.keyboard.press('Enter');
+    await input.fill('hellopuller');
+    await page.keyboard.press('Enter');
+    await quickInput.locator('input[type=password]').fill('hello-token-password');
+    await saveScreenshot(page, 'token-sign-in-1-password');
+    await page.keyboard.press('Enter');
+
+    await page.locator('.notification-toast').filter({ hasText: `Docker is ready for ${apps}` }).waitFor({ timeout: 60_000 });
+    await saveScreenshot(page, 'token-sign-in-2-ready');
+
+    const env = { ...process.env, DOCKER_CONFIG: dockerConfig };
+    const { stdout } = await run('docker', ['pull', `${apps}/hello:v1`], { env, timeout: 120_000 });
+    assert.match(stdout, /Downloaded newer image|Image is up to date/);
+    await assert.rejects(run('docker', ['pull', `${apps}/team/web:2.0`], { env, timeout: 120_000 }), /denied|unauthorized/i);
   });
 });
