@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Exchange, Reply, Route } from './http';
 import { IdentityFixture, TenantFixture } from './fixture';
 import { decodeJwt, verifyJwt } from './jwt';
@@ -15,17 +15,30 @@ interface DeviceCode {
   declined?: boolean;
 }
 
+interface AuthorizationCode {
+  identity: string;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge?: string;
+  codeChallengeMethod: string;
+  expiresAt: number;
+  redeemed: boolean;
+}
+
 interface UserRefreshToken {
   identity: string;
   clientId: string;
 }
 
 const oidcScopes = new Set(['openid', 'profile', 'offline_access', 'email']);
+/** Entra's authorization codes are short-lived: about ten minutes. */
+const authorizationCodeSeconds = 600;
 
 /** Microsoft Entra ID as @azure/identity (MSAL) sees it with instance discovery off. */
 export class Entra {
   private readonly deviceCodes = new Map<string, DeviceCode>();
   private readonly refreshTokens = new Map<string, UserRefreshToken>();
+  private readonly authorizationCodes = new Map<string, AuthorizationCode>();
 
   constructor(private readonly world: World) {}
 
@@ -50,10 +63,14 @@ export class Entra {
       if (!match) return entraError(404, 'invalid_request', 90002, 'not found');
       const [, segment, rest] = match;
       if (segment === 'workload-issuer') return this.workloadIssuerRoute(rest);
+      // az 2.45 skips instance discovery (at login.microsoftonline.com) only for an AD FS authority, so it is
+      // pointed at <authority>/adfs, as for Azure Stack Hub. AD FS has one directory: the first tenant here.
+      if (segment === 'adfs' && rest === '.well-known/openid-configuration') return this.metadata(this.world.tenants[0].id);
       if (rest === 'v2.0/.well-known/openid-configuration' || rest === '.well-known/openid-configuration') return this.metadata(segment);
       if (rest === 'discovery/v2.0/keys' || rest === 'discovery/keys') return { status: 200, json: { keys: [this.jwk(this.world.entraKeys.publicKey.export({ format: 'jwk' }), this.world.entraKeyId)] } };
       if (rest === 'oauth2/v2.0/token' && exchange.req.method === 'POST') return this.token(exchange, segment);
       if (rest === 'oauth2/v2.0/devicecode' && exchange.req.method === 'POST') return this.deviceCode(exchange, segment);
+      if (rest === 'oauth2/v2.0/authorize') return this.authorize(exchange, segment);
       return entraError(404, 'invalid_request', 90002, `no such endpoint: ${path}`);
     };
   }
@@ -136,6 +153,21 @@ export class Entra {
       if (!code.approvedBy) return entraError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
       this.deviceCodes.delete(code.deviceCode);
       return this.userTokens(exchange, code.approvedBy, code.clientId, tenant, resource, form.get('scope') ?? '');
+    }
+
+    if (grantType === 'authorization_code') {
+      const code = this.authorizationCodes.get(form.get('code') ?? '');
+      if (!code || code.clientId !== form.get('client_id')) return entraError(400, 'invalid_grant', 70000, "The provided value for the 'code' parameter is not valid.");
+      if (code.redeemed) return entraError(400, 'invalid_grant', 54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
+      code.redeemed = true;
+      if (code.expiresAt <= Date.now()) return entraError(400, 'invalid_grant', 70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+      if (code.redirectUri !== form.get('redirect_uri')) {
+        return entraError(400, 'invalid_grant', 500112, `The reply address '${form.get('redirect_uri') ?? ''}' does not match the reply address '${code.redirectUri}' provided when requesting Authorization code.`);
+      }
+      if (code.codeChallenge !== undefined && !verifierMatches(form.get('code_verifier') ?? '', code.codeChallenge, code.codeChallengeMethod)) {
+        return entraError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+      }
+      return this.userTokens(exchange, code.identity, code.clientId, tenant, resource, form.get('scope') ?? '');
     }
 
     if (grantType === 'refresh_token') {
@@ -254,6 +286,51 @@ export class Entra {
     };
   }
 
+  /**
+   * The sign-in page of the authorization code flow: pick a user of the tenant and go back to the app's
+   * loopback redirect URI with a one-time code. The form posts to the same URL, so the request rides along.
+   */
+  private async authorize(exchange: Exchange, segment: string): Promise<Reply> {
+    const request = exchange.url.searchParams;
+    const tenant = this.resolveTenant(segment);
+    if (!tenant) return errorPage(400, `Tenant '${segment}' not found. Check the tenant ID and that you are signing in to the correct cloud.`);
+    const clientId = request.get('client_id') ?? '';
+    if (!clientId) return errorPage(400, "The request must contain a 'client_id' parameter. Sign in again from the application.");
+    const redirectUri = request.get('redirect_uri') ?? '';
+    if (!isLoopbackRedirect(redirectUri)) {
+      return errorPage(400, `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Use a loopback redirect URI such as http://localhost:<port>, as a desktop application does.`);
+    }
+    const back = (fields: Record<string, string>): Reply => {
+      const location = new URL(redirectUri);
+      for (const [name, value] of Object.entries({ ...fields, state: request.get('state') ?? '' })) if (value) location.searchParams.set(name, value);
+      return { status: 302, headers: { location: location.href } };
+    };
+    if (request.get('response_type') !== 'code') {
+      return back({ error: 'unsupported_response_type', error_description: "The emulator supports only response_type 'code'. Sign in with the authorization code flow." });
+    }
+    const codeChallenge = request.get('code_challenge') ?? undefined;
+    const codeChallengeMethod = request.get('code_challenge_method') ?? 'plain';
+    if (codeChallenge !== undefined && codeChallengeMethod !== 'S256' && codeChallengeMethod !== 'plain') {
+      return back({ error: 'invalid_request', error_description: `Invalid code_challenge_method '${codeChallengeMethod}'. Use S256.` });
+    }
+    const users = this.world.identities.filter((identity) => identity.kind === 'user' && (tenant === 'multi' || identity.tenants.includes(tenant.id)));
+
+    if (exchange.req.method === 'POST') {
+      const chosen = (await exchange.form()).get('identity');
+      const user = users.find((candidate) => candidate.name === chosen);
+      if (!user) return errorPage(400, 'Pick one of the listed accounts and sign in again.');
+      const code = randomBytes(32).toString('base64url');
+      this.authorizationCodes.set(code, { identity: user.name, clientId, redirectUri, codeChallenge, codeChallengeMethod, expiresAt: Date.now() + authorizationCodeSeconds * 1000, redeemed: false });
+      exchange.entry.caller = user.name;
+      return back({ code });
+    }
+
+    const options = users.map((user) => `<option value="${escapeHtml(user.name)}">${escapeHtml(user.displayName)} (${escapeHtml(user.username ?? '')})</option>`).join('');
+    const action = escapeHtml(exchange.url.pathname + exchange.url.search);
+    return htmlPage(200, `<h1>Pick an account</h1>
+<form method="post" action="${action}"><label>Account <select name="identity">${options}</select></label><button type="submit">Sign in</button></form>`);
+  }
+
   /** The verification page a person opens: pick a user of the fixture and approve the code. */
   private async devicePage(exchange: Exchange): Promise<Reply> {
     let notice = '';
@@ -270,12 +347,9 @@ export class Entra {
     }
     const users = this.world.identities.filter((identity) => identity.kind === 'user');
     const options = users.map((user) => `<option value="${escapeHtml(user.name)}">${escapeHtml(user.displayName)} (${escapeHtml(user.username ?? '')})</option>`).join('');
-    const html = `<!doctype html><html><head><meta charset="utf-8"><title>Emulated sign-in</title>
-<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto}label,input,select,button{display:block;margin:.5rem 0}.ok{color:green}.error{color:#b00}</style></head>
-<body><h1>Sign in (emulated Microsoft Entra ID)</h1>${notice}
+    return htmlPage(status, `<h1>Sign in (emulated Microsoft Entra ID)</h1>${notice}
 <form method="post" action="/device"><label>Code <input name="user_code" autocomplete="off" required></label>
-<label>Account <select name="identity">${options}</select></label><button type="submit">Sign in</button></form></body></html>`;
-    return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, text: html };
+<label>Account <select name="identity">${options}</select></label><button type="submit">Sign in</button></form>`);
   }
 }
 
@@ -299,6 +373,30 @@ export function entraError(status: number, error: string, code: number, descript
       correlation_id: randomUUID(),
     },
   };
+}
+
+/** Entra accepts any port on a loopback `http` redirect URI of a public client (RFC 8252 section 7.3). */
+function isLoopbackRedirect(redirectUri: string): boolean {
+  if (!URL.canParse(redirectUri)) return false;
+  const url = new URL(redirectUri);
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) && !url.username && !url.password && !url.hash;
+}
+
+/** PKCE (RFC 7636): S256 is base64url(SHA-256(verifier)). */
+function verifierMatches(verifier: string, challenge: string, method: string): boolean {
+  const expected = method === 'S256' ? createHash('sha256').update(verifier).digest('base64url') : verifier;
+  return verifier !== '' && expected === challenge;
+}
+
+function htmlPage(status: number, body: string): Reply {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Emulated sign-in</title>
+<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto}label,input,select,button{display:block;margin:.5rem 0}.ok{color:green}.error{color:#b00}</style></head>
+<body>${body}</body></html>`;
+  return { status, headers: { 'content-type': 'text/html; charset=utf-8' }, text: html };
+}
+
+function errorPage(status: number, message: string): Reply {
+  return htmlPage(status, `<h1>Sign-in failed</h1><p class="error">${escapeHtml(message)}</p>`);
 }
 
 function escapeHtml(text: string): string {
