@@ -1,20 +1,11 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import * as vscode from 'vscode';
+import { jwtExpiresOn } from '../acr/jwt';
 import { AzureCloud } from '../azure/clouds';
 
 /** VS Code's own sign-in: `microsoft` for the public cloud, `microsoft-sovereign-cloud` for the others. */
 export function authenticationProviderId(cloud: AzureCloud): 'microsoft' | 'microsoft-sovereign-cloud' {
   return cloud.name === 'AzureCloud' ? 'microsoft' : 'microsoft-sovereign-cloud';
-}
-
-/** Seconds since the epoch in a JWT's `exp`, or undefined when the token is not a readable JWT. */
-function jwtExpiry(token: string): number | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp?: unknown };
-    return typeof payload.exp === 'number' ? payload.exp : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -37,8 +28,15 @@ export class VsCodeSessionCredential implements TokenCredential {
       this.interactive ? { createIfNone: true } : { silent: true },
     );
     if (!session) return null;
-    // VS Code does not say when a session's token expires; the token itself does.
-    const expiry = jwtExpiry(session.accessToken);
-    return { token: session.accessToken, expiresOnTimestamp: expiry ? expiry * 1000 : Date.now() + 5 * 60_000 };
+    return { token: session.accessToken, expiresOnTimestamp: expiresOn(session.accessToken) };
+  }
+}
+
+/** VS Code does not say when a session's token expires; the token itself does (or, if unreadable, assume soon). */
+function expiresOn(accessToken: string): number {
+  try {
+    return jwtExpiresOn(accessToken);
+  } catch {
+    return Date.now() + 5 * 60_000;
   }
 }
