@@ -8,7 +8,7 @@ import { accessTokenWithPassword, checkPasswordCredentials } from '../../src/acr
 import { RequestLimits } from '../../src/acr/http';
 import { AcrTokenClient, Audience, AudienceStore, EntraRegistryTarget } from '../../src/acr/tokenClient';
 import { FaultSpec, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
-import { armScope, assertCaTrusted, clients, componentFixture, contoso, decodeClaims, devSubscription, entraToken, fabrikam } from './emulatorSupport';
+import { armScope, assertCaTrusted, clients, componentFixture, contoso, decodeClaims, devSubscription, emulatorCloud, entraToken, fabrikam } from './emulatorSupport';
 
 /** The real credential, with every scope it was asked for recorded (to prove when no Entra token was requested). */
 class RecordingCredential implements TokenCredential {
@@ -79,14 +79,7 @@ describe('acr token client against the emulator (ACR-PROTOCOL.md sections 1-4)',
   before(async () => {
     emulator = await startEmulator({ fixture: componentFixture });
     assertCaTrusted(emulator);
-    cloud = {
-      name: 'custom',
-      authorityHost: emulator.entra.authorityHost,
-      armEndpoint: emulator.arm.endpoint,
-      armAudience: emulator.arm.audience,
-      acrAudience: emulator.acrAudience,
-      loginServerSuffix: 'azurecr.localhost',
-    };
+    cloud = emulatorCloud(emulator);
     trust = { cloud, armLoginServers: emulator.registries.map((registry) => registry.loginServer) };
     apps = { loginServer: emulator.loginServer('contosoapps') };
   });

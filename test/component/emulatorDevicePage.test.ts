@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../world/browser';
 import { startEmulator, RunningEmulator } from '../world/emulator';
 import { acrScope, assertCaTrusted, componentFixture, contoso, decodeClaims, postForm } from './emulatorSupport';
 
@@ -116,18 +116,7 @@ describe('emulator: the device-code approval page at <authority>/device', () => 
   it('is usable in headless Chromium: type the code, pick the account, sign in (screenshot in artifacts/emulator)', async () => {
     const started = await startDeviceCode();
     // Chromium does not read NODE_EXTRA_CA_CERTS: it accepts exactly the emulator's key and nothing else.
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        `--ignore-certificate-errors-spki-list=${await serverKeyHash(new URL(started.verification_uri))}`,
-      ],
-    });
+    const browser = await launchChromium([`--ignore-certificate-errors-spki-list=${await serverKeyHash(new URL(started.verification_uri))}`]);
     try {
       const page = await browser.newPage();
       await page.goto(started.verification_uri);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { AzureCloud } from '../../src/azure/clouds';
 import { RunningEmulator } from '../world/emulator';
 
 /** The fixture the emulator component tests share. */
@@ -73,4 +74,16 @@ export async function accessToken(loginServer: string, acrRefreshToken: string, 
 
 export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
+
+/** The emulator as a user would configure it: a custom cloud. */
+export function emulatorCloud(emulator: RunningEmulator): AzureCloud {
+  return {
+    name: 'custom',
+    authorityHost: emulator.entra.authorityHost,
+    armEndpoint: emulator.arm.endpoint,
+    armAudience: emulator.arm.audience,
+    acrAudience: emulator.acrAudience,
+    loginServerSuffix: 'azurecr.localhost',
+  };
 }

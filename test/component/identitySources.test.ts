@@ -10,7 +10,7 @@ import { createIdentityCredential, DeviceCodePrompt, IdentitySource } from '../.
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
 import { RunningEmulator, startEmulator } from '../world/emulator';
-import { componentFixture } from './emulatorSupport';
+import { componentFixture, emulatorCloud } from './emulatorSupport';
 
 const contoso = '7a1e0c52-4a51-4f0e-9a57-0c0ffee00001';
 const pusherClientId = 'c11e0000-0000-4000-8000-000000000002';
@@ -18,17 +18,6 @@ const pullerClientId = 'c11e0000-0000-4000-8000-000000000003';
 const kubeletClientId = 'c11e0000-0000-4000-8000-000000000006';
 const contosoDevSubscription = '5eb50000-0000-4000-8000-000000000001';
 
-/** The emulator as a user would configure it: a custom cloud. */
-function emulatorCloud(emulator: RunningEmulator): AzureCloud {
-  return {
-    name: 'custom',
-    authorityHost: emulator.entra.authorityHost,
-    armEndpoint: emulator.arm.endpoint,
-    armAudience: emulator.arm.audience,
-    acrAudience: emulator.acrAudience,
-    loginServerSuffix: 'azurecr.localhost',
-  };
-}
 
 function claimsOf(jwt: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium, headless, with everything that would reach out to the internet switched off. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -11,6 +11,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }
