@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { Account } from './auth/account';
 import { SignInState } from './auth/signInState';
@@ -9,6 +10,8 @@ import { configuredCloud, saveCredentialsForDocker, trustedHosts } from './setti
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ACR Access', { log: true });
   context.subscriptions.push(log);
+  // The plain-TypeScript modules (src/acr, src/docker, ...) localize through @vscode/l10n, which reads VS Code's bundle.
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   log.info(`ACR Access ${(context.extension.packageJSON as { version: string }).version} started`);
 
   const state = new SignInState(context.globalState, context.secrets);

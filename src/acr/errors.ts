@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 export type AcrErrorKind =
   | 'invalidRegistryName'
   | 'hostNotTrusted'
@@ -13,31 +15,31 @@ export type AcrErrorKind =
   | 'malformedResponse';
 
 /**
- * Every user-facing sentence of this module, one per kind, so the extension can localize them in one place.
+ * Every user-facing sentence of this module, one per kind, localized through @vscode/l10n.
  * `registry` is the login server or the registry name the user typed.
  */
 export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string> = {
   invalidRegistryName: (registry) =>
-    `"${registry}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.`,
+    l10n.t('"{0}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.', registry),
   hostNotTrusted: (registry) =>
-    `${registry} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server; if you trust it, add it to the acrAccess.trustedHosts setting.`,
-  notSignedIn: (registry) => `No Azure sign-in token is available for registry ${registry}. Sign in to Azure, then try again.`,
+    l10n.t('{0} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server; if you trust it, add it to the acrAccess.trustedHosts setting.', registry),
+  notSignedIn: (registry) => l10n.t('No Azure sign-in token is available for registry {0}. Sign in to Azure, then try again.', registry),
   wrongTenant: (registry) =>
-    `Registry ${registry} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.`,
+    l10n.t("Registry {0} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.", registry),
   noRole: (registry) =>
-    `Your account has no role on registry ${registry}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.`,
+    l10n.t('Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.', registry),
   firewall: (registry) =>
-    `Registry ${registry} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.`,
-  throttled: (registry) => `Registry ${registry} is throttling requests (too many requests). Wait a minute, then try again.`,
+    l10n.t('Registry {0} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.', registry),
+  throttled: (registry) => l10n.t('Registry {0} is throttling requests (too many requests). Wait a minute, then try again.', registry),
   tokenExpired: (registry) =>
-    `Your sign-in for registry ${registry} has expired or was refused. Sign in again; if this keeps happening, check that this computer's clock is right.`,
+    l10n.t("Your sign-in for registry {0} has expired or was refused. Sign in again; if this keeps happening, check that this computer's clock is right.", registry),
   credentialsRejected: (registry) =>
-    `Registry ${registry} refused the username and password. Check them, or create a new password (admin user or repository token) and try again.`,
+    l10n.t('Registry {0} refused the username and password. Check them, or create a new password (admin user or repository token) and try again.', registry),
   network: (registry) =>
-    `Could not reach registry ${registry} (network or TLS failure). Check your connection, proxy and certificates, then try again.`,
-  timeout: (registry) => `Registry ${registry} did not answer in time. Check your connection or proxy, then try again.`,
+    l10n.t('Could not reach registry {0} (network or TLS failure). Check your connection, proxy and certificates, then try again.', registry),
+  timeout: (registry) => l10n.t('Registry {0} did not answer in time. Check your connection or proxy, then try again.', registry),
   malformedResponse: (registry) =>
-    `Registry ${registry} sent an answer this extension cannot read. Try again later; if it persists, check that ${registry} is an Azure Container Registry.`,
+    l10n.t('Registry {0} sent an answer this extension cannot read. Try again later; if it persists, check that {0} is an Azure Container Registry.', registry),
 };
 
 export interface AcrErrorDetails {
@@ -64,7 +66,7 @@ export class AcrError extends Error {
     const detail = details.detail === undefined ? undefined : withoutSecrets(details.detail);
     const parts = [acrErrorMessages[kind](registry)];
     if (detail) parts.push(`(${detail})`);
-    if (details.correlationId) parts.push(`Correlation id: ${details.correlationId}.`);
+    if (details.correlationId) parts.push(l10n.t('Correlation id: {0}.', details.correlationId));
     super(parts.join(' '), { cause: details.cause });
     this.name = 'AcrError';
     this.correlationId = details.correlationId;

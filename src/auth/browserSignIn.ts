@@ -1,5 +1,6 @@
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { AccountInfo } from '@azure/msal-node';
+import * as l10n from '@vscode/l10n';
 
 /** The client id @azure/identity signs people in with when none is given (the Azure CLI's public client). */
 const developerSignOnClientId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';
@@ -74,12 +75,12 @@ export async function createBrowserSignInCredential(options: BrowserSignInOption
 }
 
 function cancelled(): Error {
-  const error = new Error('Sign-in was cancelled.');
+  const error = new Error(l10n.t('Sign-in was cancelled.'));
   error.name = 'AbortError';
   return error;
 }
 
 function tokenExpiry(expiresOn: Date | null): number {
-  if (!expiresOn) throw new Error('The sign-in answer had no token expiry.');
+  if (!expiresOn) throw new Error(l10n.t('The sign-in answer had no token expiry.'));
   return expiresOn.getTime();
 }

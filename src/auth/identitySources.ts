@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { AzureCloud } from '../azure/clouds';
@@ -71,23 +72,25 @@ const secretLikeField = /secret|password|credential|assertion|privatekey|^token$
  */
 export function parseIdentitySource(value: unknown): IdentitySource {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new IdentitySourceError('The sign-in description must be an object with a "kind" field. Choose the sign-in method again.');
+    throw new IdentitySourceError(l10n.t('The sign-in description must be an object with a "kind" field. Choose the sign-in method again.'));
   }
   const fields = value as Record<string, unknown>;
   const kind = fields.kind;
   if (typeof kind !== 'string' || !(kinds as string[]).includes(kind)) {
-    throw new IdentitySourceError(`The sign-in method is missing or unknown. Use one of: ${kinds.join(', ')}.`);
+    throw new IdentitySourceError(l10n.t('The sign-in method is missing or unknown. Use one of: {0}.', kinds.join(', ')));
   }
   const rules = fieldsByKind[kind as IdentitySourceKind];
   for (const name of Object.keys(fields)) {
     if (name === 'kind' || rules.required.includes(name) || rules.optional.includes(name)) continue;
     if (secretLikeField.test(name)) {
-      throw new IdentitySourceError(`The sign-in description must not hold a secret ("${name}"). Remove it; the secret is kept in VS Code's secret storage and asked for at sign-in.`);
+      throw new IdentitySourceError(
+        l10n.t('The sign-in description must not hold a secret ("{0}"). Remove it; the secret is kept in VS Code\'s secret storage and asked for at sign-in.', name),
+      );
     }
-    throw new IdentitySourceError(`"${name}" is not a field of the ${kind} sign-in method (it takes ${describeFields(rules)}). Remove it.`);
+    throw new IdentitySourceError(l10n.t('"{0}" is not a field of the {1} sign-in method (it takes {2}). Remove it.', name, kind, describeFields(rules)));
   }
   for (const name of rules.required) {
-    if (fields[name] === undefined || fields[name] === '') throw new IdentitySourceError(`The ${kind} sign-in method needs "${name}". ${hintFor(name)}`);
+    if (fields[name] === undefined || fields[name] === '') throw new IdentitySourceError(`${l10n.t('The {0} sign-in method needs "{1}".', kind, name)} ${hintFor(name)}`);
   }
   for (const name of [...rules.required, ...rules.optional]) {
     if (fields[name] !== undefined) checkField(kind as IdentitySourceKind, name, fields[name]);
@@ -96,37 +99,37 @@ export function parseIdentitySource(value: unknown): IdentitySource {
 }
 
 function describeFields(rules: FieldRules): string {
-  const names = [...rules.required, ...rules.optional.map((name) => `${name} (optional)`)];
-  return names.length ? names.join(', ') : 'no other fields';
+  const names = [...rules.required, ...rules.optional.map((name) => l10n.t('{0} (optional)', name))];
+  return names.length ? names.join(', ') : l10n.t('no other fields');
 }
 
 function hintFor(name: string): string {
   switch (name) {
     case 'tenant':
-      return 'Enter the directory (tenant) ID, a GUID shown in the Azure portal under Microsoft Entra ID > Overview, or a domain such as contoso.onmicrosoft.com.';
+      return l10n.t('Enter the directory (tenant) ID, a GUID shown in the Azure portal under Microsoft Entra ID > Overview, or a domain such as contoso.onmicrosoft.com.');
     case 'clientId':
-      return "Enter the application (client) ID, a GUID shown on the app registration's or managed identity's Overview page.";
+      return l10n.t("Enter the application (client) ID, a GUID shown on the app registration's or managed identity's Overview page.");
     case 'certificatePath':
-      return 'Enter the absolute path of a PEM file that holds the certificate and its private key.';
+      return l10n.t('Enter the absolute path of a PEM file that holds the certificate and its private key.');
     default:
-      return 'Enter the absolute path of the federated token file (what AZURE_FEDERATED_TOKEN_FILE names).';
+      return l10n.t('Enter the absolute path of the federated token file (what AZURE_FEDERATED_TOKEN_FILE names).');
   }
 }
 
 function checkField(kind: IdentitySourceKind, name: string, value: unknown): void {
-  const bad = (what: string): never => {
-    throw new IdentitySourceError(`The "${name}" of the ${kind} sign-in method ${what}. ${hintFor(name)}`);
+  const bad = (problem: string): never => {
+    throw new IdentitySourceError(`${problem} ${hintFor(name)}`);
   };
-  if (typeof value !== 'string') bad('is not text');
+  if (typeof value !== 'string') bad(l10n.t('The "{0}" of the {1} sign-in method is not text.', name, kind));
   const text = value as string;
   if (name === 'tenant') {
     const multiTenant = text === 'organizations' || text === 'common';
-    if (multiTenant && !userSignInKinds.has(kind)) bad(`cannot be "${text}": this method signs in to one tenant`);
-    if (!multiTenant && !guidPattern.test(text) && !domainPattern.test(text)) bad('is neither a GUID nor a domain name');
+    if (multiTenant && !userSignInKinds.has(kind)) bad(l10n.t('The "{0}" of the {1} sign-in method cannot be "{2}": this method signs in to one tenant.', name, kind, text));
+    if (!multiTenant && !guidPattern.test(text) && !domainPattern.test(text)) bad(l10n.t('The "{0}" of the {1} sign-in method is neither a GUID nor a domain name.', name, kind));
   } else if (name === 'clientId') {
-    if (!guidPattern.test(text)) bad('is not a GUID');
+    if (!guidPattern.test(text)) bad(l10n.t('The "{0}" of the {1} sign-in method is not a GUID.', name, kind));
   } else if (!isAbsolute(text)) {
-    bad('is not an absolute path');
+    bad(l10n.t('The "{0}" of the {1} sign-in method is not an absolute path.', name, kind));
   }
 }
 
@@ -165,7 +168,7 @@ export async function createIdentityCredential(description: unknown, cloud: Azur
     case 'clientSecret': {
       const secret = await hooks.getSecret?.();
       if (!secret) {
-        throw new IdentitySourceError(`No client secret is stored for the service principal ${source.clientId}. Sign in with this service principal again and enter its secret.`);
+        throw new IdentitySourceError(l10n.t('No client secret is stored for the service principal {0}. Sign in with this service principal again and enter its secret.', source.clientId));
       }
       return new identity.ClientSecretCredential(source.tenant, source.clientId, secret, cloudOptions);
     }
@@ -179,23 +182,25 @@ export async function createIdentityCredential(description: unknown, cloud: Azur
   }
 }
 
-async function readText(path: string, what: string): Promise<string> {
+/** `file` names the file for the user, e.g. "The certificate file /path/cert.pem". */
+async function readText(path: string, file: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${code ?? 'unknown error'})`;
-    throw new IdentitySourceError(`The ${what} ${path} ${reason}. Check the path in the sign-in settings.`);
+    if (code === 'ENOENT') throw new IdentitySourceError(l10n.t('{0} does not exist. Check the path in the sign-in settings.', file));
+    if (code === 'EACCES') throw new IdentitySourceError(l10n.t('{0} cannot be read (permission denied). Check the path in the sign-in settings.', file));
+    throw new IdentitySourceError(l10n.t('{0} cannot be read ({1}). Check the path in the sign-in settings.', file, code ?? l10n.t('unknown error')));
   }
 }
 
 async function checkCertificateFile(path: string): Promise<void> {
-  const pem = await readText(path, 'certificate file');
+  const pem = await readText(path, l10n.t('The certificate file {0}', path));
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new IdentitySourceError(`The certificate file ${path} holds no PEM certificate. Use a PEM file (not PFX) with the certificate and its private key.`);
+    throw new IdentitySourceError(l10n.t('The certificate file {0} holds no PEM certificate. Use a PEM file (not PFX) with the certificate and its private key.', path));
   }
   if (!/-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem)) {
-    throw new IdentitySourceError(`The certificate file ${path} holds no private key. Put the certificate and its private key in one PEM file.`);
+    throw new IdentitySourceError(l10n.t('The certificate file {0} holds no private key. Put the certificate and its private key in one PEM file.', path));
   }
 }
 
@@ -210,12 +215,16 @@ async function resolveWorkloadIdentity(source: Extract<IdentitySource, { kind: '
   const missing = (Object.keys(variables) as (keyof typeof variables)[]).filter((name) => !fromEnvironment[name]);
   if (missing.length) {
     throw new IdentitySourceError(
-      `Workload identity needs ${missing.map((name) => `"${name}"`).join(', ')}: set them in the sign-in settings, or set ${missing.map((name) => variables[name]).join(', ')} in the environment VS Code starts from.`,
+      l10n.t(
+        'Workload identity needs {0}: set them in the sign-in settings, or set {1} in the environment VS Code starts from.',
+        missing.map((name) => `"${name}"`).join(', '),
+        missing.map((name) => variables[name]).join(', '),
+      ),
     );
   }
   const checked = parseIdentitySource(fromEnvironment) as Required<typeof source>;
-  if (!(await readText(checked.tokenFilePath, 'federated token file')).trim()) {
-    throw new IdentitySourceError(`The federated token file ${checked.tokenFilePath} is empty. Check that the service account token is projected there.`);
+  if (!(await readText(checked.tokenFilePath, l10n.t('The federated token file {0}', checked.tokenFilePath))).trim()) {
+    throw new IdentitySourceError(l10n.t('The federated token file {0} is empty. Check that the service account token is projected there.', checked.tokenFilePath));
   }
   return { tenantId: checked.tenant, clientId: checked.clientId, tokenFilePath: checked.tokenFilePath };
 }

@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 /** Where an Azure cloud's endpoints are: the public cloud, the sovereign clouds, or a custom one from settings. */
 export interface AzureCloud {
   readonly name: 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment' | 'custom';
@@ -80,7 +82,7 @@ export function cloudFromSettings(
       return customCloud(customEnvironment ?? {}, acrCustomCloud ?? {});
     default:
       throw new CloudSettingsError(
-        `The setting microsoft-sovereign-cloud.environment is "${environment}"; use ChinaCloud, USGovernment or custom, or remove it for the public cloud.`,
+        l10n.t('The setting microsoft-sovereign-cloud.environment is "{0}"; use ChinaCloud, USGovernment or custom, or remove it for the public cloud.', String(environment)),
       );
   }
 }
@@ -90,7 +92,7 @@ function customCloud(environment: CustomEnvironmentSetting, acr: AcrCustomCloudS
   const armEndpoint = httpsUrl(environment.resourceManagerEndpointUrl, 'microsoft-sovereign-cloud.customEnvironment.resourceManagerEndpointUrl');
   const suffix = acr.loginServerSuffix?.trim().toLowerCase() ?? '';
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(suffix)) {
-    throw new CloudSettingsError('Set acrAccess.customCloud.loginServerSuffix to your cloud\'s registry suffix, such as "azurecr.io".');
+    throw new CloudSettingsError(l10n.t('Set acrAccess.customCloud.loginServerSuffix to your cloud\'s registry suffix, such as "azurecr.io".'));
   }
   return {
     name: 'custom',
@@ -109,6 +111,6 @@ function httpsUrl(value: string | undefined, setting: string): string {
   } catch {
     url = undefined;
   }
-  if (url?.protocol !== 'https:') throw new CloudSettingsError(`Set ${setting} to an https:// URL (it is "${value ?? ''}").`);
+  if (url?.protocol !== 'https:') throw new CloudSettingsError(l10n.t('Set {0} to an https:// URL (it is "{1}").', setting, value ?? ''));
   return url.toString().replace(/\/+$/, '');
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -41,7 +42,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return value === null ? 'null' : Array.isArray(value) ? l10n.t('an array') : l10n.t('a {0}', typeof value);
 }
 
 /** Parses config.json text; an empty file counts as an empty config, as it does for the docker CLI. */
@@ -51,30 +52,30 @@ export function parseDockerConfig(text: string, file: string): DockerConfig {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new DockerConfigError(file, `it is not valid JSON (${(error as Error).message}). Fix the syntax, or move the file away to start afresh.`);
+    throw new DockerConfigError(file, l10n.t('it is not valid JSON ({0}). Fix the syntax, or move the file away to start afresh.', (error as Error).message));
   }
   const problem = shapeProblem(parsed);
-  if (problem) throw new DockerConfigError(file, `${problem}. Fix it, or move the file away to start afresh.`);
+  if (problem) throw new DockerConfigError(file, l10n.t('{0}. Fix it, or move the file away to start afresh.', problem));
   return parsed as DockerConfig;
 }
 
 function shapeProblem(config: unknown): string | undefined {
-  if (!isObject(config)) return `it must hold a JSON object, not ${describe(config)}`;
+  if (!isObject(config)) return l10n.t('it must hold a JSON object, not {0}', describe(config));
   const { auths, credsStore, credHelpers } = config;
   if (auths !== undefined) {
-    if (!isObject(auths)) return `"auths" must be an object keyed by registry host, not ${describe(auths)}`;
+    if (!isObject(auths)) return l10n.t('"auths" must be an object keyed by registry host, not {0}', describe(auths));
     for (const [host, entry] of Object.entries(auths)) {
-      if (!isObject(entry)) return `"auths"."${host}" must be an object, not ${describe(entry)}`;
-      if (entry.auth !== undefined && typeof entry.auth !== 'string') return `"auths"."${host}"."auth" must be a string, not ${describe(entry.auth)}`;
+      if (!isObject(entry)) return l10n.t('"auths"."{0}" must be an object, not {1}', host, describe(entry));
+      if (entry.auth !== undefined && typeof entry.auth !== 'string') return l10n.t('"auths"."{0}"."auth" must be a string, not {1}', host, describe(entry.auth));
     }
   }
   if (credsStore !== undefined && (typeof credsStore !== 'string' || (credsStore && !helperName.test(credsStore)))) {
-    return `"credsStore" must name a credential helper such as "pass" or "desktop", not ${JSON.stringify(credsStore)}`;
+    return l10n.t('"credsStore" must name a credential helper such as "pass" or "desktop", not {0}', JSON.stringify(credsStore));
   }
   if (credHelpers !== undefined) {
-    if (!isObject(credHelpers)) return `"credHelpers" must be an object keyed by registry host, not ${describe(credHelpers)}`;
+    if (!isObject(credHelpers)) return l10n.t('"credHelpers" must be an object keyed by registry host, not {0}', describe(credHelpers));
     for (const [host, name] of Object.entries(credHelpers)) {
-      if (typeof name !== 'string' || !helperName.test(name)) return `"credHelpers"."${host}" must name a credential helper, not ${JSON.stringify(name)}`;
+      if (typeof name !== 'string' || !helperName.test(name)) return l10n.t('"credHelpers"."{0}" must name a credential helper, not {1}', host, JSON.stringify(name));
     }
   }
   return undefined;
@@ -99,7 +100,7 @@ export async function updateDockerConfig<T>(environment: DockerEnvironment, chan
     const target = await realpath(file).catch(() => file);
     const text = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return '';
-      throw new DockerConfigError(file, `it cannot be read (${error.message}). Check its permissions.`);
+      throw new DockerConfigError(file, l10n.t('it cannot be read ({0}). Check its permissions.', error.message));
     });
     const config = parseDockerConfig(text, file);
     const { changed, result } = await change(config, file);

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { spawn } from 'node:child_process';
 import { CredentialHelperError, withoutSecret } from './errors';
 
@@ -24,7 +25,7 @@ function runHelper(name: string, action: 'store' | 'get' | 'erase', input: strin
     child.on('error', (error: NodeJS.ErrnoException) => {
       const detail =
         error.code === 'ENOENT'
-          ? `${program} is not on PATH, but the docker config names "${name}" as credential helper (credsStore or credHelpers). Install ${program}, or remove that setting.`
+          ? l10n.t('{0} is not on PATH, but the docker config names "{1}" as credential helper (credsStore or credHelpers). Install {0}, or remove that setting.', program, name)
           : error.message;
       reject(new CredentialHelperError(program, action, detail));
     });
@@ -32,7 +33,11 @@ function runHelper(name: string, action: 'store' | 'get' | 'erase', input: strin
       if (code === 0) return resolve({ code, stdout });
       const output = withoutSecret(`${stdout}\n${stderr}`.trim(), secret);
       if (action === 'get' && code === 1) return resolve({ code, stdout: output });
-      const reason = signal ? `it was stopped (${signal})${signal === 'SIGTERM' ? ` after ${helperTimeoutMs / 1000} s` : ''}` : `exit code ${code}`;
+      const reason = !signal
+        ? l10n.t('exit code {0}', String(code))
+        : signal === 'SIGTERM'
+          ? l10n.t('it was stopped ({0}) after {1} s', signal, helperTimeoutMs / 1000)
+          : l10n.t('it was stopped ({0})', signal);
       reject(new CredentialHelperError(program, action, `${reason}${output ? `: ${output}` : ''}`));
     });
     child.stdin.end(input);
@@ -49,13 +54,13 @@ export async function helperGet(name: string, serverAddress: string, env: NodeJS
   const { code, stdout } = await runHelper(name, 'get', serverAddress, env);
   if (code !== 0) {
     if (/credentials not found/i.test(stdout)) return undefined;
-    throw new CredentialHelperError(`docker-credential-${name}`, 'get', `exit code ${code}${stdout ? `: ${stdout}` : ''}`);
+    throw new CredentialHelperError(`docker-credential-${name}`, 'get', `${l10n.t('exit code {0}', code)}${stdout ? `: ${stdout}` : ''}`);
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
-    throw new CredentialHelperError(`docker-credential-${name}`, 'get', 'its answer is not JSON');
+    throw new CredentialHelperError(`docker-credential-${name}`, 'get', l10n.t('its answer is not JSON'));
   }
   const username = typeof parsed.Username === 'string' ? parsed.Username : '';
   const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';

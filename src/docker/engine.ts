@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ async function readJson(file: string): Promise<unknown> {
   try {
     return text.trim() ? (JSON.parse(text) as unknown) : {};
   } catch (error) {
-    throw new DockerConfigError(file, `it is not valid JSON (${(error as Error).message}). Fix or remove the file.`);
+    throw new DockerConfigError(file, l10n.t('it is not valid JSON ({0}). Fix or remove the file.', (error as Error).message));
   }
 }
 
@@ -95,10 +96,10 @@ async function currentContext(configFile: string): Promise<string | undefined> {
 async function contextHost(metaFile: string, context: string): Promise<string> {
   const meta = (await readJson(metaFile)) as { Endpoints?: { docker?: { Host?: unknown } } } | undefined;
   if (meta === undefined) {
-    throw new DockerEngineUnavailableError(`docker context "${context}"`, [`docker context "${context}"`], `no such context: ${metaFile} does not exist; run \`docker context use default\` or create the context`);
+    throw new DockerEngineUnavailableError(`docker context "${context}"`, [`docker context "${context}"`], l10n.t('no such context: {0} does not exist; run `docker context use default` or create the context', metaFile));
   }
   const host = meta.Endpoints?.docker?.Host;
-  if (typeof host !== 'string' || !host) throw new DockerConfigError(metaFile, `docker context "${context}" has no Endpoints.docker.Host. Recreate the context with \`docker context create\`.`);
+  if (typeof host !== 'string' || !host) throw new DockerConfigError(metaFile, l10n.t('docker context "{0}" has no Endpoints.docker.Host. Recreate the context with `docker context create`.', context));
   return host;
 }
 
@@ -111,19 +112,19 @@ export async function dockerodeOptions(location: EngineLocation): Promise<Docker
   try {
     url = new URL(host);
   } catch {
-    throw new DockerEngineUnavailableError(host, location.tried, `${location.source} is not a URL such as unix:///var/run/docker.sock or tcp://host:2376`);
+    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('{0} is not a URL such as unix:///var/run/docker.sock or tcp://host:2376', location.source));
   }
   if (url.protocol === 'ssh:') {
     return { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), ...(url.username ? { username: decodeURIComponent(url.username) } : {}) };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new DockerEngineUnavailableError(host, location.tried, `the ${url.protocol} scheme is not supported; use unix://, npipe://, tcp:// or ssh://`);
+    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('the {0} scheme is not supported; use unix://, npipe://, tcp:// or ssh://', url.protocol));
   }
   const { tls } = location;
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!tls) return { protocol: 'http', host: hostname, port: Number(url.port || 2375) };
   const [ca, cert, key] = await Promise.all([tls.caFile, tls.certFile, tls.keyFile].map((file) => readFile(file))).catch((error: NodeJS.ErrnoException) => {
-    throw new DockerEngineUnavailableError(host, location.tried, `cannot read the TLS certificates (${error.message}); put ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH`);
+    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('cannot read the TLS certificates ({0}); put ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH', error.message));
   });
   return { protocol: 'https', host: hostname, port: Number(url.port || 2376), ca, cert, key };
 }
@@ -153,8 +154,8 @@ export async function connectDockerEngine(environment: EngineEnvironment = { env
 
 function connectionProblem(error: unknown): string {
   const { code, message } = error as NodeJS.ErrnoException;
-  if (code === 'ENOENT' || code === 'ECONNREFUSED') return 'nothing is listening there';
-  if (code === 'EACCES') return 'permission denied; add your user to the docker group, then sign in again';
-  if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') return `no answer within ${pingTimeoutMs / 1000} s`;
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') return l10n.t('nothing is listening there');
+  if (code === 'EACCES') return l10n.t('permission denied; add your user to the docker group, then sign in again');
+  if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') return l10n.t('no answer within {0} s', pingTimeoutMs / 1000);
   return message;
 }

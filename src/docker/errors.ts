@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 /** The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. */
 export class DockerEngineUnavailableError extends Error {
   override readonly name = 'DockerEngineUnavailableError';
@@ -7,8 +9,12 @@ export class DockerEngineUnavailableError extends Error {
     reason: string,
   ) {
     super(
-      `Cannot reach the Docker engine at ${endpoint} (${reason}). Looked at: ${tried.join('; ')}. ` +
-        'Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point DOCKER_HOST or `docker context use` at a running engine.',
+      l10n.t(
+        'Cannot reach the Docker engine at {0} ({1}). Looked at: {2}. Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point DOCKER_HOST or `docker context use` at a running engine.',
+        endpoint,
+        reason,
+        tried.join('; '),
+      ),
     );
   }
 }
@@ -20,7 +26,7 @@ export class RegistryLoginRefusedError extends Error {
     readonly serverAddress: string,
     readonly registryMessage: string,
   ) {
-    super(`${serverAddress} refused the credentials: ${registryMessage}. Sign in again, or check that your account has a role on this registry.`);
+    super(l10n.t('{0} refused the credentials: {1}. Sign in again, or check that your account has a role on this registry.', serverAddress, registryMessage));
   }
 }
 
@@ -31,7 +37,7 @@ export class RegistryUnreachableError extends Error {
     readonly serverAddress: string,
     readonly engineMessage: string,
   ) {
-    super(`The Docker engine could not log in to ${serverAddress}: ${engineMessage}. Check the engine's network, proxy and TLS settings for this registry.`);
+    super(l10n.t("The Docker engine could not log in to {0}: {1}. Check the engine's network, proxy and TLS settings for this registry.", serverAddress, engineMessage));
   }
 }
 
@@ -42,7 +48,7 @@ export class DockerConfigError extends Error {
     readonly file: string,
     problem: string,
   ) {
-    super(`${file} was left untouched: ${problem}`);
+    super(l10n.t('{0} was left untouched: {1}', file, problem));
   }
 }
 
@@ -54,7 +60,7 @@ export class CredentialHelperError extends Error {
     action: string,
     detail: string,
   ) {
-    super(`${program} ${action} failed: ${detail}`);
+    super(l10n.t('{0} {1} failed: {2}', program, action, detail));
   }
 }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { RegistryCredential } from './credentials';
 import type { DockerEngineConnection } from './engine';
 import { DockerEngineUnavailableError, InvalidReferenceError, RegistryLoginRefusedError, withoutSecret } from './errors';
@@ -18,7 +19,7 @@ export class ImagePullError extends Error {
     readonly reference: string,
     readonly engineMessage: string,
   ) {
-    super(`Pulling ${reference} failed: ${engineMessage}`);
+    super(l10n.t('Pulling {0} failed: {1}', reference, engineMessage));
   }
 }
 
@@ -45,7 +46,7 @@ const refusedMessage = /unauthorized|authentication required|denied|forbidden/i;
 export async function pullImage(engine: DockerEngineConnection, reference: string, credential: RegistryCredential, options: PullOptions = {}): Promise<void> {
   const image = parseImageReference(reference);
   if (image.serverAddress !== credential.serverAddress.toLowerCase()) {
-    throw new InvalidReferenceError(`${reference} is not on ${credential.serverAddress}; pull it with that registry's credentials.`);
+    throw new InvalidReferenceError(l10n.t("{0} is not on {1}; pull it with that registry's credentials.", reference, credential.serverAddress));
   }
   const name = formatImageReference(image);
   const fail = (message: string): Error => {

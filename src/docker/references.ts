@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { InvalidReferenceError } from './errors';
 
 const label = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -12,21 +13,21 @@ const digestPattern = /^[a-z0-9]+([+._-][a-z0-9]+)*:[a-f0-9]{32,}$/;
 export function parseServerAddress(input: string): string {
   const address = input.trim().toLowerCase();
   const problem = serverAddressProblem(address);
-  if (problem) throw new InvalidReferenceError(`"${input}" is not a registry server address: ${problem}. Give it as host or host:port, e.g. myregistry.azurecr.io.`);
+  if (problem) throw new InvalidReferenceError(l10n.t('"{0}" is not a registry server address: {1}. Give it as host or host:port, e.g. myregistry.azurecr.io.', input, problem));
   return address;
 }
 
 function serverAddressProblem(address: string): string | undefined {
-  if (!address) return 'it is empty';
-  if (address.includes('://')) return 'leave out the scheme (https://)';
-  if (address.includes('@')) return 'it must not contain a user name';
-  if (/[/?#\s]/.test(address)) return 'it must not contain a path, query, or spaces';
+  if (!address) return l10n.t('it is empty');
+  if (address.includes('://')) return l10n.t('leave out the scheme (https://)');
+  if (address.includes('@')) return l10n.t('it must not contain a user name');
+  if (/[/?#\s]/.test(address)) return l10n.t('it must not contain a path, query, or spaces');
   const [host, port, ...rest] = address.split(':');
-  if (rest.length > 0) return 'it has more than one colon';
-  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return `port "${port}" is not a number from 1 to 65535`;
-  if (host.length > 253) return 'the host name is longer than 253 characters';
+  if (rest.length > 0) return l10n.t('it has more than one colon');
+  if (port !== undefined && !(/^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) return l10n.t('port "{0}" is not a number from 1 to 65535', port);
+  if (host.length > 253) return l10n.t('the host name is longer than 253 characters');
   const badLabel = host.split('.').find((part) => !label.test(part));
-  if (badLabel !== undefined) return badLabel ? `"${badLabel}" is not a valid host name label` : 'the host name has an empty label';
+  if (badLabel !== undefined) return badLabel ? l10n.t('"{0}" is not a valid host name label', badLabel) : l10n.t('the host name has an empty label');
   return undefined;
 }
 
@@ -41,29 +42,29 @@ export interface ImageReference {
 /** Parses `host[:port]/repository[:tag][@digest]`; the registry host is required. */
 export function parseImageReference(input: string): ImageReference {
   const fail = (problem: string): never => {
-    throw new InvalidReferenceError(`"${input}" is not an image reference: ${problem}. Give it as registry/repository:tag, e.g. myregistry.azurecr.io/team/api:1.0.`);
+    throw new InvalidReferenceError(l10n.t('"{0}" is not an image reference: {1}. Give it as registry/repository:tag, e.g. myregistry.azurecr.io/team/api:1.0.', input, problem));
   };
   const text = input.trim();
-  if (text.includes('://')) fail('leave out the scheme (https://)');
+  if (text.includes('://')) fail(l10n.t('leave out the scheme (https://)'));
   const [named, digest, ...extraDigests] = text.split('@');
-  if (extraDigests.length > 0) fail('it has more than one @');
-  if (digest !== undefined && !digestPattern.test(digest)) fail(`"${digest}" is not a digest such as sha256:<64 hex digits>`);
+  if (extraDigests.length > 0) fail(l10n.t('it has more than one @'));
+  if (digest !== undefined && !digestPattern.test(digest)) fail(l10n.t('"{0}" is not a digest such as sha256:<64 hex digits>', digest));
   const slash = named.indexOf('/');
-  if (slash < 0) fail('it names no registry host');
+  if (slash < 0) fail(l10n.t('it names no registry host'));
   const serverAddress = named.slice(0, slash).toLowerCase();
   const hostProblem = serverAddressProblem(serverAddress);
-  if (hostProblem) fail(`the registry host "${named.slice(0, slash)}" is not valid: ${hostProblem}`);
+  if (hostProblem) fail(l10n.t('the registry host "{0}" is not valid: {1}', named.slice(0, slash), hostProblem));
   let repository = named.slice(slash + 1);
   let tag: string | undefined;
   const colon = repository.lastIndexOf(':');
   if (colon >= 0) {
     tag = repository.slice(colon + 1);
     repository = repository.slice(0, colon);
-    if (!tagPattern.test(tag)) fail(`"${tag}" is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)`);
+    if (!tagPattern.test(tag)) fail(l10n.t('"{0}" is not a valid tag (letters, digits, _ . -, at most 128, not starting with . or -)', tag));
   }
-  if (!repository) fail('the repository name is empty');
+  if (!repository) fail(l10n.t('the repository name is empty'));
   const badComponent = repository.split('/').find((component) => !pathComponent.test(component));
-  if (badComponent !== undefined) fail(`"${badComponent}" is not a valid repository path component (lower-case letters, digits and single separators . _ __ -)`);
+  if (badComponent !== undefined) fail(l10n.t('"{0}" is not a valid repository path component (lower-case letters, digits and single separators . _ __ -)', badComponent));
   return { serverAddress, repository, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) };
 }
 
