@@ -75,14 +75,19 @@ describe('A developer signs in with their VS Code Microsoft account', () => {
     const quickInput = page.locator('.quick-input-widget');
     await quickInput.locator('.monaco-list-row').filter({ hasText: 'Repository-scoped token' }).click();
 
-    const input = quickInput.locator('input');
-    await input.fill('not a login server');
-    await quickInput.getByText(/login server/i).first().waitFor();
-    await input.fill(apps);
+    // Each prompt replaces the last in the same box: wait for its own words before typing.
+    const answer = async (prompt: string, value: string): Promise<void> => {
+      await quickInput.getByText(prompt).waitFor();
+      await quickInput.locator('input.input').fill(value);
+    };
+    await answer('Login server of the registry', 'not a login server');
+    await quickInput.getByText('a login server is a host name such as myregistry.azurecr.io').waitFor();
+    await quickInput.locator('input.input').fill(apps);
+    await quickInput.getByText('Login server of the registry').waitFor();
     await page.keyboard.press('Enter');
-    await input.fill('hellopuller');
+    await answer('Token name', 'hellopuller');
     await page.keyboard.press('Enter');
-    await quickInput.locator('input[type=password]').fill('hello-token-password');
+    await answer('Password', 'hello-token-password');
     await saveScreenshot(page, 'token-sign-in-1-password');
     await page.keyboard.press('Enter');
 

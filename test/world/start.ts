@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildForTests } from './build';
 import { projectRoot, startCodeServer } from './codeServer';
 import { startDockerEngine } from './dockerEngine';
 import { startEmulator } from './emulator';
@@ -11,6 +12,7 @@ import { registerCleanup, stopAll, stopAllOnExit } from './processes';
 
 async function main(): Promise<void> {
   stopAllOnExit();
+  buildForTests();
   const engine = await startDockerEngine();
   const emulator = await startEmulator();
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-start-docker-config-'));
