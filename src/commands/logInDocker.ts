@@ -4,6 +4,7 @@ import { DockerLogin } from '../auth/signInState';
 import { listRegistries, listSubscriptions, RegistrySummary } from '../azure/registries';
 import { RegistryToLogIn } from '../dockerLogins';
 import { configuredCloud } from '../settings';
+import { abortSignalFor, isCancellation } from './cancellation';
 import { pickRegistries } from './pickRegistries';
 import { Services } from './services';
 
@@ -34,11 +35,10 @@ export async function logInWithProgress(
   const results = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Logging Docker in to {0}', loginServers.join(', ')), cancellable: true },
     async (progress, token) => {
-      const cancel = new AbortController();
-      token.onCancellationRequested(() => cancel.abort());
+      const signal = abortSignalFor(token);
       return Promise.allSettled(
         loginServers.map(async (loginServer) => {
-          const login = await logIn(loginServer, cancel.signal);
+          const login = await logIn(loginServer, signal);
           progress.report({ message: vscode.l10n.t('{0} is ready', loginServer), increment: 100 / loginServers.length });
           return login;
         }),
@@ -46,7 +46,9 @@ export async function logInWithProgress(
     },
   );
   const ready = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ loginServer: loginServers[index], error: result.reason as unknown }] : []));
+  const failures = results.flatMap((result, index) =>
+    result.status === 'rejected' && !isCancellation(result.reason) ? [{ loginServer: loginServers[index], error: result.reason as unknown }] : [],
+  );
   for (const { loginServer, error } of failures) services.log.error(`Logging Docker in to ${loginServer} failed: ${error instanceof Error ? error.message : String(error)}`);
   for (const login of ready) services.log.info(`Docker is logged in to ${login.loginServer}${login.persisted ? '' : ' (engine only, not saved)'}`);
 
@@ -78,11 +80,7 @@ export async function logInDocker(services: Services, loginServers?: readonly st
   if (loginServers && loginServers.length > 0) {
     const listed = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up registries'), cancellable: true },
-      (_, token) => {
-        const cancel = new AbortController();
-        token.onCancellationRequested(() => cancel.abort());
-        return listAllRegistries(services, account, cancel.signal);
-      },
+      (_, token) => listAllRegistries(services, account, abortSignalFor(token)),
     );
     targets = loginServers.map((loginServer) => ({ loginServer, registry: listed.find((registry) => registry.loginServer === loginServer) }));
   } else {

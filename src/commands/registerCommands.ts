@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isCancellation } from './cancellation';
 import { CommandId } from './commandIds';
 import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
@@ -36,7 +37,7 @@ async function runCommand(id: string, services: Services, command: () => unknown
   try {
     return await command();
   } catch (error) {
-    if (error instanceof vscode.CancellationError || (error instanceof Error && error.name === 'AbortError')) return undefined;
+    if (isCancellation(error)) return undefined;
     const message = error instanceof Error ? error.message : String(error);
     services.log.error(`${id} failed: ${message}`);
     const showLogAction = vscode.l10n.t('Show Log');
