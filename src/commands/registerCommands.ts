@@ -5,7 +5,8 @@ import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
 import { Services } from './services';
 import { showLog } from './showLog';
-import { signIn, signOut } from './signIn';
+import { signIn } from './signIn';
+import { signOut } from './signOut';
 
 type Command = (services: Services, ...args: never[]) => unknown;
 

@@ -1,4 +1,3 @@
-import * as vscode from 'vscode';
 import { DockerLogin } from '../auth/signInState';
 import { logInDocker, logInWithProgress } from './logInDocker';
 import { pickSignInSource } from './pickSignInSource';
@@ -20,17 +19,4 @@ export async function signIn(services: Services): Promise<DockerLogin[]> {
   await services.state.setSource(choice.source);
   services.log.info(`Signed in with ${choice.source.kind}`);
   return logInDocker(services);
-}
-
-/** ACR: Sign Out. Logs Docker out of every registry this extension logged it in to, and forgets the account. */
-export async function signOut(services: Services): Promise<void> {
-  const count = services.state.dockerLogins.length;
-  await services.dockerLogins.logOutAll();
-  const source = services.state.source;
-  if (source?.kind === 'clientSecret') await services.state.setServicePrincipalSecret(source.clientId, undefined);
-  await services.state.setSource(undefined);
-  services.log.info(`Signed out; Docker logged out of ${count} registries`);
-  void vscode.window.showInformationMessage(
-    count > 0 ? vscode.l10n.t('Signed out. Docker was logged out of {0} registries.', count) : vscode.l10n.t('Signed out.'),
-  );
 }
