@@ -59,7 +59,10 @@ describe('Log In Docker to a login server nobody vouches for', () => {
     const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [abac]);
 
     assert.equal(logins, undefined);
-    await waitForWorkbenchText('.notification-toast', 'add it to the acrAccess.trustedHosts setting');
+    // The notification center lists every notification (toasts come and go with the others shown).
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitForWorkbenchText('.notifications-center .notification-list-item', 'add it to the acrAccess.trustedHosts setting');
+    await vscode.commands.executeCommand('notifications.hideList');
     const reached = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoabac');
     assert.deepEqual(reached, [], 'the untrusted login server was contacted');
     assert.ok(!(await dockerConfigAuths()).includes(abac));
