@@ -31,30 +31,47 @@ const audiencesKey = 'acrAccess.audiences';
 
 /** What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage. */
 export class SignInState {
+  /**
+   * Memento writes, one after the other. VS Code echoes a stored value back into the extension host once it
+   * is saved, so a change made while an earlier one is still being saved can be overwritten by that echo:
+   * two registries logged in at once would leave only one remembered.
+   */
+  private writes: Promise<void> = Promise.resolve();
+
   constructor(
     private readonly memento: vscode.Memento,
     private readonly secrets: vscode.SecretStorage,
   ) {}
 
+  /** Queues a change of one Memento key, computed from its value when the change's turn comes. */
+  private change<T>(key: string, fallback: T, next: (current: T) => T | undefined): Promise<void> {
+    const write = this.writes.then(() => this.memento.update(key, next(this.memento.get<T>(key, fallback))));
+    this.writes = write.catch(() => undefined);
+    return write;
+  }
+
   get source(): SignInSource | undefined {
     return this.memento.get<SignInSource>(sourceKey);
   }
 
-  async setSource(source: SignInSource | undefined): Promise<void> {
-    await this.memento.update(sourceKey, source);
+  setSource(source: SignInSource | undefined): Promise<void> {
+    return this.change<SignInSource | undefined>(sourceKey, undefined, () => source);
   }
 
   get dockerLogins(): DockerLogin[] {
     return Object.values(this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}));
   }
 
-  async saveDockerLogin(login: DockerLogin): Promise<void> {
-    await this.memento.update(dockerLoginsKey, { ...this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}), [login.loginServer]: login });
+  saveDockerLogin(login: DockerLogin): Promise<void> {
+    return this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
   }
 
-  async removeDockerLogin(loginServer: string): Promise<void> {
-    const { [loginServer]: removed, ...rest } = this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {});
-    if (removed) await this.memento.update(dockerLoginsKey, rest);
+  removeDockerLogin(loginServer: string): Promise<void> {
+    return this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
+      const rest = { ...logins };
+      delete rest[loginServer];
+      return rest;
+    });
   }
 
   /** The Entra token audience a registry's exchange accepted last time. */
@@ -62,8 +79,8 @@ export class SignInState {
     return this.memento.get<Record<string, Audience>>(audiencesKey, {})[loginServer];
   }
 
-  async setAudience(loginServer: string, audience: Audience): Promise<void> {
-    await this.memento.update(audiencesKey, { ...this.memento.get<Record<string, Audience>>(audiencesKey, {}), [loginServer]: audience });
+  setAudience(loginServer: string, audience: Audience): Promise<void> {
+    return this.change<Record<string, Audience>>(audiencesKey, {}, (audiences) => ({ ...audiences, [loginServer]: audience }));
   }
 
   /** The client secret of a service principal source. */
