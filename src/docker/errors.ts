@@ -64,7 +64,7 @@ export class CredentialHelperError extends Error {
   }
 }
 
-/** Input that is not a registry server address or an image reference. */
+/** Input that is not a registry server address. */
 export class InvalidReferenceError extends Error {
   override readonly name = 'InvalidReferenceError';
 }
