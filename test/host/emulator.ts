@@ -1,5 +1,5 @@
 // The emulator the launcher started for the host suite, as the suite sees it.
-import { emulatorControl, EmulatorControl, EmulatorInfo } from '../world/emulator';
+import { emulatorControl, EmulatorControl, EmulatorInfo, loginServerOf } from '../world/emulator';
 
 export interface HostEmulator extends EmulatorInfo {
   readonly client: EmulatorControl;
@@ -13,10 +13,6 @@ export function hostEmulator(): HostEmulator {
   return {
     ...info,
     client: emulatorControl(info.control),
-    loginServer: (name) => {
-      const registry = info.registries.find((candidate) => candidate.name === name);
-      if (!registry) throw new Error(`no registry ${name} in the host suite's emulator`);
-      return registry.loginServer;
-    },
+    loginServer: (name) => loginServerOf(info, name),
   };
 }

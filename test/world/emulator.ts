@@ -72,13 +72,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     ...info,
     client,
-    loginServer: (name) => {
-      const registry = info.registries.find((candidate) => candidate.name === name);
-      if (!registry) throw new Error(`no registry ${name} in this emulator (has ${info.registries.map((r) => r.name).join(', ')})`);
-      return registry.loginServer;
-    },
+    loginServer: (name) => loginServerOf(info, name),
     stop: cleanUp,
   };
+}
+
+/** The login server (host:port) of a registry of the emulator's fixture. */
+export function loginServerOf(info: EmulatorInfo, registryName: string): string {
+  const registry = info.registries.find((candidate) => candidate.name === registryName);
+  if (!registry) throw new Error(`no registry ${registryName} in this emulator (has ${info.registries.map((r) => r.name).join(', ')})`);
+  return registry.loginServer;
 }
 
 /** A client of the emulator's control API (faults, request log, device codes) at its URL. */
