@@ -6,6 +6,7 @@ import { checkPasswordCredentials } from './acr/passwordAuth';
 import { AzureCloud } from './azure/clouds';
 import { RegistrySummary } from './azure/registries';
 import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
+import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
 
 /** The user name that tells Docker its password is an ACR refresh token (ACR-PROTOCOL.md section 5). */
@@ -32,7 +33,8 @@ export interface LoginSettings {
 export class DockerLogins {
   /** Login servers ARM returned this session: Entra tokens may go to them (ACR-PROTOCOL.md section 1). */
   private readonly armLoginServers = new Set<string>();
-  private readonly tokenClients = new Map<string, AcrTokenClient>();
+  /** Per account (VS Code's silent and interactive accounts are two) and tenant. */
+  private readonly tokenClients = new Map<Account, Map<string, AcrTokenClient>>();
   private engine: Promise<DockerEngineConnection> | undefined;
 
   /** Read at each use, so a changed setting applies at once. */
@@ -69,11 +71,8 @@ export class DockerLogins {
    * Checks the credential with the engine, then saves it for the docker CLI unless the user chose not to.
    * The secret is kept in SecretStorage so logging out removes this credential and not one the user saved since.
    */
-  private async handOff(serverAddress: string, username: string, secret: string, signal?: AbortSignal): Promise<boolean> {
-    const { persisted } = await handOffToDocker(
-      { serverAddress, username, secret },
-      { engine: await this.connectEngine(), persist: this.settings().saveForDocker, environment: { env: process.env }, signal },
-    );
+  private async handOff(serverAddress: string, username: string, secret: string, options: { persist: boolean; replacing?: CredentialToErase; signal?: AbortSignal }): Promise<boolean> {
+    const { persisted } = await handOffToDocker({ serverAddress, username, secret }, { ...options, engine: await this.connectEngine(), environment: { env: process.env } });
     await this.state.setDockerSecret(serverAddress, secret);
     return persisted;
   }
@@ -85,15 +84,17 @@ export class DockerLogins {
 
   /** One token client per account and tenant, so tokens are cached and shared across commands. */
   private tokenClient(account: Account, tenantId: string | undefined): AcrTokenClient {
-    const key = `${JSON.stringify(account.source)}\n${tenantId ?? ''}`;
-    let client = this.tokenClients.get(key);
+    let clients = this.tokenClients.get(account);
+    if (!clients) this.tokenClients.set(account, (clients = new Map<string, AcrTokenClient>()));
+    const key = tenantId ?? '';
+    let client = clients.get(key);
     if (!client) {
       client = new AcrTokenClient({
         credential: account.credential(tenantId),
         trust: this.trust,
         audienceStore: { get: (loginServer) => this.state.audience(loginServer), set: (loginServer, audience) => this.state.setAudience(loginServer, audience) },
       });
-      this.tokenClients.set(key, client);
+      clients.set(key, client);
     }
     return client;
   }
@@ -102,15 +103,17 @@ export class DockerLogins {
   async logInWithAccount(account: Account, target: RegistryToLogIn, signal?: AbortSignal): Promise<DockerLogin> {
     const tenantId = target.registry?.subscription.tenantId;
     const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
-    const { token, expiresOn } = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
-    const persisted = await this.handOff(target.loginServer, refreshTokenUsername, token, signal);
+    const refresh = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
+    const persisted = await this.handOff(target.loginServer, refreshTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
     const login: DockerLogin = {
       loginServer: target.loginServer,
       registryName: target.registry?.name,
       via: 'entra',
       tenantId,
+      source: account.source.kind,
+      account: refresh.account,
       username: refreshTokenUsername,
-      expiresOn,
+      expiresOn: refresh.expiresOn,
       persisted,
       fromArm: target.registry !== undefined,
     };
@@ -127,10 +130,32 @@ export class DockerLogins {
     signal?: AbortSignal,
   ): Promise<DockerLogin> {
     await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
-    const persisted = await this.handOff(loginServer, username, password, signal);
+    const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
     const login: DockerLogin = { loginServer, via, username, persisted, fromArm: false };
     await this.state.saveDockerLogin(login);
     return login;
+  }
+
+  /**
+   * Keeps a login working. An Entra login gets a new ACR refresh token, which the engine checks and which
+   * replaces the old one where that was saved (not a credential someone stored since). A password login is
+   * checked with the registry, so a password regenerated elsewhere shows up as `credentialsRejected`.
+   */
+  async renew(account: Account, login: DockerLogin, signal?: AbortSignal): Promise<DockerLogin> {
+    const previousSecret = await this.state.dockerSecret(login.loginServer);
+    if (login.via !== 'entra') {
+      if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { trust: this.trust, signal });
+      return login;
+    }
+    const client = this.tokenClient(account, login.tenantId);
+    // The cached token is the one about to expire.
+    client.forget(login.loginServer);
+    const refresh = await client.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
+    const replacing = { serverAddress: login.loginServer, username: login.username, secret: previousSecret };
+    const persisted = await this.handOff(login.loginServer, refreshTokenUsername, refresh.token, { persist: login.persisted, replacing, signal });
+    const renewed: DockerLogin = { ...login, account: refresh.account ?? login.account, expiresOn: refresh.expiresOn, persisted };
+    await this.state.saveDockerLogin(renewed);
+    return renewed;
   }
 
   /** Removes what this extension gave Docker for a registry, and forgets its tokens. */
@@ -139,7 +164,7 @@ export class DockerLogins {
     if (!login) return;
     const secret = await this.state.dockerSecret(loginServer);
     if (login.persisted && secret) await withdrawFromDocker({ serverAddress: loginServer, username: login.username, secret });
-    for (const client of this.tokenClients.values()) client.forget(loginServer);
+    for (const clients of this.tokenClients.values()) for (const client of clients.values()) client.forget(loginServer);
     await this.state.setDockerSecret(loginServer, undefined);
     await this.state.removeDockerLogin(loginServer);
   }

@@ -3,9 +3,15 @@ import * as vscode from 'vscode';
 import { Account } from './auth/account';
 import { SignInState } from './auth/signInState';
 import { accountHooks } from './commands/accountHooks';
-import { registerCommands } from './commands/registerCommands';
+import { registerCommands, runCommand } from './commands/registerCommands';
+import { Services } from './commands/services';
+import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
-import { configuredCloud, saveCredentialsForDocker, trustedHosts } from './settings';
+import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, trustedHosts } from './settings';
+import { ExpiryStatusBar } from './status/expiryStatusBar';
+import { RefreshScheduler } from './status/refreshScheduler';
+import { SecretStorageLock } from './status/refreshLock';
+import { RenewalProblems } from './status/renewalProblems';
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('ACR Access', { log: true });
@@ -16,28 +22,71 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const state = new SignInState(context.globalState, context.secrets);
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
-  let account: { key: string; value: Account } | undefined;
-  const currentAccount = (): Account => {
+  const accounts = accountsFor(state);
+  const scheduler = new RefreshScheduler({
+    logins: () => state.dockerLogins,
+    renew: (login, signal) => dockerLogins.renew(accounts().background, login, signal),
+    settings: refreshSettings,
+    log,
+    lock: new SecretStorageLock(context.secrets),
+  });
+  const services: Services = { log, state, dockerLogins, scheduler, account: () => accounts().interactive };
+  registerCommands(context, services);
+  registerRenewals(context, services);
+}
+
+/**
+ * The signed-in Entra account, made again when the sign-in source or the cloud changes: one that may ask the
+ * user to sign in (commands), and one that must not (renewals on a timer).
+ */
+function accountsFor(state: SignInState): () => { interactive: Account; background: Account } {
+  let accounts: { key: string; interactive: Account; background: Account } | undefined;
+  return () => {
     const source = state.source ?? { kind: 'vscode' };
     const cloud = configuredCloud();
     const key = JSON.stringify([source, cloud]);
-    if (account?.key !== key) {
-      const clientId = 'clientId' in source ? source.clientId : undefined;
-      account = { key, value: new Account(source, cloud, true, accountHooks(state, clientId)) };
+    if (accounts?.key !== key) {
+      const hooks = accountHooks(state, 'clientId' in source ? source.clientId : undefined);
+      const interactive = new Account(source, cloud, true, hooks);
+      // An @azure/identity source keeps its token cache in its credential, so renewals share it.
+      const background = source.kind === 'vscode' ? new Account(source, cloud, false, hooks) : interactive;
+      accounts = { key, interactive, background };
     }
-    return account.value;
+    return accounts;
   };
-  registerCommands(context, { log, state, dockerLogins, account: currentAccount });
+}
 
-  // VS Code's Microsoft account changed (signed out, another account): tokens from the old one are not reused.
+/** The status bar, the renewal schedule, and what keeps them in step with settings, other windows and the account. */
+function registerRenewals(context: vscode.ExtensionContext, services: Services): void {
+  const { log, state, dockerLogins, scheduler } = services;
+  const statusBar = new ExpiryStatusBar(scheduler, () => ({ warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays(), refresh: refreshSettings() }));
+  const problems = new RenewalProblems(scheduler, {
+    signInAgain: () => runCommand('signInAgain', services, () => signInAgain(services)),
+    signIn: () => vscode.commands.executeCommand('acrAccess.signIn'),
+    showLog: () => log.show(),
+  });
   context.subscriptions.push(
+    { dispose: () => scheduler.dispose() },
+    statusBar,
+    problems,
+    state.onDidChangeDockerLogins(() => scheduler.sync()),
+    // Another window logged in, renewed or logged out (its secrets and locks change with it).
+    context.secrets.onDidChange(({ key }) => key.startsWith('acrAccess.') && scheduler.sync()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('acrAccess')) scheduler.sync();
+    }),
+    // After the computer wakes, the first thing the user does is usually to come back to the window.
+    vscode.window.onDidChangeWindowState((window) => window.focused && scheduler.checkDue()),
+    // VS Code's Microsoft account changed (signed out, another account): tokens from the old one are not reused.
     vscode.authentication.onDidChangeSessions(({ provider }) => {
       if ((state.source?.kind ?? 'vscode') !== 'vscode') return;
       if (provider.id !== 'microsoft' && provider.id !== 'microsoft-sovereign-cloud') return;
       log.info(`The ${provider.label} account changed; cached registry tokens are dropped`);
       dockerLogins.forgetTokens();
+      void scheduler.retryWaitingForUser();
     }),
   );
+  scheduler.sync();
 }
 
 export function deactivate(): void {

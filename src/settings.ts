@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AcrCustomCloudSetting, AzureCloud, cloudFromSettings, CustomEnvironmentSetting } from './azure/clouds';
+import { RefreshSettings } from './status/refreshScheduler';
 
 /** The cloud VS Code's own sovereign-cloud settings name, completed by acrAccess.customCloud. */
 export function configuredCloud(): AzureCloud {
@@ -19,4 +20,26 @@ export function trustedHosts(): string[] {
 /** Whether credentials go into Docker's config (so a terminal's `docker` can use them) or stay in the extension. */
 export function saveCredentialsForDocker(): boolean {
   return vscode.workspace.getConfiguration('acrAccess').get<boolean>('docker.saveCredentials', true);
+}
+
+/** Auto-refresh: on or off, how long before expiry, and which registries (all when the list is empty). */
+export function refreshSettings(): RefreshSettings {
+  const settings = vscode.workspace.getConfiguration('acrAccess.autoRefresh');
+  const registries = settings.get<string[]>('registries', []).map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  return {
+    enabled: settings.get<boolean>('enabled', true),
+    leadTimeMs: settings.get<number>('leadTimeMinutes', 10) * 60_000,
+    isTracked: (login) =>
+      registries.length === 0 || registries.includes(login.loginServer.toLowerCase()) || (login.registryName !== undefined && registries.includes(login.registryName.toLowerCase())),
+  };
+}
+
+/** Below this much time left, the status bar turns to its warning colours. */
+export function expiryWarningMs(): number {
+  return vscode.workspace.getConfiguration('acrAccess.statusBar').get<number>('warningMinutes', 15) * 60_000;
+}
+
+/** How many days before a repository token's password expires the user is told. */
+export function tokenPasswordWarningDays(): number {
+  return vscode.workspace.getConfiguration('acrAccess').get<number>('tokenPasswordExpiry.warningDays', 7);
 }

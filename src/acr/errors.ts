@@ -8,6 +8,7 @@ export type AcrErrorKind =
   | 'noRole'
   | 'firewall'
   | 'throttled'
+  | 'unavailable'
   | 'tokenExpired'
   | 'credentialsRejected'
   | 'network'
@@ -31,6 +32,7 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string
   firewall: (registry) =>
     l10n.t('Registry {0} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.', registry),
   throttled: (registry) => l10n.t('Registry {0} is throttling requests (too many requests). Wait a minute, then try again.', registry),
+  unavailable: (registry) => l10n.t('Registry {0} is unavailable for now (a server error). Try again in a few minutes.', registry),
   tokenExpired: (registry) =>
     l10n.t("Your sign-in for registry {0} has expired or was refused. Sign in again; if this keeps happening, check that this computer's clock is right.", registry),
   credentialsRejected: (registry) =>
@@ -47,7 +49,7 @@ export interface AcrErrorDetails {
   readonly correlationId?: string;
   /** What went wrong, in a few technical words (never a token). */
   readonly detail?: string;
-  /** For `throttled`: seconds the registry asked to wait. */
+  /** For `throttled` and `unavailable`: seconds the registry asked to wait (`Retry-After`). */
   readonly retryAfterSeconds?: number;
   readonly cause?: unknown;
 }

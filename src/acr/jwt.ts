@@ -6,8 +6,8 @@ export class JwtError extends Error {
   }
 }
 
-/** When a JWT expires, in milliseconds since the epoch, read from its `exp` claim (the signature is the server's business). */
-export function jwtExpiresOn(token: string): number {
+/** A JWT's claims, unverified (the signature is the server's business). */
+function jwtClaims(token: string): Record<string, unknown> {
   const parts = token.split('.');
   if (parts.length !== 3 || parts.some((part) => !/^[A-Za-z0-9_-]+$/.test(part))) throw new JwtError('the token is not a JWT (three base64url parts)');
   let payload: unknown;
@@ -17,7 +17,24 @@ export function jwtExpiresOn(token: string): number {
     throw new JwtError('the token payload is not JSON');
   }
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new JwtError('the token payload is not a JSON object');
-  const exp = (payload as Record<string, unknown>).exp;
+  return payload as Record<string, unknown>;
+}
+
+/** When a JWT expires, in milliseconds since the epoch, read from its `exp` claim. */
+export function jwtExpiresOn(token: string): number {
+  const exp = jwtClaims(token).exp;
   if (typeof exp !== 'number' || !Number.isFinite(exp) || exp <= 0) throw new JwtError('the token has no numeric exp claim');
   return exp * 1000;
+}
+
+/** Who an Entra token was issued to, for display: the user's sign-in name, or an application's client id. */
+export function jwtAccountName(token: string): string | undefined {
+  let claims;
+  try {
+    claims = jwtClaims(token);
+  } catch {
+    return undefined;
+  }
+  const name = [claims.preferred_username, claims.upn, claims.unique_name, claims.appid, claims.azp].find((claim) => typeof claim === 'string' && claim !== '');
+  return name as string | undefined;
 }

@@ -1,7 +1,7 @@
 import { ChallengeError, parseBearerChallenge } from './challenge';
 import { AcrError } from './errors';
 import { JwtError, jwtExpiresOn } from './jwt';
-import { RegistryResponse, RequestLimits, requestRegistry, serverMessage } from './http';
+import { RegistryResponse, RequestLimits, requestRegistry, retryAfterSeconds, serverMessage } from './http';
 import { assertTrustedUrl, HostTrust, loginServerProblem } from './loginServer';
 
 /** A registry to get tokens for. */
@@ -72,6 +72,10 @@ export function failure(registry: string, response: RegistryResponse, credential
     return new AcrError(message && /tenant/i.test(message) ? 'wrongTenant' : 'tokenExpired', registry, details);
   }
   if (response.status === 403) return new AcrError(message && firewallMessage.test(message) ? 'firewall' : 'noRole', registry, details);
+  if (response.status >= 500) {
+    const retryAfter = response.headers.get('retry-after');
+    return new AcrError('unavailable', registry, { ...details, retryAfterSeconds: retryAfter === null ? undefined : retryAfterSeconds(retryAfter) });
+  }
   return new AcrError('malformedResponse', registry, { ...details, detail: `unexpected ${details.detail}` });
 }
 

@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { scopeFor } from '../azure/clouds';
 import { AcrError } from './errors';
 import { defaultRequestLimits, RequestLimits, requestRegistry } from './http';
+import { jwtAccountName } from './jwt';
 import { HostTrust } from './loginServer';
 import { AcrToken, discoverTokenEndpoint, failure, formBody, RegistryTarget, RequestOptions, TokenEndpoint, tokenFromAnswer } from './protocol';
 import { SingleFlight } from './singleFlight';
@@ -34,7 +35,12 @@ interface CachedToken extends AcrToken {
   readonly renewAt: number;
 }
 
-interface CachedRefreshToken extends CachedToken {
+/** An ACR refresh token, and who the Entra token it was exchanged for belongs to (for display). */
+export interface AcrRefreshToken extends AcrToken {
+  readonly account?: string;
+}
+
+interface CachedRefreshToken extends CachedToken, AcrRefreshToken {
   readonly endpoint: TokenEndpoint;
 }
 
@@ -58,9 +64,9 @@ export class AcrTokenClient {
   }
 
   /** An ACR refresh token for the registry (e.g. for `docker login` with the null GUID). */
-  async refreshToken(target: EntraRegistryTarget, options: RequestOptions = {}): Promise<AcrToken> {
-    const { token, expiresOn } = await this.currentRefreshToken(target, options.signal);
-    return { token, expiresOn };
+  async refreshToken(target: EntraRegistryTarget, options: RequestOptions = {}): Promise<AcrRefreshToken> {
+    const { token, expiresOn, account } = await this.currentRefreshToken(target, options.signal);
+    return { token, expiresOn, account };
   }
 
   /** An ACR access token for these scopes, e.g. `repository:hello:pull` (ACR-PROTOCOL.md section 4). */
@@ -152,7 +158,7 @@ export class AcrTokenClient {
       if (response.status !== 200) throw failure(registry, response, 'entra');
       const token = tokenFromAnswer(registry, response, 'refresh_token');
       if (audience !== remembered) await this.options.audienceStore?.set(registry, audience);
-      return { ...this.cacheable(token), endpoint };
+      return { ...this.cacheable(token), endpoint, account: jwtAccountName(entraToken) };
     }
     throw refused!;
   }

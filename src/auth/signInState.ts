@@ -15,6 +15,9 @@ export interface DockerLogin {
   readonly via: DockerLoginVia;
   /** The tenant whose token reached the registry (Entra logins). */
   readonly tenantId?: string;
+  /** Entra logins: how the user signed in, and as whom (sign-in name or client id), for display. */
+  readonly source?: SignInSource['kind'];
+  readonly account?: string;
   /** What Docker was given as the user name: the null GUID for an ACR refresh token. */
   readonly username: string;
   /** When the credential handed to Docker stops working, in ms since the epoch; unknown for passwords without expiry. */
@@ -37,6 +40,7 @@ export class SignInState {
    * two registries logged in at once would leave only one remembered.
    */
   private writes: Promise<void> = Promise.resolve();
+  private readonly loginListeners = new Set<() => void>();
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -62,16 +66,24 @@ export class SignInState {
     return Object.values(this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}));
   }
 
-  saveDockerLogin(login: DockerLogin): Promise<void> {
-    return this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
+  /** Called after a Docker login is saved or removed in this window. */
+  onDidChangeDockerLogins(listener: () => void): { dispose(): void } {
+    this.loginListeners.add(listener);
+    return { dispose: () => this.loginListeners.delete(listener) };
   }
 
-  removeDockerLogin(loginServer: string): Promise<void> {
-    return this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
+  async saveDockerLogin(login: DockerLogin): Promise<void> {
+    await this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
+    for (const listener of this.loginListeners) listener();
+  }
+
+  async removeDockerLogin(loginServer: string): Promise<void> {
+    await this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
       const rest = { ...logins };
       delete rest[loginServer];
       return rest;
     });
+    for (const listener of this.loginListeners) listener();
   }
 
   /** The Entra token audience a registry's exchange accepted last time. */

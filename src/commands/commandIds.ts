@@ -5,6 +5,8 @@ export const CommandId = {
   logInDocker: 'acrAccess.logInDocker',
   logOutDocker: 'acrAccess.logOutDocker',
   showLog: 'acrAccess.showLog',
+  renewNow: 'acrAccess.renewNow',
+  showRegistryActions: 'acrAccess.showRegistryActions',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

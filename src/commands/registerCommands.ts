@@ -3,8 +3,10 @@ import { isCancellation } from './cancellation';
 import { CommandId } from './commandIds';
 import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
+import { renewNow } from './renewNow';
 import { Services } from './services';
 import { showLog } from './showLog';
+import { showRegistryActions } from './showRegistryActions';
 import { signIn } from './signIn';
 import { signOut } from './signOut';
 
@@ -16,6 +18,8 @@ const commands: Record<CommandId, Command> = {
   [CommandId.logInDocker]: logInDocker,
   [CommandId.logOutDocker]: logOutDocker,
   [CommandId.showLog]: showLog,
+  [CommandId.renewNow]: renewNow,
+  [CommandId.showRegistryActions]: showRegistryActions,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
@@ -34,7 +38,7 @@ function updateSignedInContext({ state }: Services): Thenable<unknown> {
  * Runs a command: its result goes back to the caller; a failure is logged and shown with a way to the log;
  * a cancelled one stays silent.
  */
-async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
+export async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
   try {
     return await command();
   } catch (error) {

@@ -1,4 +1,8 @@
+import * as vscode from 'vscode';
 import { DockerLogin } from '../auth/signInState';
+import { authenticationProviderId } from '../auth/vscodeSession';
+import { scopeFor } from '../azure/clouds';
+import { configuredCloud } from '../settings';
 import { logInDocker, logInWithProgress } from './logInDocker';
 import { pickSignInSource } from './pickSignInSource';
 import { Services } from './services';
@@ -19,4 +23,16 @@ export async function signIn(services: Services): Promise<DockerLogin[]> {
   await services.state.setSource(choice.source);
   services.log.info(`Signed in with ${choice.source.kind}`);
   return logInDocker(services);
+}
+
+/**
+ * After renewals failed for want of a sign-in: signs in again the way the user did before (VS Code's
+ * Microsoft account asks VS Code for a session), then retries every registry that was waiting.
+ */
+export async function signInAgain(services: Services): Promise<void> {
+  if ((services.state.source?.kind ?? 'vscode') === 'vscode') {
+    const cloud = configuredCloud();
+    await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true });
+  }
+  await services.scheduler.retryWaitingForUser();
 }

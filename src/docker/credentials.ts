@@ -1,4 +1,4 @@
-import { AuthEntry, credentialHelperFor, DockerEnvironment, updateDockerConfig } from './config';
+import { AuthEntry, credentialHelperFor, DockerConfig, DockerEnvironment, updateDockerConfig } from './config';
 import { helperErase, helperGet, helperStore } from './credentialHelper';
 import { parseServerAddress } from './references';
 
@@ -36,12 +36,17 @@ function decodeAuth(auth: string): { username: string; secret: string } | undefi
 /**
  * Stores the credential as `docker login` would: through the credential helper the config names for this
  * host (leaving only an empty `auths` entry in config.json, as the docker CLI does), or else as
- * `auths[host].auth`. Every other entry and field of the config is kept.
+ * `auths[host].auth`. Every other entry and field of the config is kept. With `replacing`, a credential
+ * someone else stored since (their own `docker login`) is left alone: resolves undefined, nothing written.
  */
-export async function storeDockerCredential(credential: RegistryCredential, environment: DockerEnvironment): Promise<StoredIn> {
+export async function storeDockerCredential(credential: RegistryCredential, environment: DockerEnvironment, replacing?: CredentialToErase): Promise<StoredIn | undefined> {
   const host = parseServerAddress(credential.serverAddress);
   return updateDockerConfig(environment, async (config, file) => {
     const helper = credentialHelperFor(config, host);
+    if (replacing) {
+      const stored = await storedCredential(config, host, helper, environment);
+      if (stored && !isSame(stored, replacing)) return { changed: false, result: undefined };
+    }
     const entry = withoutCredentialFields(config.auths?.[host]);
     if (helper) {
       await helperStore(helper, host, credential, environment.env);
@@ -72,13 +77,23 @@ export async function eraseDockerCredential(credential: CredentialToErase, envir
   return updateDockerConfig(environment, async (config) => {
     const helper = credentialHelperFor(config, host);
     const entry = config.auths?.[host];
-    const stored = helper ? await helperGet(helper, host, environment.env) : entry?.auth ? decodeAuth(entry.auth) : undefined;
+    const stored = await storedCredential(config, host, helper, environment);
     if (!stored) return { changed: false, result: 'absent' };
-    if (stored.username !== credential.username || (credential.secret !== undefined && stored.secret !== credential.secret)) return { changed: false, result: 'kept' };
+    if (!isSame(stored, credential)) return { changed: false, result: 'kept' };
     if (helper) await helperErase(helper, host, environment.env);
     // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
     const placeholderOnly = helper && entry && credentialFields.every((field) => entry[field] === undefined);
     if (config.auths && (!helper || placeholderOnly)) delete config.auths[host];
     return { changed: !helper || Boolean(placeholderOnly), result: 'removed' };
   });
+}
+
+async function storedCredential(config: DockerConfig, host: string, helper: string | undefined, environment: DockerEnvironment): Promise<{ username: string; secret: string } | undefined> {
+  const entry = config.auths?.[host];
+  return helper ? helperGet(helper, host, environment.env) : entry?.auth ? decodeAuth(entry.auth) : undefined;
+}
+
+/** Whether the stored credential is this one: same username, and same secret when the secret is known. */
+function isSame(stored: { username: string; secret: string }, credential: CredentialToErase): boolean {
+  return stored.username === credential.username && (credential.secret === undefined || stored.secret === credential.secret);
 }

@@ -11,6 +11,8 @@ export interface HandOffOptions {
   /** The process environment when absent. */
   readonly environment?: DockerEnvironment;
   readonly signal?: AbortSignal;
+  /** A renewal: what was stored before, to be replaced only if it is still there (see storeDockerCredential). */
+  readonly replacing?: CredentialToErase;
 }
 
 export interface HandOffResult {
@@ -27,7 +29,8 @@ export async function handOffToDocker(credential: RegistryCredential, options: H
   const engine = options.engine ?? (await connectDockerEngine({ ...environment, platform: process.platform }));
   await checkDockerAuth(engine, credential, options.signal);
   if (!options.persist) return { persisted: false };
-  return { persisted: true, storedIn: await storeDockerCredential(credential, environment) };
+  const storedIn = await storeDockerCredential(credential, environment, options.replacing);
+  return { persisted: storedIn !== undefined, storedIn };
 }
 
 /** Takes back what `handOffToDocker` stored, and nothing the user stored since. */

@@ -364,11 +364,21 @@ describe('acr token client against the emulator (ACR-PROTOCOL.md sections 1-4)',
       );
     });
 
+    it('says unavailable for a server error, with the Retry-After it was given', async () => {
+      const { acr } = await newClient();
+      await withFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, retryAfter: 5 }, () =>
+        assert.rejects(acr.refreshToken(apps), (error) => assertActionableError(error, 'unavailable', apps.loginServer) && (error as AcrError).retryAfterSeconds === 5),
+      );
+      await withFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500 }, () =>
+        assert.rejects(acr.refreshToken(apps), (error) => assertActionableError(error, 'unavailable', apps.loginServer) && (error as AcrError).retryAfterSeconds === undefined),
+      );
+    });
+
     const malformed: Array<[string, FaultSpec]> = [
       ['a body that is not JSON', { server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'malformedBody' }],
       ['a refresh token that is not a JWT', { server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'malformedJwt' }],
       ['a challenge without WWW-Authenticate', { server: 'registry:contosoapps', path: '^/v2/$', mode: 'status', status: 401 }],
-      ['an unexpected status', { server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500 }],
+      ['an unexpected status', { server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 302 }],
     ];
     for (const [name, fault] of malformed) {
       it(`says malformedResponse for ${name}`, async () => {

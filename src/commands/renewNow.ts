@@ -1,0 +1,26 @@
+import * as vscode from 'vscode';
+import { errorMessage, registryLabel } from '../status/expiryStatusBar';
+import { Services } from './services';
+
+/**
+ * ACR: Renew Docker Credentials Now. Renews the registry given (from the status bar) or every registry,
+ * whatever the schedule says, and says how it went.
+ */
+export async function renewNow(services: Services, loginServer?: string): Promise<void> {
+  const targets = loginServer ? [loginServer] : services.state.dockerLogins.map((login) => login.loginServer);
+  if (targets.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('This extension has not logged Docker in to any registry.'));
+    return;
+  }
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Renewing Docker credentials') }, () =>
+    services.scheduler.renewNow(targets),
+  );
+  const statuses = services.scheduler.statuses().filter((status) => targets.includes(status.login.loginServer));
+  const failed = statuses.filter((status) => status.health.kind === 'needsUser' || status.health.kind === 'retrying');
+  if (failed.length === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Docker credentials renewed for {0}.', statuses.map((status) => registryLabel(status.login)).join(', ')));
+    return;
+  }
+  const { health } = failed[0];
+  throw new Error('error' in health ? errorMessage(health.error) : vscode.l10n.t('Renewing {0} failed.', registryLabel(failed[0].login)));
+}

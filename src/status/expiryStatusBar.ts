@@ -1,0 +1,163 @@
+import * as vscode from 'vscode';
+import { DockerLogin, SignInSource } from '../auth/signInState';
+import { CommandId } from '../commands/commandIds';
+import { RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
+import { formatTimeLeft, nextUpdateDelayMs } from './timeLeft';
+
+export interface StatusBarSettings {
+  readonly warningMs: number;
+  readonly tokenPasswordWarningDays: number;
+  readonly refresh: RefreshSettings;
+}
+
+type Severity = 'normal' | 'warning' | 'error';
+
+const dayMs = 24 * 60 * 60_000;
+
+export function registryLabel(login: DockerLogin): string {
+  return login.registryName ?? login.loginServer;
+}
+
+function sourceLabel(login: DockerLogin): string {
+  if (login.via === 'adminUser') return vscode.l10n.t('Admin user');
+  if (login.via === 'repositoryToken') return vscode.l10n.t('Repository-scoped token');
+  const labels: Record<SignInSource['kind'], string> = {
+    vscode: vscode.l10n.t('Microsoft account in VS Code'),
+    deviceCode: vscode.l10n.t('Device code'),
+    interactiveBrowser: vscode.l10n.t('Browser'),
+    azureCli: vscode.l10n.t('Azure CLI'),
+    managedIdentity: vscode.l10n.t('Managed identity'),
+    clientSecret: vscode.l10n.t('Service principal with a secret'),
+    clientCertificate: vscode.l10n.t('Service principal with a certificate'),
+    workloadIdentity: vscode.l10n.t('Workload identity'),
+  };
+  return login.source ? labels[login.source] : vscode.l10n.t('Microsoft Entra ID');
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (character) => `\\${character}`);
+}
+
+function commandLink(command: string, args?: unknown[]): string {
+  return `command:${command}${args ? `?${encodeURIComponent(JSON.stringify(args))}` : ''}`;
+}
+
+/**
+ * The status bar item: the registry whose credential expires soonest and the time left, in warning colours
+ * near expiry and error colours when expired or a renewal failed; a tooltip with every registry; a click
+ * opens the registry actions. It looks again only as often as its text can change, and not at all when
+ * nothing is tracked.
+ */
+export class ExpiryStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('acrAccess.expiry', vscode.StatusBarAlignment.Left, 50);
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly scheduler: RefreshScheduler,
+    private readonly settings: () => StatusBarSettings,
+  ) {
+    this.item.name = vscode.l10n.t('ACR Access: Registry Credentials');
+    this.item.command = CommandId.showRegistryActions;
+    this.subscription = scheduler.onDidChange(() => this.update());
+    this.update();
+  }
+
+  update(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const statuses = this.scheduler.statuses();
+    if (statuses.length === 0) {
+      this.item.hide();
+      return;
+    }
+    const settings = this.settings();
+    const now = Date.now();
+    const shown = [...statuses].sort((a, b) => this.urgency(a, settings, now) - this.urgency(b, settings, now))[0];
+    const severity = this.severity(shown, settings, now);
+    const left = shown.login.expiresOn === undefined ? undefined : shown.login.expiresOn - now;
+    const name = registryLabel(shown.login);
+    const icon = severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : '$(key)';
+    const time = left === undefined ? undefined : left <= 0 ? vscode.l10n.t('expired') : formatTimeLeft(left);
+    this.item.text = time ? `${icon} ${vscode.l10n.t('ACR {0} {1}', name, time)}` : `${icon} ${vscode.l10n.t('ACR {0}', name)}`;
+    this.item.accessibilityInformation = {
+      label: time ? vscode.l10n.t("Docker's credential for {0}: {1} left", name, time) : vscode.l10n.t('Docker is logged in to {0}', name),
+    };
+    this.item.backgroundColor = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
+    this.item.color = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Foreground`);
+    this.item.tooltip = this.tooltip(statuses, settings, now);
+    this.item.show();
+    if (left !== undefined && left > 0) this.timer = setTimeout(() => this.update(), nextUpdateDelayMs(left, this.warningMs(shown.login, settings)));
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+
+  /** Token passwords live for days or months, so they warn days ahead rather than minutes. */
+  private warningMs(login: DockerLogin, settings: StatusBarSettings): number {
+    return login.via === 'entra' ? settings.warningMs : settings.tokenPasswordWarningDays * dayMs;
+  }
+
+  private severity(status: RegistryStatus, settings: StatusBarSettings, now: number): Severity {
+    const { login, health } = status;
+    if (health.kind === 'needsUser' || health.kind === 'retrying') return 'error';
+    if (login.expiresOn === undefined) return 'normal';
+    const left = login.expiresOn - now;
+    if (left <= 0) return 'error';
+    return left < this.warningMs(login, settings) ? 'warning' : 'normal';
+  }
+
+  /** Lower is shown first: failures, then the soonest expiry. */
+  private urgency(status: RegistryStatus, settings: StatusBarSettings, now: number): number {
+    const rank = { error: 0, warning: 1, normal: 2 }[this.severity(status, settings, now)];
+    return rank * 1e15 + (status.login.expiresOn ?? 1e15 - 1);
+  }
+
+  private tooltip(statuses: readonly RegistryStatus[], settings: StatusBarSettings, now: number): vscode.MarkdownString {
+    const rows = statuses.map(({ login, health, dueAt }) => {
+      const expires =
+        login.expiresOn === undefined
+          ? vscode.l10n.t('no expiry')
+          : login.expiresOn <= now
+            ? vscode.l10n.t('expired {0}', new Date(login.expiresOn).toLocaleString(vscode.env.language))
+            : vscode.l10n.t('{0} (in {1})', new Date(login.expiresOn).toLocaleString(vscode.env.language), formatTimeLeft(login.expiresOn - now));
+      const tracked = settings.refresh.enabled && settings.refresh.isTracked(login);
+      const autoRefresh = login.via !== 'entra' ? vscode.l10n.t('checked hourly') : tracked ? vscode.l10n.t('on') : vscode.l10n.t('off');
+      const state =
+        health.kind === 'needsUser'
+          ? `$(error) ${escapeMarkdown(errorMessage(health.error))}`
+          : health.kind === 'retrying'
+            ? `$(warning) ${escapeMarkdown(vscode.l10n.t('renewal failed; trying again in {0}', formatTimeLeft(health.retryAt - now)))}`
+            : health.kind === 'renewing'
+              ? `$(sync~spin) ${vscode.l10n.t('renewing')}`
+              : dueAt !== undefined && login.via === 'entra'
+                ? escapeMarkdown(vscode.l10n.t('renews in {0}', formatTimeLeft(dueAt - now)))
+                : '';
+      const account = login.via === 'entra' ? (login.account ?? '') : login.username;
+      const refresh = `[$(refresh)](${commandLink(CommandId.renewNow, [login.loginServer])} "${vscode.l10n.t('Renew now')}")`;
+      return `| ${escapeMarkdown(registryLabel(login))} | ${escapeMarkdown(account)} | ${escapeMarkdown(sourceLabel(login))} | ${escapeMarkdown(expires)} | ${autoRefresh} | ${state} | ${refresh} |`;
+    });
+    const markdown = new vscode.MarkdownString(undefined, true);
+    markdown.isTrusted = { enabledCommands: [CommandId.renewNow, CommandId.signIn, CommandId.showLog] };
+    markdown.appendMarkdown(`**${vscode.l10n.t('Docker credentials from ACR Access')}**\n\n`);
+    markdown.appendMarkdown(
+      `| ${[vscode.l10n.t('Registry'), vscode.l10n.t('Account'), vscode.l10n.t('Signed in with'), vscode.l10n.t('Expires'), vscode.l10n.t('Auto-refresh'), vscode.l10n.t('State'), ''].join(' | ')} |\n`,
+    );
+    markdown.appendMarkdown(`|---|---|---|---|---|---|---|\n${rows.join('\n')}\n\n`);
+    markdown.appendMarkdown(
+      [
+        `[$(refresh) ${vscode.l10n.t('Renew all now')}](${commandLink(CommandId.renewNow)})`,
+        `[$(sign-in) ${vscode.l10n.t('Sign in')}](${commandLink(CommandId.signIn)})`,
+        `[$(output) ${vscode.l10n.t('Show log')}](${commandLink(CommandId.showLog)})`,
+      ].join(' · '),
+    );
+    return markdown;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

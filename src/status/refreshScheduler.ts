@@ -1,0 +1,268 @@
+import { AcrError, AcrErrorKind } from '../acr/errors';
+import type { DockerLogin } from '../auth/signInState';
+
+export interface RefreshSettings {
+  /** Auto-refresh on or off; when off, credentials are renewed only when the user asks. */
+  readonly enabled: boolean;
+  /** How long before `exp` an Entra login's credential is renewed. */
+  readonly leadTimeMs: number;
+  /** Whether this registry is kept fresh (the registries setting). */
+  isTracked(login: DockerLogin): boolean;
+}
+
+/** How a registry's credential is doing. */
+export type Health =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'renewing' }
+  /** Failed for a reason that may pass (network, throttling, outage); tried again at `retryAt`. */
+  | { readonly kind: 'retrying'; readonly error: unknown; readonly attempt: number; readonly retryAt: number }
+  /** Failed for a reason only the user can fix (signed out, role removed, password changed); not retried. */
+  | { readonly kind: 'needsUser'; readonly error: unknown };
+
+export interface RegistryStatus {
+  readonly login: DockerLogin;
+  readonly health: Health;
+  /** When its next renewal (or password check) runs; undefined when it is not kept fresh. */
+  readonly dueAt?: number;
+}
+
+/** Keeps two VS Code windows from renewing the same registry at once. */
+export interface RefreshLock {
+  /** Resolves with a release function, or undefined when another window holds the lock. */
+  acquire(loginServer: string): Promise<(() => Promise<void>) | undefined>;
+}
+
+export interface SchedulerLog {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface RefreshSchedulerOptions {
+  /** The Docker logins to keep working, as remembered (read again at each `sync`). */
+  readonly logins: () => readonly DockerLogin[];
+  /** Renews an Entra login (new ACR refresh token handed to Docker) or checks a password login; resolves with what is now recorded. */
+  readonly renew: (login: DockerLogin, signal: AbortSignal) => Promise<DockerLogin>;
+  readonly settings: () => RefreshSettings;
+  readonly log: SchedulerLog;
+  readonly lock?: RefreshLock;
+  /** Wall-clock time in ms; tests move it to act out a computer waking from sleep. */
+  readonly now?: () => number;
+  /** In [0, 1); spreads renewals and retries. */
+  readonly random?: () => number;
+  /**
+   * The longest one timer waits while anything is tracked. Timers do not count time asleep, so each wake-up
+   * compares the wall clock with the schedule: a renewal that fell due during sleep runs at the next one.
+   */
+  readonly heartbeatMs?: number;
+}
+
+const passwordCheckIntervalMs = 60 * 60_000;
+const maxJitterMs = 2 * 60_000;
+const firstRetryMs = 5_000;
+const maxRetryMs = 5 * 60_000;
+/** When another window holds the lock: look again after this long (its renewal will have been recorded by then). */
+const lockedRetryMs = 30_000;
+/** A timer this much later than planned means the computer slept (or the clock was set). */
+const clockJumpMs = 10_000;
+
+const userNeededKinds: ReadonlySet<AcrErrorKind> = new Set([
+  'invalidRegistryName',
+  'hostNotTrusted',
+  'notSignedIn',
+  'wrongTenant',
+  'noRole',
+  'tokenExpired',
+  'credentialsRejected',
+]);
+
+/** Whether only the user can fix this failure, so retrying on a timer is pointless. */
+export function needsUser(error: unknown): boolean {
+  return error instanceof AcrError && userNeededKinds.has(error.kind);
+}
+
+interface Entry {
+  login: DockerLogin;
+  health: Health;
+  /** In [0, 1): where in the jitter window this credential's renewal falls; drawn again for each new expiry. */
+  jitter: number;
+  /** Password logins: when the password was last checked. */
+  checkedAt?: number;
+  /** Not before this time: another window was renewing. */
+  notBefore?: number;
+  inFlight?: AbortController;
+}
+
+/**
+ * Keeps every tracked Docker login working: an Entra login's ACR refresh token is renewed a lead time before
+ * its `exp` (spread by jitter), failures are retried with bounded exponential backoff and `Retry-After`, and
+ * password logins are checked every hour so a password changed elsewhere is noticed. One timer at most, and
+ * none when nothing is tracked.
+ */
+export class RefreshScheduler {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<() => void>();
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly heartbeatMs: number;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private plannedTickAt = 0;
+  private disposed = false;
+
+  constructor(private readonly options: RefreshSchedulerOptions) {
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.heartbeatMs = options.heartbeatMs ?? 60_000;
+  }
+
+  /** Called whenever a registry's status changes. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  statuses(): RegistryStatus[] {
+    return [...this.entries.values()].map((entry) => ({ login: entry.login, health: entry.health, dueAt: this.dueAt(entry) }));
+  }
+
+  /**
+   * Reads the remembered logins and settings again: new logins are tracked, removed ones dropped (a renewal
+   * under way is cancelled), and one renewed elsewhere (another window) is taken as it now is.
+   */
+  sync(): void {
+    const logins = this.options.logins();
+    for (const login of logins) {
+      const entry = this.entries.get(login.loginServer);
+      if (!entry) {
+        this.entries.set(login.loginServer, { login, health: { kind: 'ok' }, jitter: this.random() });
+      } else if (entry.login.expiresOn !== login.expiresOn && entry.health.kind !== 'renewing') {
+        Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });
+      } else {
+        entry.login = login;
+      }
+    }
+    const remembered = new Set(logins.map((login) => login.loginServer));
+    for (const [loginServer, entry] of this.entries) {
+      if (remembered.has(loginServer)) continue;
+      entry.inFlight?.abort();
+      this.entries.delete(loginServer);
+    }
+    this.schedule();
+    this.changed();
+  }
+
+  /** Renews these registries now (all when none are named), whatever their schedule and the settings say. */
+  async renewNow(loginServers?: readonly string[]): Promise<void> {
+    const entries = [...this.entries.values()].filter((entry) => !loginServers || loginServers.includes(entry.login.loginServer));
+    await Promise.all(entries.map((entry) => this.renew(entry)));
+  }
+
+  /** Tries again every registry that was waiting for the user (who may just have signed in). */
+  async retryWaitingForUser(): Promise<void> {
+    const waiting = [...this.entries.values()].filter((entry) => entry.health.kind === 'needsUser');
+    await Promise.all(waiting.map((entry) => this.renew(entry)));
+  }
+
+  /** Renews whatever is due by the wall clock; runs on every timer and when the window gets focus. */
+  checkDue(): void {
+    const now = this.now();
+    for (const entry of this.entries.values()) {
+      const due = this.dueAt(entry);
+      if (due !== undefined && due <= now) void this.renew(entry);
+    }
+    this.schedule();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.timer);
+    for (const entry of this.entries.values()) entry.inFlight?.abort();
+    this.entries.clear();
+    this.listeners.clear();
+  }
+
+  private dueAt(entry: Entry): number | undefined {
+    const settings = this.options.settings();
+    if (!settings.enabled || !settings.isTracked(entry.login)) return undefined;
+    if (entry.health.kind === 'renewing' || entry.health.kind === 'needsUser') return undefined;
+    let due: number | undefined;
+    if (entry.health.kind === 'retrying') due = entry.health.retryAt;
+    else if (entry.login.via !== 'entra') due = entry.checkedAt === undefined ? this.now() : entry.checkedAt + passwordCheckIntervalMs;
+    else if (entry.login.expiresOn !== undefined) {
+      const jitterWindow = Math.min(settings.leadTimeMs / 2, maxJitterMs);
+      due = entry.login.expiresOn - settings.leadTimeMs - entry.jitter * jitterWindow;
+    }
+    return due === undefined ? undefined : Math.max(due, entry.notBefore ?? 0);
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed) return;
+    const dues = [...this.entries.values()].map((entry) => this.dueAt(entry)).filter((due) => due !== undefined);
+    if (dues.length === 0) return;
+    const delay = Math.min(Math.max(Math.min(...dues) - this.now(), 0), this.heartbeatMs);
+    this.plannedTickAt = this.now() + delay;
+    this.timer = setTimeout(() => this.tick(), delay);
+  }
+
+  private tick(): void {
+    const late = this.now() - this.plannedTickAt;
+    if (late > clockJumpMs) this.options.log.info(`The clock moved ${Math.round(late / 1000)} s further than the timer waited (the computer slept?); checking credentials now`);
+    this.checkDue();
+  }
+
+  private async renew(entry: Entry): Promise<void> {
+    if (entry.health.kind === 'renewing') return;
+    const previous = entry.health;
+    const { loginServer } = entry.login;
+    entry.health = { kind: 'renewing' };
+    this.changed();
+    const release = this.options.lock ? await this.options.lock.acquire(loginServer) : () => Promise.resolve();
+    if (!release) {
+      this.options.log.info(`Another window is renewing ${loginServer}; looking again in ${lockedRetryMs / 1000} s`);
+      entry.health = previous;
+      entry.notBefore = this.now() + lockedRetryMs;
+      this.schedule();
+      this.changed();
+      return;
+    }
+    const controller = new AbortController();
+    entry.inFlight = controller;
+    try {
+      const renewed = await this.options.renew(entry.login, controller.signal);
+      if (this.entries.get(loginServer) !== entry) return;
+      Object.assign(entry, { login: renewed, health: { kind: 'ok' }, jitter: this.random(), checkedAt: this.now(), notBefore: undefined });
+      this.options.log.info(
+        renewed.via === 'entra' && renewed.expiresOn !== undefined
+          ? `Renewed Docker's credential for ${loginServer}; valid until ${new Date(renewed.expiresOn).toISOString()}`
+          : `Docker's password for ${loginServer} still works`,
+      );
+    } catch (error) {
+      if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return;
+      entry.health = this.failed(loginServer, previous, error);
+    } finally {
+      entry.inFlight = undefined;
+      await release();
+      this.schedule();
+      this.changed();
+    }
+  }
+
+  private failed(loginServer: string, previous: Health, error: unknown): Health {
+    const message = error instanceof Error ? error.message : String(error);
+    if (needsUser(error)) {
+      this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act: ${message}`);
+      return { kind: 'needsUser', error };
+    }
+    const attempt = previous.kind === 'retrying' ? previous.attempt + 1 : 1;
+    const backoff = Math.min(firstRetryMs * 2 ** (attempt - 1), maxRetryMs) * (0.8 + 0.4 * this.random());
+    const retryAfterMs = error instanceof AcrError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
+    const delay = Math.max(backoff, retryAfterMs);
+    this.options.log.warn(`Could not renew ${loginServer} (attempt ${attempt}); trying again in ${Math.round(delay / 1000)} s: ${message}`);
+    return { kind: 'retrying', error, attempt, retryAt: this.now() + delay };
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+}

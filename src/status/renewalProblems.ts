@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { AcrError } from '../acr/errors';
+import { errorMessage, registryLabel } from './expiryStatusBar';
+import { RefreshScheduler, RegistryStatus } from './refreshScheduler';
+
+export interface RenewalProblemActions {
+  /** Signs in again with the account registries were logged in with, then retries them. */
+  signInAgain(): Thenable<unknown>;
+  /** The full sign-in, e.g. to type a registry's new password. */
+  signIn(): Thenable<unknown>;
+  showLog(): void;
+}
+
+/**
+ * Tells the user, once, when renewals need them: one notification however many registries and retries
+ * failed, with the action that fixes it. Another is shown only after everything worked again.
+ */
+export class RenewalProblems implements vscode.Disposable {
+  private notified = false;
+  private readonly subscription: { dispose(): void };
+
+  constructor(
+    private readonly scheduler: RefreshScheduler,
+    private readonly actions: RenewalProblemActions,
+  ) {
+    this.subscription = scheduler.onDidChange(() => this.update());
+  }
+
+  private update(): void {
+    const statuses = this.scheduler.statuses();
+    const waiting = statuses.filter((status) => status.health.kind === 'needsUser');
+    if (waiting.length === 0) {
+      if (statuses.every((status) => status.health.kind === 'ok')) this.notified = false;
+      return;
+    }
+    if (this.notified) return;
+    this.notified = true;
+    void this.notify(waiting);
+  }
+
+  private async notify(waiting: readonly RegistryStatus[]): Promise<void> {
+    const first = waiting[0];
+    const error = first.health.kind === 'needsUser' ? first.health.error : undefined;
+    const kind = error instanceof AcrError ? error.kind : undefined;
+    const names = waiting.map((status) => registryLabel(status.login)).join(', ');
+    const signIn = vscode.l10n.t('Sign In');
+    const showLog = vscode.l10n.t('Show Log');
+    const canSignIn = kind === 'notSignedIn' || kind === 'tokenExpired' || kind === 'wrongTenant' || kind === 'credentialsRejected';
+    const choice = await vscode.window.showErrorMessage(
+      vscode.l10n.t('Docker will lose access to {0}: its credential could not be renewed. {1}', names, errorMessage(error)),
+      ...(canSignIn ? [signIn, showLog] : [showLog]),
+    );
+    if (choice === showLog) this.actions.showLog();
+    if (choice === signIn) await (first.login.via === 'entra' ? this.actions.signInAgain() : this.actions.signIn());
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+}
