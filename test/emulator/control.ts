@@ -1,5 +1,6 @@
 import { Entra } from './entra';
 import { FaultBook, FaultSpec } from './faults';
+import { defaultLifetimes } from './fixture';
 import { isObject, readJson, Reply, Route } from './http';
 import { RequestLog } from './requestLog';
 import { World } from './world';
@@ -15,7 +16,7 @@ interface ControlContext {
 /**
  * The control API on loopback, for tests and for people trying things out:
  * `GET /info`, `GET|DELETE /log`, `POST|DELETE /faults`, `DELETE /faults/<id>`,
- * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`.
+ * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`, `POST /lifetimes`.
  */
 export function controlRoute(context: ControlContext): Route {
   return async (exchange) => {
@@ -58,6 +59,20 @@ export function controlRoute(context: ControlContext): Route {
       const lifetime = typeof body.lifetimeSeconds === 'number' ? body.lifetimeSeconds : undefined;
       return { status: 200, json: { token: context.world.mintWorkloadToken(body.subject, lifetime) } };
     }
+    if (path === '/lifetimes' && method === 'POST') {
+      // Tokens issued from now on live this long (seconds); tokens already issued keep their exp.
+      const problems = lifetimeProblems(body);
+      if (problems.length > 0) return bad(problems.join('; '));
+      Object.assign(context.world.lifetimes, body);
+      return { status: 200, json: context.world.lifetimes };
+    }
     return { status: 404, json: { error: `no control route ${method} ${path}` } };
   };
+}
+
+function lifetimeProblems(body: unknown): string[] {
+  if (!isObject(body)) return ['expected {"<lifetime>": seconds, ...}'];
+  return Object.entries(body).flatMap(([key, seconds]) =>
+    !(key in defaultLifetimes) ? [`unknown lifetime ${key} (known: ${Object.keys(defaultLifetimes).join(', ')})`] : typeof seconds === 'number' && seconds > 0 ? [] : [`${key} must be a positive number of seconds`],
+  );
 }

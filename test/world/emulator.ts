@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { EmulatorInfo } from '../emulator/emulator';
 import type { FaultSpec } from '../emulator/faults';
+import type { Lifetimes } from '../emulator/fixture';
 import type { LogEntry } from '../emulator/requestLog';
 import { startProcess } from './processes';
 
-export type { EmulatorInfo, FaultSpec, LogEntry };
+export type { EmulatorInfo, FaultSpec, Lifetimes, LogEntry };
 
 const emulatorEntry = join(__dirname, '..', 'emulator');
 
@@ -24,6 +25,8 @@ export interface EmulatorControl {
   approveDeviceCode(userCode: string, identity: string): Promise<void>;
   /** A fresh service-account token from the emulator's workload issuer, for workload identity. */
   workloadToken(subject: string, lifetimeSeconds?: number): Promise<string>;
+  /** Changes how long tokens issued from now on live, in seconds (e.g. `{ acrRefreshSeconds: 90 }`). */
+  setLifetimes(lifetimes: Partial<Lifetimes>): Promise<Lifetimes>;
 }
 
 export interface RunningEmulator extends EmulatorInfo {
@@ -105,6 +108,7 @@ export function emulatorControl(controlUrl: string): EmulatorControl {
     pendingDeviceCodes: async () => ((await call('GET', '/device-codes')) as { pending: string[] }).pending,
     approveDeviceCode: async (userCode, identity) => void (await call('POST', '/device-codes/approve', { userCode, identity })),
     workloadToken: async (subject, lifetimeSeconds) => ((await call('POST', '/workload-tokens', { subject, lifetimeSeconds })) as { token: string }).token,
+    setLifetimes: async (lifetimes) => (await call('POST', '/lifetimes', lifetimes)) as Lifetimes,
   };
 }
 
