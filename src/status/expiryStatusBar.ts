@@ -107,7 +107,7 @@ export class ExpiryStatusBar implements vscode.Disposable {
     if (login.expiresOn === undefined) return 'normal';
     const left = login.expiresOn - now;
     if (left <= 0) return 'error';
-    return left < this.warningMs(login, settings) ? 'warning' : 'normal';
+    return left <= this.warningMs(login, settings) ? 'warning' : 'normal';
   }
 
   /** Lower is shown first: failures, then the soonest expiry. */

@@ -240,6 +240,7 @@ export class RefreshScheduler {
     } catch (error) {
       if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return;
       entry.health = this.failed(loginServer, previous, error);
+      if (error instanceof AcrError && error.kind === 'notSignedIn') this.holdOtherEntraLogins(entry, error);
     } finally {
       entry.inFlight = undefined;
       await release();
@@ -260,6 +261,14 @@ export class RefreshScheduler {
     const delay = Math.max(backoff, retryAfterMs);
     this.options.log.warn(`Could not renew ${loginServer} (attempt ${attempt}); trying again in ${Math.round(delay / 1000)} s: ${message}`);
     return { kind: 'retrying', error, attempt, retryAt: this.now() + delay };
+  }
+
+  /** Without a signed-in account every Entra login would fail the same way: they all wait for the user now. */
+  private holdOtherEntraLogins(failed: Entry, error: AcrError): void {
+    for (const entry of this.entries.values()) {
+      if (entry === failed || entry.login.via !== 'entra' || entry.health.kind === 'renewing') continue;
+      entry.health = { kind: 'needsUser', error };
+    }
   }
 
   private changed(): void {

@@ -47,7 +47,7 @@ export class RenewalProblems implements vscode.Disposable {
     const showLog = vscode.l10n.t('Show Log');
     const canSignIn = kind === 'notSignedIn' || kind === 'tokenExpired' || kind === 'wrongTenant' || kind === 'credentialsRejected';
     const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t('Docker will lose access to {0}: its credential could not be renewed. {1}', names, errorMessage(error)),
+      vscode.l10n.t("Docker's credentials for {0} could not be renewed. {1}", names, errorMessage(error)),
       ...(canSignIn ? [signIn, showLog] : [showLog]),
     );
     if (choice === showLog) this.actions.showLog();

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkDockerAuth } from '../../src/docker/auth';
 import { DockerEnvironment } from '../../src/docker/config';
+import { RegistryCredential, storeDockerCredential } from '../../src/docker/credentials';
 import { connectDockerEngine, DockerEngineConnection } from '../../src/docker/engine';
 import { DockerConfigError, RegistryLoginRefusedError } from '../../src/docker/errors';
 import { handOffToDocker, withdrawFromDocker } from '../../src/docker/handoff';
@@ -169,5 +170,174 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
     });
     assert.equal(await readFile(config.file, 'utf8'), corrupt);
     assert.deepEqual(await readdir(config.dir), ['config.json']);
+  });
+
+  describe('renewal: replaces what the extension stored before, never what the user stored since', () => {
+    let renewed: string;
+    let theirs: string;
+    const ours = (): RegistryCredential => ({ serverAddress: login, username: nullGuid, secret: refresh });
+    const renewal = (): RegistryCredential => ({ serverAddress: login, username: nullGuid, secret: renewed });
+    // The fixture's repository-scoped token on contosoapps.
+    const repositoryToken = (): RegistryCredential => ({ serverAddress: login, username: 'hellopuller', secret: 'hello-token-password' });
+    const encodedAuth = (username: string, secret: string): string => Buffer.from(`${username}:${secret}`).toString('base64');
+
+    /** The credential for the login server in config.json `auths`, decoded. */
+    const inConfig = async (file: string): Promise<{ username: string; secret: string } | undefined> => {
+      const auth = (JSON.parse(await readFile(file, 'utf8')) as { auths?: Record<string, { auth?: string }> }).auths?.[login]?.auth;
+      if (!auth) return undefined;
+      const text = Buffer.from(auth, 'base64').toString();
+      return { username: text.slice(0, text.indexOf(':')), secret: text.slice(text.indexOf(':') + 1) };
+    };
+
+    /** The credential docker-credential-pass holds for the login server. */
+    const inPass = async (): Promise<{ username: string; secret: string }> => {
+      const answer = await run('docker-credential-pass', ['get'], { ...process.env, ...passEnv }, login);
+      const parsed = JSON.parse(answer.output) as { Username: string; Secret: string };
+      return { username: parsed.Username, secret: parsed.Secret };
+    };
+
+    /** Compares without printing a secret when they differ. */
+    const assertHolds = (stored: { username: string; secret: string } | undefined, expected: RegistryCredential, what: string): void => {
+      assert.ok(stored, `${what} holds a credential`);
+      assert.equal(stored.username, expected.username, what);
+      assert.ok(stored.secret === expected.secret, `${what} holds the expected secret`);
+    };
+
+    /** Content, inode and mtime of config.json and the files next to it: any write, even of the same bytes, changes them. */
+    const fileState = async (config: { dir: string; file: string }): Promise<{ text: string; ino: number; mtimeMs: number; files: string[] }> => {
+      const info = await stat(config.file);
+      return { text: await readFile(config.file, 'utf8'), ino: info.ino, mtimeMs: info.mtimeMs, files: await readdir(config.dir) };
+    };
+
+    const assertUntouched = (after: Awaited<ReturnType<typeof fileState>>, before: Awaited<ReturnType<typeof fileState>>): void => {
+      assert.ok(after.text === before.text, 'config.json is byte-for-byte the same');
+      assert.deepEqual({ ino: after.ino, mtimeMs: after.mtimeMs, files: after.files }, { ino: before.ino, mtimeMs: before.mtimeMs, files: before.files });
+    };
+
+    const configWith = async (content: object, extraEnv: NodeJS.ProcessEnv = {}): Promise<ReturnType<typeof freshConfig>> => {
+      const config = freshConfig(extraEnv);
+      await mkdir(config.dir);
+      await writeFile(config.file, JSON.stringify(content));
+      return config;
+    };
+
+    before(async () => {
+      renewed = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+      theirs = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+      assert.ok(renewed !== refresh && theirs !== refresh, 'each exchange issues a new refresh token');
+    });
+
+    // The throw-away pass store is shared by every test: leave no entry for the next one.
+    afterEach(() => run('docker-credential-pass', ['erase'], { ...process.env, ...passEnv }, login));
+
+    it('replaces its own config.json entry with the renewed token and keeps every other entry and field', async () => {
+      const other = { auth: encodedAuth('someone', 'elsewhere') };
+      const config = await configWith({ auths: { 'other.example': other }, detachKeys: 'ctrl-x,x' });
+      await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+
+      const result = await handOffToDocker(renewal(), { persist: true, engine: connection, environment: config, replacing: ours() });
+
+      assert.deepEqual(result, { persisted: true, storedIn: { kind: 'config', file: config.file } });
+      assertHolds(await inConfig(config.file), renewal(), 'config.json');
+      const written = JSON.parse(await readFile(config.file, 'utf8')) as { auths: Record<string, unknown>; detachKeys: string };
+      assert.deepEqual(Object.keys(written.auths).sort(), ['other.example', login].sort());
+      assert.deepEqual(written.auths['other.example'], other);
+      assert.equal(written.detachKeys, 'ctrl-x,x');
+    });
+
+    it('replaces its own credential in docker-credential-pass with the renewed token, config.json as docker login leaves it', async () => {
+      const config = await configWith({ credsStore: 'pass' }, passEnv);
+      await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+
+      const result = await handOffToDocker(renewal(), { persist: true, engine: connection, environment: config, replacing: ours() });
+
+      assert.deepEqual(result, { persisted: true, storedIn: { kind: 'helper', program: 'docker-credential-pass', file: config.file } });
+      assertHolds(await inPass(), renewal(), 'docker-credential-pass');
+      assert.deepEqual(JSON.parse(await readFile(config.file, 'utf8')), { auths: { [login]: {} }, credsStore: 'pass' });
+    });
+
+    it('stores the renewed token in config.json when nothing is stored for the registry (no config file at all)', async () => {
+      const config = freshConfig();
+
+      const result = await handOffToDocker(renewal(), { persist: true, engine: connection, environment: config, replacing: ours() });
+
+      assert.deepEqual(result, { persisted: true, storedIn: { kind: 'config', file: config.file } });
+      assertHolds(await inConfig(config.file), renewal(), 'config.json');
+    });
+
+    it('stores the renewed token through the credential helper when the helper holds nothing for the registry', async () => {
+      const config = await configWith({ credHelpers: { [login]: 'pass' } }, passEnv);
+
+      assert.deepEqual(await storeDockerCredential(renewal(), config, ours()), { kind: 'helper', program: 'docker-credential-pass', file: config.file });
+
+      assertHolds(await inPass(), renewal(), 'docker-credential-pass');
+    });
+
+    /** Ways the user's own credential can be there now, where it is kept, and a set-up that returns the config and what the user stored. */
+    type StoredByTheUser = [string, 'config.json' | 'docker-credential-pass', () => Promise<{ config: ReturnType<typeof freshConfig>; usersCredential: RegistryCredential }>];
+    const storedByTheUser: StoredByTheUser[] = [
+      [
+        'their own docker login to config.json (same null GUID username, their token)',
+        'config.json',
+        async () => {
+          const config = await configWith({});
+          await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+          const cli = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirs);
+          assert.equal(cli.code, 0, cli.output);
+          return { config, usersCredential: { serverAddress: login, username: nullGuid, secret: theirs } };
+        },
+      ],
+      [
+        'a config.json entry with another username, written by another tool',
+        'config.json',
+        async () => {
+          const usersCredential = repositoryToken();
+          const config = freshConfig();
+          await mkdir(config.dir);
+          const content = { auths: { [login]: { auth: encodedAuth(usersCredential.username, usersCredential.secret) }, 'other.example': { auth: encodedAuth('a', 'b') } } };
+          await writeFile(config.file, `${JSON.stringify(content, null, 2)}\n`);
+          return { config, usersCredential };
+        },
+      ],
+      [
+        'their own docker login through credsStore "pass" (same null GUID username, their token)',
+        'docker-credential-pass',
+        async () => {
+          const config = await configWith({ credsStore: 'pass' }, passEnv);
+          await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+          const cli = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirs);
+          assert.equal(cli.code, 0, cli.output);
+          return { config, usersCredential: { serverAddress: login, username: nullGuid, secret: theirs } };
+        },
+      ],
+      [
+        'their docker logout and docker login with another username (a repository-scoped token) through credHelpers "pass"',
+        'docker-credential-pass',
+        async () => {
+          const config = await configWith({ credHelpers: { [login]: 'pass' } }, passEnv);
+          await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+          const logout = await run('docker', ['logout', login], config.env);
+          assert.equal(logout.code, 0, logout.output);
+          const usersCredential = repositoryToken();
+          const cli = await run('docker', ['login', '-u', usersCredential.username, '--password-stdin', login], config.env, usersCredential.secret);
+          assert.equal(cli.code, 0, cli.output);
+          return { config, usersCredential };
+        },
+      ],
+    ];
+    for (const [name, keptIn, setUp] of storedByTheUser) {
+      it(`writes nothing over ${name}: undefined / persisted false, config.json byte-for-byte the same`, async () => {
+        const { config, usersCredential } = await setUp();
+        const before = await fileState(config);
+
+        assert.equal(await storeDockerCredential(renewal(), config, ours()), undefined);
+        const result = await handOffToDocker(renewal(), { persist: true, engine: connection, environment: config, replacing: ours() });
+
+        assert.equal(result.persisted, false);
+        assert.equal(result.storedIn, undefined);
+        assertUntouched(await fileState(config), before);
+        assertHolds(keptIn === 'config.json' ? await inConfig(config.file) : await inPass(), usersCredential, keptIn);
+      });
+    }
   });
 });

@@ -134,4 +134,9 @@ export function activate(context: vscode.ExtensionContext): void {
   ]) {
     context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: false }));
   }
+  // What the Accounts menu's "Sign Out" and "Sign In" do, for host tests (which may not show VS Code's dialogs).
+  context.subscriptions.push(
+    vscode.commands.registerCommand('emulatedMicrosoftAuth.signOut', () => provider.removeSession()),
+    vscode.commands.registerCommand('emulatedMicrosoftAuth.signIn', () => provider.createSession([])),
+  );
 }
