@@ -136,6 +136,13 @@ export class DockerLogins {
     return login;
   }
 
+  /** Records when a login's password expires (a repository-scoped token's, as ARM reports it). */
+  async notePasswordExpiry(login: DockerLogin, expiresOn: number): Promise<DockerLogin> {
+    const noted = { ...login, expiresOn };
+    await this.state.saveDockerLogin(noted);
+    return noted;
+  }
+
   /**
    * Keeps a login working. An Entra login gets a new ACR refresh token, which the engine checks and which
    * replaces the old one where that was saved (not a credential someone stored since). A password login is

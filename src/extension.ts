@@ -3,12 +3,14 @@ import * as vscode from 'vscode';
 import { Account } from './auth/account';
 import { SignInState } from './auth/signInState';
 import { accountHooks } from './commands/accountHooks';
+import { CommandId } from './commands/commandIds';
 import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
+import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
 import { SecretStorageLock } from './status/refreshLock';
 import { RenewalProblems } from './status/renewalProblems';
@@ -30,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     lock: new SecretStorageLock(context.secrets),
   });
-  const services: Services = { log, state, dockerLogins, scheduler, account: () => accounts().interactive };
+  const services: Services = { log, state, dockerLogins, scheduler, account: () => accounts().interactive, silentAccount: () => accounts().background };
   registerCommands(context, services);
   registerRenewals(context, services);
 }
@@ -62,13 +64,15 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
   const statusBar = new ExpiryStatusBar(scheduler, () => ({ warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays(), refresh: refreshSettings() }));
   const problems = new RenewalProblems(scheduler, {
     signInAgain: () => runCommand('signInAgain', services, () => signInAgain(services)),
-    signIn: () => vscode.commands.executeCommand('acrAccess.signIn'),
+    signIn: () => vscode.commands.executeCommand(CommandId.signIn),
     showLog: () => log.show(),
   });
+  const passwordAlerts = new PasswordExpiryAlerts(scheduler, context.globalState, tokenPasswordWarningDays, () => vscode.commands.executeCommand(CommandId.signIn));
   context.subscriptions.push(
     { dispose: () => scheduler.dispose() },
     statusBar,
     problems,
+    passwordAlerts,
     state.onDidChangeDockerLogins(() => scheduler.sync()),
     // Another window logged in, renewed or logged out (its secrets and locks change with it).
     context.secrets.onDidChange(({ key }) => key.startsWith('acrAccess.') && scheduler.sync()),

@@ -69,3 +69,18 @@ export async function listRegistries(credentialFor: CredentialForTenant, cloud: 
   }
   return registries.sort((a, b) => a.name.localeCompare(b.name));
 }
+
+/**
+ * When a repository-scoped token's password expires, as ARM reports it; undefined when none of its passwords
+ * expires. ARM does not say which password a value belongs to, so with two the earlier expiry is taken.
+ */
+export async function tokenPasswordExpiry(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal?: AbortSignal): Promise<number | undefined> {
+  const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+  const client = new ContainerRegistryManagementClient(credentialFor(registry.subscription.tenantId), registry.subscription.id, {
+    endpoint: cloud.armEndpoint,
+    credentials: { scopes: [scopeFor(cloud.armAudience)] },
+  });
+  const token = await client.tokens.get(registry.resourceGroup, registry.name, tokenName, { abortSignal });
+  const expiries = (token.credentials?.passwords ?? []).flatMap((password) => (password.expiry ? [password.expiry.getTime()] : []));
+  return expiries.length > 0 ? Math.min(...expiries) : undefined;
+}

@@ -9,7 +9,7 @@ import { pickRegistries } from './pickRegistries';
 import { Services } from './services';
 
 /** Every registry in every subscription the account can see; their login servers become trusted. */
-async function listAllRegistries(services: Services, account: Account, signal: AbortSignal): Promise<RegistrySummary[]> {
+export async function listAllRegistries(services: Services, account: Account, signal: AbortSignal): Promise<RegistrySummary[]> {
   const cloud = configuredCloud();
   const credentialFor = (tenantId: string | undefined) => account.credential(tenantId);
   const subscriptions = await listSubscriptions(credentialFor, cloud, signal);

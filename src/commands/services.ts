@@ -12,4 +12,6 @@ export interface Services {
   readonly scheduler: RefreshScheduler;
   /** The signed-in Entra account (VS Code's Microsoft account when none was chosen). */
   account(): Account;
+  /** The same account, but one that never asks the user to sign in (for lookups the user did not ask for). */
+  silentAccount(): Account;
 }

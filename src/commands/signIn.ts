@@ -3,7 +3,9 @@ import { DockerLogin } from '../auth/signInState';
 import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
 import { configuredCloud } from '../settings';
-import { logInDocker, logInWithProgress } from './logInDocker';
+import { tokenPasswordExpiry } from '../azure/registries';
+import { isCancellation } from './cancellation';
+import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
 import { pickSignInSource } from './pickSignInSource';
 import { Services } from './services';
 
@@ -15,14 +17,36 @@ export async function signIn(services: Services): Promise<DockerLogin[]> {
   const choice = await pickSignInSource();
   if (!choice) return [];
   if (choice.kind === 'registryPassword') {
-    return logInWithProgress(services, [choice.loginServer], (loginServer, signal) =>
-      services.dockerLogins.logInWithPassword(choice.via, loginServer, choice.username, choice.password, signal),
-    );
+    return logInWithProgress(services, [choice.loginServer], async (loginServer, signal) => {
+      const login = await services.dockerLogins.logInWithPassword(choice.via, loginServer, choice.username, choice.password, signal);
+      return choice.via === 'repositoryToken' ? noteTokenPasswordExpiry(services, login, signal) : login;
+    });
   }
   if (choice.source.kind === 'clientSecret') await services.state.setServicePrincipalSecret(choice.source.clientId, choice.secret);
   await services.state.setSource(choice.source);
   services.log.info(`Signed in with ${choice.source.kind}`);
   return logInDocker(services);
+}
+
+/**
+ * Looks up when a repository-scoped token's password expires, so the user is warned days before. That takes
+ * an Entra account that can read the registry in ARM; without one (or if the lookup fails) the hourly check
+ * notices once the password stops working.
+ */
+async function noteTokenPasswordExpiry(services: Services, login: DockerLogin, signal: AbortSignal): Promise<DockerLogin> {
+  try {
+    const account = services.silentAccount();
+    const registry = (await listAllRegistries(services, account, signal)).find((candidate) => candidate.loginServer === login.loginServer);
+    if (!registry) return login;
+    const expiresOn = await tokenPasswordExpiry((tenantId) => account.credential(tenantId), configuredCloud(), registry, login.username, signal);
+    if (expiresOn === undefined) return login;
+    services.log.info(`The password of token ${login.username} for ${login.loginServer} expires ${new Date(expiresOn).toISOString()}`);
+    return await services.dockerLogins.notePasswordExpiry(login, expiresOn);
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    services.log.info(`Could not look up when the password of token ${login.username} expires: ${error instanceof Error ? error.message : String(error)}`);
+    return login;
+  }
 }
 
 /**
