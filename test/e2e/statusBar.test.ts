@@ -1,0 +1,135 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Locator, Page } from 'playwright-core';
+import { projectRoot } from '../world/codeServer';
+import { RunningEmulator, startEmulator } from '../world/emulator';
+import { emulatorWorkbench } from '../world/emulatorWorkbench';
+import { waitFor } from '../world/processes';
+import { openWorkbench, runFromPalette, saveScreenshot, Workbench } from './workbench';
+
+/** How long the emulator's ACR refresh tokens live in this journey. */
+const tokenSeconds = 150;
+/** Warning colours with less than this left: about 30 s after each exchange. */
+const warningMinutes = 2;
+/** Renewal 15-22 s before `exp`, so the scheduled renewal comes long after the steps below. */
+const leadTimeMinutes = 0.25;
+
+/** Seconds left in the item's text, e.g. "ACR contosoapps 2m 29s" or "ACR contosoapps 45s". */
+function secondsLeft(text: string): number {
+  const match = /ACR contosoapps (?:(\d+)m )?(\d+)s/.exec(text);
+  if (!match) throw new Error(`no time left in the status bar text "${text}"`);
+  return Number(match[1] ?? 0) * 60 + Number(match[2]);
+}
+
+/** The classes VS Code's status bar gives an item shown in warning or error colours. */
+async function kinds(item: Locator): Promise<string[]> {
+  const classes = ((await item.getAttribute('class')) ?? '').split(/\s+/);
+  return classes.filter((name) => name === 'warning-kind' || name === 'error-kind');
+}
+
+/** The item's Markdown tooltip, as VS Code's hover shows it. */
+function tooltip(page: Page): Locator {
+  return page.locator('.workbench-hover').filter({ hasText: 'Docker credentials from ACR Access' });
+}
+
+describe("The status bar tells how long Docker's registry credential lasts", () => {
+  let emulator: RunningEmulator;
+  let workbench: Workbench;
+  let dockerConfig: string;
+  let item: Locator;
+
+  before(async () => {
+    emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+    await emulator.client.setLifetimes({ acrRefreshSeconds: tokenSeconds });
+    dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
+    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
+    workbench = await openWorkbench({
+      ...options,
+      settings: { ...options.settings, 'acrAccess.statusBar.warningMinutes': warningMinutes, 'acrAccess.autoRefresh.leadTimeMinutes': leadTimeMinutes },
+    });
+    // VS Code names an extension's status bar item <publisher>.<name>.<item id>.
+    item = workbench.page.locator('.part.statusbar [id="acraccess.acr-access.acrAccess.expiry"]');
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
+  });
+  after(async () => {
+    await workbench?.close();
+    await emulator?.stop();
+    if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
+  });
+
+  it('shows the registry and its time left in normal colours once Docker is logged in', async () => {
+    const { page } = workbench;
+    // Signs in as signIn.test.ts does, with VS Code's Microsoft account, and picks only contosoapps.
+    await runFromPalette(page, 'ACR: Sign In');
+    const quickInput = page.locator('.quick-input-widget');
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' }).click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.getByText(/wants to sign in using Microsoft/).waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Allow' }).click();
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'contosoapps' }).click({ timeout: 30_000 });
+    await quickInput.getByText('1 Selected').waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast').filter({ hasText: /Docker is ready for contosoapps until / }).waitFor({ timeout: 60_000 });
+    await page.locator('.notification-toast').filter({ hasText: 'Logging Docker in to' }).waitFor({ state: 'hidden' });
+
+    await item.getByText(/ACR contosoapps/).waitFor({ timeout: 15_000 });
+    const left = secondsLeft(await item.innerText());
+    assert.ok(left > warningMinutes * 60 && left <= tokenSeconds, `${left} s left`);
+    assert.deepEqual(await kinds(item), []);
+    assert.equal(await item.locator('.codicon-key').count(), 1);
+    await saveScreenshot(page, 'status-bar-1-normal');
+  });
+
+  it('counts the time left down', async () => {
+    const before = secondsLeft(await item.innerText());
+    await waitFor(async () => secondsLeft(await item.innerText()) < before, 15_000, () => `the status bar still says ${before} s left`);
+  });
+
+  it('turns to warning colours with a warning icon below the threshold', async () => {
+    // Due tokenSeconds - warningMinutes * 60 seconds after the exchange; the item looks again exactly then.
+    await waitFor(async () => (await kinds(item)).includes('warning-kind'), 60_000, () => 'the status bar item never turned to warning colours');
+    assert.equal(await item.locator('.codicon-warning').count(), 1);
+    const left = secondsLeft(await item.innerText());
+    assert.ok(left <= warningMinutes * 60, `${left} s left`);
+    await saveScreenshot(workbench.page, 'status-bar-2-warning');
+  });
+
+  it('lists the registry with the account it was signed in with in its tooltip', async () => {
+    const { page } = workbench;
+    await item.hover();
+    await tooltip(page).waitFor({ timeout: 15_000 });
+    const row = tooltip(page).locator('tr').filter({ hasText: 'contosoapps' });
+    await row.getByText('alice@contoso.example').waitFor();
+    await row.getByText('Microsoft account in VS Code').waitFor();
+    await saveScreenshot(page, 'status-bar-3-tooltip');
+    await page.mouse.move(700, 300);
+    await tooltip(page).waitFor({ state: 'hidden' });
+  });
+
+  it('offers renew, log out and the log when clicked, and renewing brings back a full lifetime in normal colours', async () => {
+    const { page } = workbench;
+    await item.click();
+    const quickInput = page.locator('.quick-input-widget');
+    const renew = quickInput.locator('.monaco-list-row').filter({ hasText: 'Renew contosoapps' });
+    await renew.waitFor({ timeout: 15_000 });
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Log Out Docker from contosoapps' }).waitFor();
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Show Log' }).waitFor();
+    await saveScreenshot(page, 'status-bar-4-actions');
+
+    await renew.click();
+    // Only the command says so; a scheduled renewal is silent.
+    await page.locator('.notification-toast').filter({ hasText: 'Docker credentials renewed for contosoapps.' }).waitFor({ timeout: 60_000 });
+    await waitFor(async () => (await kinds(item)).length === 0, 15_000, () => 'the status bar item kept its warning colours after renewing');
+    const left = secondsLeft(await item.innerText());
+    assert.ok(left > warningMinutes * 60 && left <= tokenSeconds, `${left} s left`);
+    assert.equal(await item.locator('.codicon-key').count(), 1);
+    // Focus went back to the item when the quick pick closed, and a focused item shows its tooltip: focus the editor area.
+    await page.locator('.part.editor').click();
+    await tooltip(page).waitFor({ state: 'hidden' });
+    await saveScreenshot(page, 'status-bar-5-renewed');
+  });
+});
