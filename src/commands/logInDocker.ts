@@ -39,7 +39,8 @@ export async function logInWithProgress(
       return Promise.allSettled(
         loginServers.map(async (loginServer) => {
           const login = await logIn(loginServer, signal);
-          progress.report({ message: vscode.l10n.t('{0} is ready', loginServer), increment: 100 / loginServers.length });
+          // With one registry the title already names it.
+          progress.report({ message: loginServers.length > 1 ? vscode.l10n.t('{0} is ready', loginServer) : undefined, increment: 100 / loginServers.length });
           return login;
         }),
       );
