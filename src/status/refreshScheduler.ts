@@ -80,6 +80,10 @@ export function needsUser(error: unknown): boolean {
   return error instanceof AcrError && userNeededKinds.has(error.kind);
 }
 
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 interface Entry {
   login: DockerLogin;
   health: Health;
@@ -217,7 +221,7 @@ export class RefreshScheduler {
     const { loginServer } = entry.login;
     entry.health = { kind: 'renewing' };
     this.changed();
-    const release = this.options.lock ? await this.options.lock.acquire(loginServer) : () => Promise.resolve();
+    const release = await this.acquireLock(loginServer);
     if (!release) {
       this.options.log.info(`Another window is renewing ${loginServer}; looking again in ${lockedRetryMs / 1000} s`);
       entry.health = previous;
@@ -243,14 +247,26 @@ export class RefreshScheduler {
       if (error instanceof AcrError && error.kind === 'notSignedIn') this.holdOtherEntraLogins(entry, error);
     } finally {
       entry.inFlight = undefined;
-      await release();
+      await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorText(error)}`));
       this.schedule();
       this.changed();
     }
   }
 
+  /** The lock, or a no-op one when there is none or its storage fails (no keyring): renewing twice beats not renewing. */
+  private async acquireLock(loginServer: string): Promise<(() => Promise<void>) | undefined> {
+    const none = () => Promise.resolve();
+    if (!this.options.lock) return none;
+    try {
+      return await this.options.lock.acquire(loginServer);
+    } catch (error) {
+      this.options.log.warn(`Could not take the renewal lock of ${loginServer}; renewing without it: ${errorText(error)}`);
+      return none;
+    }
+  }
+
   private failed(loginServer: string, previous: Health, error: unknown): Health {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorText(error);
     if (needsUser(error)) {
       this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act: ${message}`);
       return { kind: 'needsUser', error };

@@ -1,0 +1,532 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AcrError } from '../../src/acr/errors';
+import { HostTrust } from '../../src/acr/loginServer';
+import { AcrTokenClient } from '../../src/acr/tokenClient';
+import type { DockerLogin } from '../../src/auth/signInState';
+import { SecretStorageLock } from '../../src/status/refreshLock';
+import { Health, needsUser, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
+import { Lifetimes, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
+import { waitFor } from '../world/processes';
+import { assertCaTrusted, clients, contoso, devSubscription, emulatorCloud, nullGuid } from './emulatorSupport';
+
+/** The emulator's usual ACR refresh token lifetime (3 h). */
+const usualRefreshSeconds = 3 * 3600;
+/** A lead time just under `logInExpiringSoon`'s 30-s lifetime, so such a login falls due within a second. */
+const dueAtOnce = 29_000;
+const tokenShape = /eyJ[A-Za-z0-9_-]{10,}/;
+
+/** Basic registries on which the `puller` service principal has AcrPull and `nobody` has no role. */
+function fixtureWith(registryNames: readonly string[], lifetimes: Partial<Lifetimes> = {}): object {
+  const servicePrincipal = (name: string, objectId: string, client: { clientId: string; secret: string }): object => ({
+    name,
+    kind: 'servicePrincipal',
+    displayName: name,
+    objectId,
+    clientId: client.clientId,
+    tenants: [contoso],
+    secrets: [client.secret],
+  });
+  return {
+    lifetimes,
+    tenants: [{ id: contoso, displayName: 'Contoso', defaultDomain: 'contoso.example' }],
+    identities: [servicePrincipal('puller', '0b1d0000-0000-4000-8000-000000000003', clients.puller), servicePrincipal('nobody', '0b1d0000-0000-4000-8000-000000000004', clients.nobody)],
+    subscriptions: [{ id: devSubscription, displayName: 'Contoso Dev', tenant: contoso }],
+    registries: registryNames.map((name) => ({
+      name,
+      subscription: devSubscription,
+      resourceGroup: 'apps-rg',
+      location: 'eastus',
+      sku: 'Basic',
+      adminUserEnabled: false,
+      roles: [{ identity: 'puller', role: 'AcrPull' }],
+    })),
+  };
+}
+
+function keepFresh(leadTimeMs: number, isTracked: (login: DockerLogin) => boolean = () => true): () => RefreshSettings {
+  return () => ({ enabled: true, leadTimeMs, isTracked });
+}
+
+/** Timers that keep Node's event loop alive. */
+function activeTimers(): number {
+  return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+}
+
+/**
+ * The SecretStorage every VS Code window of a user shares, as the lock uses it (get, store, delete). A map
+ * stands in for VS Code's storage: what is under test is the lock's own logic, not VS Code's storage.
+ */
+class SharedSecrets {
+  private readonly values = new Map<string, string>();
+
+  get size(): number {
+    return this.values.size;
+  }
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.values.get(key));
+  }
+  store(key: string, value: string): Promise<void> {
+    this.values.set(key, value);
+    return Promise.resolve();
+  }
+  delete(key: string): Promise<void> {
+    this.values.delete(key);
+    return Promise.resolve();
+  }
+}
+
+/** A scheduler as one VS Code window runs it, with what it logged and each registry's health over time. */
+class Window {
+  readonly scheduler: RefreshScheduler;
+  readonly info: string[] = [];
+  readonly warnings: string[] = [];
+  private readonly history = new Map<string, Health['kind'][]>();
+
+  constructor(options: Omit<RefreshSchedulerOptions, 'log'>) {
+    this.scheduler = new RefreshScheduler({ ...options, log: { info: (message) => this.info.push(message), warn: (message) => this.warnings.push(message) } });
+    this.scheduler.onDidChange(() => {
+      for (const { login, health } of this.scheduler.statuses()) {
+        const kinds = this.history.get(login.loginServer) ?? [];
+        if (kinds.at(-1) !== health.kind) kinds.push(health.kind);
+        this.history.set(login.loginServer, kinds);
+      }
+    });
+  }
+
+  status(loginServer: string): RegistryStatus {
+    const status = this.scheduler.statuses().find((candidate) => candidate.login.loginServer === loginServer);
+    assert.ok(status, `${loginServer} is tracked`);
+    return status;
+  }
+
+  /** Renewed since `login` was made, and healthy. */
+  renewed(login: DockerLogin): boolean {
+    const { login: current, health } = this.status(login.loginServer);
+    return health.kind === 'ok' && current.expiresOn !== login.expiresOn;
+  }
+
+  /** The health kinds a registry went through, repeats left out. */
+  healthKinds(loginServer: string): Health['kind'][] {
+    return this.history.get(loginServer) ?? [];
+  }
+}
+
+/** Token clients, logins and schedulers around one emulator, the way the extension wires them (without Docker). */
+class Renewals {
+  /** The logins the extension remembers (Memento, which every window sees). */
+  readonly remembered = new Map<string, DockerLogin>();
+  private readonly windows: Window[] = [];
+  private readonly trust: HostTrust;
+
+  constructor(private readonly emulator: RunningEmulator) {
+    this.trust = { cloud: emulatorCloud(emulator), armLoginServers: emulator.registries.map((registry) => registry.loginServer) };
+  }
+
+  /** A real token client signed in as a service principal of the fixture. */
+  async tokenClient(client = clients.puller): Promise<AcrTokenClient> {
+    const { ClientSecretCredential } = await import('@azure/identity');
+    const credential = new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: this.emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    return new AcrTokenClient({ credential, trust: this.trust });
+  }
+
+  /** One exchange for an ACR refresh token, remembered as an Entra login. */
+  async logIn(acr: AcrTokenClient, registryName: string): Promise<DockerLogin> {
+    const loginServer = this.emulator.loginServer(registryName);
+    const refresh = await acr.refreshToken({ loginServer, tenantId: contoso });
+    const login: DockerLogin = {
+      loginServer,
+      registryName,
+      via: 'entra',
+      tenantId: contoso,
+      source: 'clientSecret',
+      account: refresh.account,
+      username: nullGuid,
+      expiresOn: refresh.expiresOn,
+      persisted: false,
+      fromArm: true,
+    };
+    this.remembered.set(loginServer, login);
+    return login;
+  }
+
+  /** A login whose credential lives 30 s (renewals get the usual 3 h): due at once with a `dueAtOnce` lead time. */
+  async logInExpiringSoon(acr: AcrTokenClient, registryName: string): Promise<DockerLogin> {
+    await this.emulator.client.setLifetimes({ acrRefreshSeconds: 30 });
+    try {
+      return await this.logIn(acr, registryName);
+    } finally {
+      await this.emulator.client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
+    }
+  }
+
+  /** What DockerLogins.renew does for an Entra login, short of the Docker handoff: a fresh exchange, remembered. */
+  renewWith(account: () => AcrTokenClient): RefreshSchedulerOptions['renew'] {
+    return async (login, signal) => {
+      const acr = account();
+      acr.forget(login.loginServer);
+      const refresh = await acr.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
+      const renewed: DockerLogin = { ...login, account: refresh.account ?? login.account, expiresOn: refresh.expiresOn };
+      this.remembered.set(login.loginServer, renewed);
+      return renewed;
+    };
+  }
+
+  /** A window whose scheduler tracks the remembered logins (lead time 10 minutes unless told otherwise). */
+  track(options: Partial<Omit<RefreshSchedulerOptions, 'log'>> & Pick<RefreshSchedulerOptions, 'renew'>): Window {
+    const window = new Window({ logins: () => [...this.remembered.values()], settings: keepFresh(10 * 60_000), ...options });
+    this.windows.push(window);
+    return window;
+  }
+
+  /** The `/oauth2/exchange` requests a registry received, in order. */
+  async exchanges(registryName: string): Promise<LogEntry[]> {
+    const log = await this.emulator.client.log();
+    return log.filter((entry) => entry.server === `registry:${registryName}` && entry.path === '/oauth2/exchange');
+  }
+
+  dispose(): void {
+    for (const window of this.windows.splice(0)) window.scheduler.dispose();
+  }
+}
+
+describe('refresh scheduler against the emulator', () => {
+  describe('many registries', () => {
+    const registryNames = Array.from({ length: 50 }, (_, i) => `fleet${String(i + 1).padStart(2, '0')}`);
+    // A 40-s lead time gives 20 s of jitter, which with the 10 s of staggered logins keeps a second from holding
+    // more than 10 renewals unless they come in a burst (by simulation, about 1 run in 2,000 would anyway).
+    const lifetimeSeconds = 80;
+    const leadTimeMs = 40_000;
+    /** The scheduler spreads renewals over half the lead time (at most 2 minutes) before it. */
+    const jitterWindowMs = leadTimeMs / 2;
+    let emulator: RunningEmulator;
+    let renewals: Renewals;
+
+    before(async () => {
+      const started = Date.now();
+      // Every registry runs its own docker-registry process.
+      emulator = await startEmulator({ fixture: fixtureWith(registryNames, { acrRefreshSeconds: lifetimeSeconds }) });
+      assertCaTrusted(emulator);
+      const startSeconds = (Date.now() - started) / 1000;
+      assert.ok(startSeconds < 60, `the emulator with ${registryNames.length} registries took ${startSeconds} s to start`);
+      renewals = new Renewals(emulator);
+    });
+
+    after(async () => {
+      renewals?.dispose();
+      await emulator?.stop();
+    });
+
+    it('50 registries with staggered expiry all renew before exp, spread over time', async () => {
+      const acr = await renewals.tokenClient();
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(leadTimeMs) });
+      const firstLogins = await Promise.all(
+        registryNames.map(async (name, i) => {
+          await sleep(i * 200);
+          const login = await renewals.logIn(acr, name);
+          window.scheduler.sync();
+          return login;
+        }),
+      );
+      await waitFor(
+        () => Promise.resolve(firstLogins.every((login) => window.renewed(login))),
+        lifetimeSeconds * 1000 + 20_000,
+        () => `still not renewed: ${firstLogins.filter((login) => !window.renewed(login)).map((login) => login.registryName).join(', ')}`,
+      );
+      window.scheduler.dispose();
+
+      const firstRenewals: number[] = [];
+      const renewalTimes: number[] = [];
+      const leadsBeforeExp: number[] = [];
+      for (const login of firstLogins) {
+        const name = login.registryName!;
+        const [loggedIn, ...renewed] = await renewals.exchanges(name);
+        assert.equal(loggedIn.status, 200, `${name} logged in with one exchange`);
+        // Only the first renewal is sure to be over: a later one may have been under way when the scheduler stopped.
+        assert.equal(renewed[0]?.status, 200, `${name} was renewed: ${JSON.stringify(renewed)}`);
+        const renewedAt = Date.parse(renewed[0].time);
+        const leadBeforeExp = login.expiresOn! - renewedAt;
+        assert.ok(leadBeforeExp > 0, `${name} was renewed ${-leadBeforeExp} ms after its first token's exp`);
+        assert.ok(
+          leadBeforeExp >= leadTimeMs - 5000 && leadBeforeExp <= leadTimeMs + jitterWindowMs,
+          `${name} was renewed ${leadBeforeExp} ms before exp, not within the lead time (${leadTimeMs} ms) plus jitter (${jitterWindowMs} ms)`,
+        );
+        firstRenewals.push(renewedAt);
+        leadsBeforeExp.push(leadBeforeExp);
+        renewalTimes.push(...renewed.map((entry) => Date.parse(entry.time)));
+      }
+
+      const perSecond = new Map<number, number>();
+      for (const time of renewalTimes) {
+        const second = Math.floor(time / 1000);
+        perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+      }
+      const busiestSecond = Math.max(...perSecond.values());
+      assert.ok(busiestSecond <= 10, `${busiestSecond} of ${renewalTimes.length} renewals fell in one second`);
+      const spanMs = Math.max(...firstRenewals) - Math.min(...firstRenewals);
+      assert.ok(spanMs >= 12_000, `the first renewals spanned only ${spanMs} ms`);
+      const jitterSpreadMs = Math.max(...leadsBeforeExp) - Math.min(...leadsBeforeExp);
+      assert.ok(jitterSpreadMs >= jitterWindowMs / 2, `renewals fell between ${Math.min(...leadsBeforeExp)} and ${Math.max(...leadsBeforeExp)} ms before exp: no jitter`);
+    });
+  });
+
+  describe('faults, settings and windows', () => {
+    let emulator: RunningEmulator;
+    let renewals: Renewals;
+
+    before(async () => {
+      emulator = await startEmulator({ fixture: fixtureWith(['contosoapps', 'contosoother']) });
+      assertCaTrusted(emulator);
+    });
+
+    beforeEach(async () => {
+      renewals = new Renewals(emulator);
+      await emulator.client.clearLog();
+    });
+
+    afterEach(async () => {
+      renewals.dispose();
+      await emulator.client.clearFaults();
+      await emulator.client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
+    });
+
+    after(async () => {
+      await emulator?.stop();
+    });
+
+    it('a 503 with Retry-After 5 on the exchange delays the retry by at least 5 s, then it succeeds', async () => {
+      const acr = await renewals.tokenClient();
+      const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
+      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, retryAfter: 5, times: 1 });
+      // No jitter: the first retry would back off 4 s, so only Retry-After can make it 5.
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), random: () => 0 });
+      let retrying: Extract<Health, { kind: 'retrying' }> | undefined;
+      window.scheduler.onDidChange(() => {
+        const { health } = window.status(login.loginServer);
+        if (health.kind === 'retrying') retrying = health;
+      });
+      window.scheduler.sync();
+      await waitFor(() => Promise.resolve(window.renewed(login)), 20_000, () => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`);
+
+      const [, failed, succeeded, ...more] = await renewals.exchanges('contosoapps');
+      assert.deepEqual([failed?.status, succeeded?.status, more.length], [503, 200, 0]);
+      const gapMs = Date.parse(succeeded.time) - Date.parse(failed.time);
+      assert.ok(gapMs >= 5000, `retried ${gapMs} ms after the 503`);
+      assert.ok(retrying?.error instanceof AcrError && retrying.error.kind === 'unavailable' && retrying.error.retryAfterSeconds === 5, String(retrying?.error));
+      assert.ok(retrying.retryAt - Date.parse(failed.time) >= 5000);
+      assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'retrying', 'renewing', 'ok']);
+      assert.doesNotMatch([...window.info, ...window.warnings].join('\n'), tokenShape);
+    });
+
+    it('backs off exponentially on repeated failures, from 5 s doubling up to 5 minutes, and starts over after a success', async () => {
+      const acr = await renewals.tokenClient();
+      const login = await renewals.logIn(acr, 'contosoapps');
+      const outage = await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500 });
+      // A clock that stands still reads each retryAt exactly; the middle of the jitter range leaves the backoff as it is.
+      const clock = Date.now();
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), now: () => clock, random: () => 0.5 });
+      window.scheduler.sync();
+      const waitsSeconds: number[] = [];
+      for (let attempt = 1; attempt <= 9; attempt++) {
+        await window.scheduler.renewNow();
+        const { health, dueAt } = window.status(login.loginServer);
+        assert.ok(health.kind === 'retrying' && health.attempt === attempt, `attempt ${attempt}: ${JSON.stringify(health)}`);
+        assert.equal(dueAt, health.retryAt);
+        waitsSeconds.push((health.retryAt - clock) / 1000);
+      }
+      assert.deepEqual(waitsSeconds, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
+      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, ...Array<number>(9).fill(500)]);
+
+      await emulator.client.removeFault(outage);
+      await window.scheduler.renewNow();
+      assert.equal(window.status(login.loginServer).health.kind, 'ok');
+      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500, times: 1 });
+      await window.scheduler.renewNow();
+      const { health } = window.status(login.loginServer);
+      assert.ok(health.kind === 'retrying' && health.attempt === 1 && health.retryAt - clock === 5000, JSON.stringify(health));
+    });
+
+    it('a simulated wake from sleep (clock moved past the lead time) triggers an immediate refresh', async () => {
+      const acr = await renewals.tokenClient();
+      const login = await renewals.logIn(acr, 'contosoapps');
+      const leadTimeMs = 10 * 60_000;
+      let asleepMs = 0;
+      // No jitter, so the renewed credential is not due again at once on the moved clock.
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(leadTimeMs), now: () => Date.now() + asleepMs, random: () => 0, heartbeatMs: 500 });
+      window.scheduler.sync();
+      await sleep(4000);
+      assert.equal((await renewals.exchanges('contosoapps')).length, 1, 'nothing is renewed while the credential has hours left');
+      assert.equal(window.status(login.loginServer).dueAt, login.expiresOn! - leadTimeMs);
+
+      // The computer slept: the wall clock jumped past the lead time, the timers did not count the time asleep.
+      const wokeAt = Date.now();
+      asleepMs = login.expiresOn! - leadTimeMs + 1000 - wokeAt;
+      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`);
+      window.scheduler.dispose();
+      const [, renewal, ...more] = await renewals.exchanges('contosoapps');
+      assert.equal(renewal?.status, 200);
+      assert.equal(more.length, 0);
+      const afterWakeMs = Date.parse(renewal.time) - wokeAt;
+      assert.ok(afterWakeMs < 2000, `renewed ${afterWakeMs} ms after the wake`);
+      assert.match(window.info.join('\n'), /clock moved/);
+    });
+
+    it('a failure only the user can fix (no role on the registry) is not retried until the user signs in again', async () => {
+      const puller = await renewals.tokenClient(clients.puller);
+      const nobody = await renewals.tokenClient(clients.nobody);
+      const login = await renewals.logInExpiringSoon(puller, 'contosoapps');
+      // The user switched to an account without a role on the registry; renewals use the current account.
+      let account = nobody;
+      const window = renewals.track({ renew: renewals.renewWith(() => account), settings: keepFresh(dueAtOnce), heartbeatMs: 200 });
+      window.scheduler.sync();
+      await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+      const { health, dueAt } = window.status(login.loginServer);
+      assert.ok(health.kind === 'needsUser' && health.error instanceof AcrError && health.error.kind === 'noRole', JSON.stringify(health));
+      assert.ok(needsUser(health.error));
+      assert.equal(dueAt, undefined);
+
+      const attempts = (await renewals.exchanges('contosoapps')).map((entry) => entry.status);
+      assert.deepEqual(attempts, [200, 403]);
+      await sleep(1500);
+      // The window gets focus again: still nothing to retry.
+      window.scheduler.checkDue();
+      await sleep(200);
+      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), attempts, 'no retry on the timer');
+      assert.equal(window.warnings.length, 1, window.warnings.join('\n'));
+      assert.doesNotMatch(window.warnings.join('\n'), tokenShape);
+
+      account = puller;
+      await window.scheduler.retryWaitingForUser();
+      assert.ok(window.renewed(login), JSON.stringify(window.status(login.loginServer).health));
+      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 403, 200]);
+      assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'needsUser', 'renewing', 'ok']);
+    });
+
+    it('with auto-refresh off, sets no timer, renews nothing and has no due time', async () => {
+      const acr = await renewals.tokenClient();
+      const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
+      let enabled = false;
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: () => ({ enabled, leadTimeMs: dueAtOnce, isTracked: () => true }), heartbeatMs: 200 });
+      const timers = activeTimers();
+      window.scheduler.sync();
+      assert.equal(activeTimers(), timers, 'a timer was set');
+      assert.deepEqual(window.status(login.loginServer), { login, health: { kind: 'ok' }, dueAt: undefined });
+      await sleep(1500);
+      assert.equal((await renewals.exchanges('contosoapps')).length, 1, 'renewed with auto-refresh off');
+
+      // The setting is switched on: the same login is renewed.
+      enabled = true;
+      window.scheduler.sync();
+      assert.equal(activeTimers(), timers + 1);
+      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+    });
+
+    it('renews only the registries the registries setting tracks', async () => {
+      const acr = await renewals.tokenClient();
+      const apps = await renewals.logInExpiringSoon(acr, 'contosoapps');
+      const other = await renewals.logInExpiringSoon(acr, 'contosoother');
+      const window = renewals.track({
+        renew: renewals.renewWith(() => acr),
+        settings: keepFresh(dueAtOnce, (login) => login.loginServer === apps.loginServer),
+        heartbeatMs: 200,
+      });
+      window.scheduler.sync();
+      await waitFor(() => Promise.resolve(window.renewed(apps)), 10_000, () => window.healthKinds(apps.loginServer).join(' -> '));
+      await sleep(1000);
+      assert.equal((await renewals.exchanges('contosoapps')).length, 2);
+      assert.equal((await renewals.exchanges('contosoother')).length, 1, 'the untracked registry was renewed');
+      assert.deepEqual(window.status(other.loginServer), { login: other, health: { kind: 'ok' }, dueAt: undefined });
+    });
+
+    it('drops a login that is no longer remembered, and cancels its renewal under way', async () => {
+      const acr = await renewals.tokenClient();
+      const login = await renewals.logIn(acr, 'contosoapps');
+      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'hang' });
+      const signals: AbortSignal[] = [];
+      const renew = renewals.renewWith(() => acr);
+      const window = renewals.track({
+        renew: (renewing, signal) => {
+          signals.push(signal);
+          return renew(renewing, signal);
+        },
+      });
+      window.scheduler.sync();
+      const renewing = window.scheduler.renewNow();
+      await waitFor(async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000, () => 'the renewal did not reach the exchange');
+
+      // Logged out (in this window or another).
+      renewals.remembered.delete(login.loginServer);
+      const removedAt = Date.now();
+      window.scheduler.sync();
+      assert.deepEqual(window.scheduler.statuses(), []);
+      assert.equal(signals.length, 1);
+      assert.ok(signals[0].aborted, 'the renewal under way was not cancelled');
+      await renewing;
+      const stoppedAfterMs = Date.now() - removedAt;
+      assert.ok(stoppedAfterMs < 2000, `the renewal went on for ${stoppedAfterMs} ms after the login was removed`);
+      assert.deepEqual(window.scheduler.statuses(), []);
+      assert.deepEqual(window.warnings, [], 'a cancelled renewal is not a failure');
+      assert.equal(renewals.remembered.size, 0);
+    });
+
+    it('two windows sharing SecretStorage renew a registry that falls due in both only once', async () => {
+      const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+      const secrets = new SharedSecrets();
+      const windows = await Promise.all(
+        [1, 2].map(async () => {
+          const acr = await renewals.tokenClient();
+          // No jitter: both fall due at the same moment.
+          return renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new SecretStorageLock(secrets), random: () => 0, heartbeatMs: 200 });
+        }),
+      );
+      for (const window of windows) window.scheduler.sync();
+      const waiting = (window: Window): boolean => {
+        const { login: current, health, dueAt } = window.status(login.loginServer);
+        return current.expiresOn === login.expiresOn && health.kind === 'ok' && dueAt !== undefined && dueAt > Date.now() + 20_000;
+      };
+      await waitFor(
+        () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
+        10_000,
+        () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
+      );
+      const renewer = windows.find((window) => window.renewed(login))!;
+      const other = windows.find(waiting)!;
+      await sleep(1000);
+      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'both windows renewed');
+      assert.equal(secrets.size, 0, 'the lock was not released');
+
+      // The other window hears of the renewal (SecretStorage and Memento change events) and takes it as it is.
+      other.scheduler.sync();
+      const renewed = renewer.status(login.loginServer).login;
+      assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
+    });
+
+    it('renews without the lock when its storage fails (no keyring), rather than not at all', async () => {
+      const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+      const acr = await renewals.tokenClient();
+      const broken = new SharedSecrets();
+      broken.get = () => Promise.reject(new Error('no keyring is available'));
+      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new SecretStorageLock(broken), heartbeatMs: 200 });
+      window.scheduler.sync();
+      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
+    });
+
+    it('takes over a lock whose holder vanished once its hold time is over', async () => {
+      const secrets = new SharedSecrets();
+      const timings = { holdMs: 1500, settleMs: 50 };
+      const loginServer = emulator.loginServer('contosoapps');
+      // A window takes the lock, then closes (or crashes) without releasing it.
+      assert.ok(await new SecretStorageLock(secrets, timings).acquire(loginServer));
+      const claimedAt = Date.now();
+      const survivor = new SecretStorageLock(secrets, timings);
+      assert.equal(await survivor.acquire(loginServer), undefined, 'taken while the holder may still be renewing');
+      await sleep(claimedAt + timings.holdMs + 100 - Date.now());
+      const release = await survivor.acquire(loginServer);
+      assert.ok(release, 'not taken after the hold time');
+      assert.equal(await new SecretStorageLock(secrets, timings).acquire(loginServer), undefined, 'a third window took it from the survivor');
+      await release();
+      assert.equal(secrets.size, 0);
+    });
+  });
+});
