@@ -73,7 +73,14 @@ export class ExpiryStatusBar implements vscode.Disposable {
     }
     const settings = this.settings();
     const now = Date.now();
-    const shown = [...statuses].sort((a, b) => this.urgency(a, settings, now) - this.urgency(b, settings, now))[0];
+    const severityRank = { error: 0, warning: 1, normal: 2 };
+    const rank = (status: RegistryStatus): [number, number] => [severityRank[this.severity(status, settings, now)], status.login.expiresOn ?? Infinity];
+    // Failures first, then the soonest expiry.
+    const shown = [...statuses].sort((a, b) => {
+      const [severityA, expiryA] = rank(a);
+      const [severityB, expiryB] = rank(b);
+      return severityA - severityB || expiryA - expiryB || 0;
+    })[0];
     const severity = this.severity(shown, settings, now);
     const left = shown.login.expiresOn === undefined ? undefined : shown.login.expiresOn - now;
     const name = registryLabel(shown.login);
@@ -81,7 +88,12 @@ export class ExpiryStatusBar implements vscode.Disposable {
     const time = left === undefined ? undefined : left <= 0 ? vscode.l10n.t('expired') : formatTimeLeft(left);
     this.item.text = time ? `${icon} ${vscode.l10n.t('ACR {0} {1}', name, time)}` : `${icon} ${vscode.l10n.t('ACR {0}', name)}`;
     this.item.accessibilityInformation = {
-      label: time ? vscode.l10n.t("Docker's credential for {0}: {1} left", name, time) : vscode.l10n.t('Docker is logged in to {0}', name),
+      label:
+        left === undefined
+          ? vscode.l10n.t('Docker is logged in to {0}', name)
+          : left <= 0
+            ? vscode.l10n.t("Docker's credential for {0} has expired", name)
+            : vscode.l10n.t("Docker's credential for {0}: {1} left", name, formatTimeLeft(left)),
     };
     this.item.backgroundColor = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
     this.item.color = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Foreground`);
@@ -108,12 +120,6 @@ export class ExpiryStatusBar implements vscode.Disposable {
     const left = login.expiresOn - now;
     if (left <= 0) return 'error';
     return left <= this.warningMs(login, settings) ? 'warning' : 'normal';
-  }
-
-  /** Lower is shown first: failures, then the soonest expiry. */
-  private urgency(status: RegistryStatus, settings: StatusBarSettings, now: number): number {
-    const rank = { error: 0, warning: 1, normal: 2 }[this.severity(status, settings, now)];
-    return rank * 1e15 + (status.login.expiresOn ?? 1e15 - 1);
   }
 
   private tooltip(statuses: readonly RegistryStatus[], settings: StatusBarSettings, now: number): vscode.MarkdownString {
