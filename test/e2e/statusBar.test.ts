@@ -132,4 +132,18 @@ describe("The status bar tells how long Docker's registry credential lasts", () 
     await tooltip(page).waitFor({ state: 'hidden' });
     await saveScreenshot(page, 'status-bar-5-renewed');
   });
+
+  it('after a window reload, shows the same credential again without a new exchange', async () => {
+    const { page } = workbench;
+    const before = secondsLeft(await item.innerText());
+    await emulator.client.clearLog();
+    await page.reload();
+    await page.getByRole('tab', { name: 'ACR Access' }).waitFor({ timeout: 60_000 });
+    await item.getByText(/ACR contosoapps/).waitFor({ timeout: 30_000 });
+    const after = secondsLeft(await item.innerText());
+    // Remembered across the reload: the same expiry, counted down by the time the reload took.
+    assert.ok(after <= before && after > before - 60, `${before} s left before the reload, ${after} s after`);
+    const exchanges = (await emulator.client.log()).filter((entry) => entry.path === '/oauth2/exchange');
+    assert.deepEqual(exchanges, [], 'the reloaded window exchanged a new token instead of tracking the remembered one');
+  });
 });
