@@ -113,6 +113,7 @@ export class DockerLogins {
       source: account.source.kind,
       account: refresh.account,
       username: refreshTokenUsername,
+      loggedInAt: Date.now(),
       expiresOn: refresh.expiresOn,
       persisted,
       fromArm: target.registry !== undefined,
@@ -131,7 +132,7 @@ export class DockerLogins {
   ): Promise<DockerLogin> {
     await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
     const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
-    const login: DockerLogin = { loginServer, via, username, persisted, fromArm: false };
+    const login: DockerLogin = { loginServer, via, username, loggedInAt: Date.now(), persisted, fromArm: false };
     await this.state.saveDockerLogin(login);
     return login;
   }

@@ -20,6 +20,8 @@ export interface DockerLogin {
   readonly account?: string;
   /** What Docker was given as the user name: the null GUID for an ACR refresh token. */
   readonly username: string;
+  /** When the user logged in (renewals keep it), so logging in again with a new password is told apart. */
+  readonly loggedInAt: number;
   /** When the credential handed to Docker stops working, in ms since the epoch; unknown for passwords without expiry. */
   readonly expiresOn?: number;
   /** Whether the credential was written to Docker's config (or its credential helper). */

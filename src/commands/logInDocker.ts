@@ -19,8 +19,13 @@ export async function listAllRegistries(services: Services, account: Account, si
   return registries;
 }
 
+/** The time, with the date too unless it is today (a token password may last for months). */
 function formatTime(epochMs: number): string {
-  return new Date(epochMs).toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' });
+  const date = new Date(epochMs);
+  const today = date.toDateString() === new Date().toDateString();
+  return today
+    ? date.toLocaleTimeString(vscode.env.language, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleString(vscode.env.language, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /**

@@ -16,11 +16,9 @@ export async function renewNow(services: Services, loginServer?: string): Promis
     services.scheduler.renewNow(targets),
   );
   const statuses = services.scheduler.statuses().filter((status) => targets.includes(status.login.loginServer));
-  const failed = statuses.filter((status) => status.health.kind === 'needsUser' || status.health.kind === 'retrying');
-  if (failed.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Docker credentials renewed for {0}.', statuses.map((status) => registryLabel(status.login)).join(', ')));
-    return;
-  }
-  const { health } = failed[0];
-  throw new Error('error' in health ? errorMessage(health.error) : vscode.l10n.t('Renewing {0} failed.', registryLabel(failed[0].login)));
+  // A failure only the user can fix has its own notification, with the action that fixes it.
+  if (statuses.some((status) => status.health.kind === 'needsUser')) return;
+  const retrying = statuses.find((status) => status.health.kind === 'retrying');
+  if (retrying?.health.kind === 'retrying') throw new Error(errorMessage(retrying.health.error));
+  void vscode.window.showInformationMessage(vscode.l10n.t('Docker credentials renewed for {0}.', statuses.map((status) => registryLabel(status.login)).join(', ')));
 }

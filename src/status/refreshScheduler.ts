@@ -93,6 +93,8 @@ interface Entry {
   checkedAt?: number;
   /** Not before this time: another window was renewing. */
   notBefore?: number;
+  /** The renewal under way, which a second request joins rather than reporting done at once. */
+  renewal?: Promise<void>;
   inFlight?: AbortController;
 }
 
@@ -130,7 +132,7 @@ export class RefreshScheduler {
 
   /**
    * Reads the remembered logins and settings again: new logins are tracked, removed ones dropped (a renewal
-   * under way is cancelled), and one renewed elsewhere (another window) is taken as it now is.
+   * under way is cancelled), and one renewed elsewhere (another window) or logged in again is taken as it now is.
    */
   sync(): void {
     const logins = this.options.logins();
@@ -138,7 +140,7 @@ export class RefreshScheduler {
       const entry = this.entries.get(login.loginServer);
       if (!entry) {
         this.entries.set(login.loginServer, { login, health: { kind: 'ok' }, jitter: this.random() });
-      } else if (entry.login.expiresOn !== login.expiresOn && entry.health.kind !== 'renewing') {
+      } else if ((entry.login.expiresOn !== login.expiresOn || entry.login.loggedInAt !== login.loggedInAt) && entry.health.kind !== 'renewing') {
         Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });
       } else {
         entry.login = login;
@@ -215,8 +217,12 @@ export class RefreshScheduler {
     this.checkDue();
   }
 
-  private async renew(entry: Entry): Promise<void> {
-    if (entry.health.kind === 'renewing') return;
+  private renew(entry: Entry): Promise<void> {
+    entry.renewal ??= this.runRenewal(entry).finally(() => (entry.renewal = undefined));
+    return entry.renewal;
+  }
+
+  private async runRenewal(entry: Entry): Promise<void> {
     const previous = entry.health;
     const { loginServer } = entry.login;
     entry.health = { kind: 'renewing' };

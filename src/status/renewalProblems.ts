@@ -12,8 +12,9 @@ export interface RenewalProblemActions {
 }
 
 /**
- * Tells the user, once, when renewals need them: one notification however many registries and retries
- * failed, with the action that fixes it. Another is shown only after everything worked again.
+ * Tells the user, once, when renewals need them: one notification however many registries failed, with the
+ * action that fixes it. Failures that need the user are not retried on a timer, so another notification
+ * comes only after something tried again (the user, or a change of account) and failed again.
  */
 export class RenewalProblems implements vscode.Disposable {
   private notified = false;
@@ -30,7 +31,8 @@ export class RenewalProblems implements vscode.Disposable {
     const statuses = this.scheduler.statuses();
     const waiting = statuses.filter((status) => status.health.kind === 'needsUser');
     if (waiting.length === 0) {
-      if (statuses.every((status) => status.health.kind === 'ok')) this.notified = false;
+      // Fixed, or being tried again: a failure from here on is news.
+      this.notified = false;
       return;
     }
     if (this.notified) return;

@@ -142,6 +142,7 @@ class Renewals {
       source: 'clientSecret',
       account: refresh.account,
       username: nullGuid,
+      loggedInAt: Date.now(),
       expiresOn: refresh.expiresOn,
       persisted: false,
       fromArm: true,

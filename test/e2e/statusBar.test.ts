@@ -7,7 +7,7 @@ import { projectRoot } from '../world/codeServer';
 import { RunningEmulator, startEmulator } from '../world/emulator';
 import { emulatorWorkbench } from '../world/emulatorWorkbench';
 import { waitFor } from '../world/processes';
-import { openWorkbench, runFromPalette, saveScreenshot, Workbench } from './workbench';
+import { openWorkbench, saveScreenshot, signInWithVsCodeAccount, Workbench } from './workbench';
 
 /** How long the emulator's ACR refresh tokens live in this journey. */
 const tokenSeconds = 150;
@@ -63,17 +63,7 @@ describe("The status bar tells how long Docker's registry credential lasts", () 
 
   it('shows the registry and its time left in normal colours once Docker is logged in', async () => {
     const { page } = workbench;
-    // Signs in as signIn.test.ts does, with VS Code's Microsoft account, and picks only contosoapps.
-    await runFromPalette(page, 'ACR: Sign In');
-    const quickInput = page.locator('.quick-input-widget');
-    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' }).click();
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.getByText(/wants to sign in using Microsoft/).waitFor({ timeout: 30_000 });
-    await dialog.getByRole('button', { name: 'Allow' }).click();
-    await quickInput.locator('.monaco-list-row').filter({ hasText: 'contosoapps' }).click({ timeout: 30_000 });
-    await quickInput.getByText('1 Selected').waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.notification-toast').filter({ hasText: /Docker is ready for contosoapps until / }).waitFor({ timeout: 60_000 });
+    await signInWithVsCodeAccount(page, 'contosoapps');
     await page.locator('.notification-toast').filter({ hasText: 'Logging Docker in to' }).waitFor({ state: 'hidden' });
 
     await item.getByText(/ACR contosoapps/).waitFor({ timeout: 15_000 });

@@ -54,3 +54,24 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * ACR: Sign In with VS Code's Microsoft account, allowing it when VS Code asks, and logging Docker in to one
+ * registry; resolves once the extension says Docker is ready.
+ */
+export async function signInWithVsCodeAccount(page: Page, registry: string): Promise<void> {
+  const quickInput = page.locator('.quick-input-widget');
+  const dialog = page.locator('.monaco-dialog-box');
+  await runFromPalette(page, 'ACR: Sign In');
+  await quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' }).click();
+  const registryRow = quickInput.locator('.monaco-list-row').filter({ hasText: registry });
+  // VS Code asks only while the extension has no session; it may have one from an earlier journey.
+  const allow = dialog.getByText(/wants to sign in using Microsoft/);
+  await allow.or(registryRow).first().waitFor({ timeout: 30_000 });
+  if (await allow.isVisible()) await dialog.getByRole('button', { name: 'Allow' }).click();
+  // In a multi-select quick pick, clicking a row ticks its box.
+  await registryRow.click({ timeout: 30_000 });
+  await quickInput.getByText('1 Selected').waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.notification-toast').filter({ hasText: new RegExp(`Docker is ready for ${registry} until `) }).waitFor({ timeout: 60_000 });
+}
