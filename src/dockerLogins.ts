@@ -36,6 +36,8 @@ export class DockerLogins {
   /** Per account (VS Code's silent and interactive accounts are two) and tenant. */
   private readonly tokenClients = new Map<Account, Map<string, AcrTokenClient>>();
   private engine: Promise<DockerEngineConnection> | undefined;
+  /** The last change under way per login server (see `inTurn`). */
+  private readonly turns = new Map<string, Promise<void>>();
 
   /** Read at each use, so a changed setting applies at once. */
   private readonly trust: HostTrust;
@@ -77,6 +79,21 @@ export class DockerLogins {
     return persisted;
   }
 
+  /**
+   * Logging in to, renewing and logging out of one registry happen one after another: a renewal never writes
+   * over a login made while it ran, nor brings back one logged out meanwhile.
+   */
+  private inTurn<T>(loginServer: string, change: () => Promise<T>): Promise<T> {
+    const result = (this.turns.get(loginServer) ?? Promise.resolve()).then(change);
+    const done = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.turns.set(loginServer, done);
+    void done.then(() => this.turns.get(loginServer) === done && this.turns.delete(loginServer));
+    return result;
+  }
+
   /** Registries ARM listed, so their login servers are trusted with Entra tokens. */
   rememberListed(registries: readonly RegistrySummary[]): void {
     for (const registry of registries) this.armLoginServers.add(registry.loginServer);
@@ -100,81 +117,94 @@ export class DockerLogins {
   }
 
   /** Logs Docker in to one registry with the account; resolves with what was recorded. */
-  async logInWithAccount(account: Account, target: RegistryToLogIn, signal?: AbortSignal): Promise<DockerLogin> {
-    const tenantId = target.registry?.subscription.tenantId;
-    const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
-    const refresh = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
-    const persisted = await this.handOff(target.loginServer, refreshTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
-    const login: DockerLogin = {
-      loginServer: target.loginServer,
-      registryName: target.registry?.name,
-      via: 'entra',
-      tenantId,
-      source: account.source.kind,
-      account: refresh.account,
-      username: refreshTokenUsername,
-      loggedInAt: Date.now(),
-      expiresOn: refresh.expiresOn,
-      persisted,
-      fromArm: target.registry !== undefined,
-    };
-    await this.state.saveDockerLogin(login);
-    return login;
+  logInWithAccount(account: Account, target: RegistryToLogIn, signal?: AbortSignal): Promise<DockerLogin> {
+    return this.inTurn(target.loginServer, async () => {
+      const tenantId = target.registry?.subscription.tenantId;
+      const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
+      const refresh = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
+      const persisted = await this.handOff(target.loginServer, refreshTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
+      const login: DockerLogin = {
+        loginServer: target.loginServer,
+        registryName: target.registry?.name,
+        via: 'entra',
+        tenantId,
+        source: account.source.kind,
+        account: refresh.account,
+        username: refreshTokenUsername,
+        loggedInAt: Date.now(),
+        expiresOn: refresh.expiresOn,
+        persisted,
+        fromArm: target.registry !== undefined,
+      };
+      await this.state.saveDockerLogin(login);
+      return login;
+    });
   }
 
   /** Logs Docker in with a registry's admin user or a repository-scoped token's name and password. */
-  async logInWithPassword(
+  logInWithPassword(
     via: 'adminUser' | 'repositoryToken',
     loginServer: string,
     username: string,
     password: string,
     signal?: AbortSignal,
   ): Promise<DockerLogin> {
-    await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
-    const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
-    const login: DockerLogin = { loginServer, via, username, loggedInAt: Date.now(), persisted, fromArm: false };
-    await this.state.saveDockerLogin(login);
-    return login;
+    return this.inTurn(loginServer, async () => {
+      await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
+      const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
+      const login: DockerLogin = { loginServer, via, username, loggedInAt: Date.now(), persisted, fromArm: false };
+      await this.state.saveDockerLogin(login);
+      return login;
+    });
   }
 
   /** Records when a login's password expires (a repository-scoped token's, as ARM reports it). */
-  async notePasswordExpiry(login: DockerLogin, expiresOn: number): Promise<DockerLogin> {
-    const noted = { ...login, expiresOn };
-    await this.state.saveDockerLogin(noted);
-    return noted;
+  notePasswordExpiry(login: DockerLogin, expiresOn: number): Promise<DockerLogin> {
+    return this.inTurn(login.loginServer, async () => {
+      const noted = { ...login, expiresOn };
+      await this.state.saveDockerLogin(noted);
+      return noted;
+    });
   }
 
   /**
    * Keeps a login working. An Entra login gets a new ACR refresh token, which the engine checks and which
    * replaces the old one where that was saved (not a credential someone stored since). A password login is
-   * checked with the registry, so a password regenerated elsewhere shows up as `credentialsRejected`.
+   * checked with the registry, so a password regenerated elsewhere shows up as `credentialsRejected`. A login
+   * replaced or removed before this renewal's turn is left as it is now.
    */
-  async renew(account: Account, login: DockerLogin, signal?: AbortSignal): Promise<DockerLogin> {
-    const previousSecret = await this.state.dockerSecret(login.loginServer);
-    if (login.via !== 'entra') {
-      if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { trust: this.trust, signal });
-      return login;
-    }
-    const client = this.tokenClient(account, login.tenantId);
-    // The cached token is the one about to expire.
-    client.forget(login.loginServer);
-    const refresh = await client.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
-    const replacing = { serverAddress: login.loginServer, username: login.username, secret: previousSecret };
-    const persisted = await this.handOff(login.loginServer, refreshTokenUsername, refresh.token, { persist: login.persisted, replacing, signal });
-    const renewed: DockerLogin = { ...login, account: refresh.account ?? login.account, expiresOn: refresh.expiresOn, persisted };
-    await this.state.saveDockerLogin(renewed);
-    return renewed;
+  renew(account: Account, login: DockerLogin, signal?: AbortSignal): Promise<DockerLogin> {
+    return this.inTurn(login.loginServer, async () => {
+      const current = this.state.dockerLogins.find((candidate) => candidate.loginServer === login.loginServer);
+      if (!current || current.loggedInAt !== login.loggedInAt) return current ?? login;
+      const previousSecret = await this.state.dockerSecret(login.loginServer);
+      if (login.via !== 'entra') {
+        if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { trust: this.trust, signal });
+        return login;
+      }
+      const client = this.tokenClient(account, login.tenantId);
+      // The cached token is the one about to expire.
+      client.forget(login.loginServer);
+      const refresh = await client.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
+      const replacing = { serverAddress: login.loginServer, username: login.username, secret: previousSecret };
+      const persisted = await this.handOff(login.loginServer, refreshTokenUsername, refresh.token, { persist: login.persisted, replacing, signal });
+      const renewed: DockerLogin = { ...login, account: refresh.account ?? login.account, expiresOn: refresh.expiresOn, persisted };
+      await this.state.saveDockerLogin(renewed);
+      return renewed;
+    });
   }
 
   /** Removes what this extension gave Docker for a registry, and forgets its tokens. */
-  async logOut(loginServer: string): Promise<void> {
-    const login = this.state.dockerLogins.find((candidate) => candidate.loginServer === loginServer);
-    if (!login) return;
-    const secret = await this.state.dockerSecret(loginServer);
-    if (login.persisted && secret) await withdrawFromDocker({ serverAddress: loginServer, username: login.username, secret });
-    for (const clients of this.tokenClients.values()) for (const client of clients.values()) client.forget(loginServer);
-    await this.state.setDockerSecret(loginServer, undefined);
-    await this.state.removeDockerLogin(loginServer);
+  logOut(loginServer: string): Promise<void> {
+    return this.inTurn(loginServer, async () => {
+      const login = this.state.dockerLogins.find((candidate) => candidate.loginServer === loginServer);
+      if (!login) return;
+      const secret = await this.state.dockerSecret(loginServer);
+      if (login.persisted && secret) await withdrawFromDocker({ serverAddress: loginServer, username: login.username, secret });
+      for (const clients of this.tokenClients.values()) for (const client of clients.values()) client.forget(loginServer);
+      await this.state.setDockerSecret(loginServer, undefined);
+      await this.state.removeDockerLogin(loginServer);
+    });
   }
 
   /** Drops cached tokens, so the next request asks the account again (it changed or signed out). */
