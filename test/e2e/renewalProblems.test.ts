@@ -1,18 +1,16 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { ClientSecretCredential } from '@azure/identity';
 import { Locator, Page } from 'playwright-core';
 import { scopeFor } from '../../src/azure/clouds';
-import { assertCaTrusted, clients, componentFixture, contoso, devSubscription } from '../component/emulatorSupport';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { emulatorWorkbench } from '../world/emulatorWorkbench';
+import { assertCaTrusted, clients, contoso, devSubscription } from '../component/emulatorSupport';
+import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { openWorkbench, runFromPalette, saveScreenshot, signInWithVsCodeAccount, Workbench } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, signInWithVsCodeAccount } from './workbench';
 
 const run = promisify(execFile);
 const dayMs = 24 * 60 * 60_000;
@@ -31,8 +29,8 @@ async function waitForColours(item: Locator, wanted: Colours): Promise<void> {
 }
 
 describe('Renewals that need the user, and token passwords about to expire, in the real workbench', () => {
+  let workbench: EmulatorWorkbench;
   let emulator: RunningEmulator;
-  let workbench: Workbench;
   let dockerConfig: string;
   let apps: string;
   /** The extension's status bar item; VS Code names it <publisher>.<name>.<item id>. */
@@ -40,25 +38,18 @@ describe('Renewals that need the user, and token passwords about to expire, in t
   let page: Page;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
+    // The admin user and token journeys type contosoapps' login server (127.0.0.1:<port>) by hand: trusted, as a user would.
+    workbench = await openEmulatorWorkbench((started) => ({ 'acrAccess.trustedHosts': [started.loginServer('contosoapps')] }));
+    ({ emulator, dockerConfig, page } = workbench);
     assertCaTrusted(emulator);
     apps = emulator.loginServer('contosoapps');
-    dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
-    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
-    // The admin user and token journeys type contosoapps' login server (127.0.0.1:<port>) by hand: trusted, as a user would.
-    workbench = await openWorkbench({ ...options, settings: { ...options.settings, 'acrAccess.trustedHosts': [apps] } });
-    page = workbench.page;
     item = page.locator('.part.statusbar [id="acraccess.acr-access.acrAccess.expiry"]');
   });
   beforeEach(() => clearNotifications());
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
   });
-  after(async () => {
-    await workbench?.close();
-    await emulator?.stop();
-    if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
-  });
+  after(() => workbench?.close());
 
   const quickInput = (): Locator => page.locator('.quick-input-widget');
   const dialog = (): Locator => page.locator('.monaco-dialog-box');

@@ -1,36 +1,25 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../world/codeServer';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { emulatorWorkbench } from '../world/emulatorWorkbench';
-import { openWorkbench, runFromPalette, saveScreenshot, Workbench } from './workbench';
+import type { RunningEmulator } from '../world/emulator';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
 
 const run = promisify(execFile);
 
 describe('A developer signs in with their VS Code Microsoft account', () => {
+  let workbench: EmulatorWorkbench;
   let emulator: RunningEmulator;
-  let workbench: Workbench;
   let dockerConfig: string;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
-    dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
-    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
     // The repository-token journey types contosoapps' login server (127.0.0.1:<port>) by hand: trusted, as a user would.
-    workbench = await openWorkbench({ ...options, settings: { ...options.settings, 'acrAccess.trustedHosts': [emulator.loginServer('contosoapps')] } });
+    workbench = await openEmulatorWorkbench((started) => ({ 'acrAccess.trustedHosts': [started.loginServer('contosoapps')] }));
+    ({ emulator, dockerConfig } = workbench);
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
   });
-  after(async () => {
-    await workbench?.close();
-    await emulator?.stop();
-    if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
-  });
+  after(() => workbench?.close());
 
   it('runs ACR: Sign In, allows the sign-in, picks two registries, and Docker is ready until a time it names', async () => {
     const { page } = workbench;

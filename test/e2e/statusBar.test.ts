@@ -1,13 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Locator, Page } from 'playwright-core';
-import { projectRoot } from '../world/codeServer';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { emulatorWorkbench } from '../world/emulatorWorkbench';
+import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { openWorkbench, saveScreenshot, signInWithVsCodeAccount, Workbench } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, saveScreenshot, signInWithVsCodeAccount } from './workbench';
 
 /** How long the emulator's ACR refresh tokens live in this journey. */
 const tokenSeconds = 150;
@@ -35,31 +30,21 @@ function tooltip(page: Page): Locator {
 }
 
 describe("The status bar tells how long Docker's registry credential lasts", () => {
+  let workbench: EmulatorWorkbench;
   let emulator: RunningEmulator;
-  let workbench: Workbench;
-  let dockerConfig: string;
   let item: Locator;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+    workbench = await openEmulatorWorkbench(() => ({ 'acrAccess.statusBar.warningMinutes': warningMinutes, 'acrAccess.autoRefresh.leadTimeMinutes': leadTimeMinutes }));
+    emulator = workbench.emulator;
     await emulator.client.setLifetimes({ acrRefreshSeconds: tokenSeconds });
-    dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
-    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
-    workbench = await openWorkbench({
-      ...options,
-      settings: { ...options.settings, 'acrAccess.statusBar.warningMinutes': warningMinutes, 'acrAccess.autoRefresh.leadTimeMinutes': leadTimeMinutes },
-    });
     // VS Code names an extension's status bar item <publisher>.<name>.<item id>.
     item = workbench.page.locator('.part.statusbar [id="acraccess.acr-access.acrAccess.expiry"]');
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
   });
-  after(async () => {
-    await workbench?.close();
-    await emulator?.stop();
-    if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
-  });
+  after(() => workbench?.close());
 
   it('shows the registry and its time left in normal colours once Docker is logged in', async () => {
     const { page } = workbench;

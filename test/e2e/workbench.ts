@@ -1,9 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { CodeServer, CodeServerOptions, projectRoot, startCodeServer } from '../world/codeServer';
+import { RunningEmulator, startEmulator } from '../world/emulator';
+import { emulatorWorkbench } from '../world/emulatorWorkbench';
 
 export const artifactsDir = join(projectRoot, 'artifacts/e2e');
 
@@ -34,6 +37,41 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     return { page, close };
   } catch (error) {
     await close();
+    throw error;
+  }
+}
+
+export interface EmulatorWorkbench extends Workbench {
+  readonly emulator: RunningEmulator;
+  /** The DOCKER_CONFIG of the workbench's processes, so nobody's own ~/.docker is touched. */
+  readonly dockerConfig: string;
+}
+
+/**
+ * The emulator (component fixture) and a signed-out workbench reaching it as a custom cloud, as its user
+ * alice, with a Docker config of its own and these settings added; close() stops and removes all of it.
+ */
+export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({})): Promise<EmulatorWorkbench> {
+  const emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+  const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
+  const removeAll = async (): Promise<void> => {
+    await emulator.stop();
+    await rm(dockerConfig, { recursive: true, force: true });
+  };
+  try {
+    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
+    const workbench = await openWorkbench({ ...options, settings: { ...options.settings, ...settings(emulator) } });
+    return {
+      ...workbench,
+      emulator,
+      dockerConfig,
+      close: async () => {
+        await workbench.close();
+        await removeAll();
+      },
+    };
+  } catch (error) {
+    await removeAll();
     throw error;
   }
 }
