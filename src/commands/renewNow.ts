@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { errorMessage, registryLabel } from '../status/expiryStatusBar';
+import { registryLabel } from '../status/expiryStatusBar';
+import { errorMessage } from '../status/refreshScheduler';
 import { Services } from './services';
 
 /**

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DockerLogin, SignInSource } from '../auth/signInState';
 import { CommandId } from '../commands/commandIds';
-import { RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
+import { errorMessage, RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
 import { formatTimeLeft, nextUpdateDelayMs } from './timeLeft';
 
 export interface StatusBarSettings {
@@ -162,8 +162,4 @@ export class ExpiryStatusBar implements vscode.Disposable {
     );
     return markdown;
   }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

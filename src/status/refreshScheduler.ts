@@ -80,7 +80,8 @@ export function needsUser(error: unknown): boolean {
   return error instanceof AcrError && userNeededKinds.has(error.kind);
 }
 
-function errorText(error: unknown): string {
+/** An error's message, for the log and the user (errors of this extension never carry a secret). */
+export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -253,7 +254,7 @@ export class RefreshScheduler {
       if (error instanceof AcrError && error.kind === 'notSignedIn') this.holdOtherEntraLogins(entry, error);
     } finally {
       entry.inFlight = undefined;
-      await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorText(error)}`));
+      await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorMessage(error)}`));
       this.schedule();
       this.changed();
     }
@@ -266,13 +267,13 @@ export class RefreshScheduler {
     try {
       return await this.options.lock.acquire(loginServer);
     } catch (error) {
-      this.options.log.warn(`Could not take the renewal lock of ${loginServer}; renewing without it: ${errorText(error)}`);
+      this.options.log.warn(`Could not take the renewal lock of ${loginServer}; renewing without it: ${errorMessage(error)}`);
       return none;
     }
   }
 
   private failed(loginServer: string, previous: Health, error: unknown): Health {
-    const message = errorText(error);
+    const message = errorMessage(error);
     if (needsUser(error)) {
       this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act: ${message}`);
       return { kind: 'needsUser', error };

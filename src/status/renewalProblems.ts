@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { AcrError } from '../acr/errors';
-import { errorMessage, registryLabel } from './expiryStatusBar';
-import { RefreshScheduler, RegistryStatus } from './refreshScheduler';
+import { registryLabel } from './expiryStatusBar';
+import { errorMessage, RefreshScheduler, RegistryStatus } from './refreshScheduler';
 
 export interface RenewalProblemActions {
   /** Signs in again with the account registries were logged in with, then retries them. */
