@@ -273,19 +273,22 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
       assertHolds(await inPass(), renewal(), 'docker-credential-pass');
     });
 
+    /** The extension stores its credential, then the user runs their own `docker login` (same null GUID, their token). */
+    const theirDockerLoginAfterOurs = async (content: object, extraEnv: NodeJS.ProcessEnv = {}) => {
+      const config = await configWith(content, extraEnv);
+      await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
+      const cli = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirs);
+      assert.equal(cli.code, 0, cli.output);
+      return { config, usersCredential: { serverAddress: login, username: nullGuid, secret: theirs } };
+    };
+
     /** Ways the user's own credential can be there now, where it is kept, and a set-up that returns the config and what the user stored. */
     type StoredByTheUser = [string, 'config.json' | 'docker-credential-pass', () => Promise<{ config: ReturnType<typeof freshConfig>; usersCredential: RegistryCredential }>];
     const storedByTheUser: StoredByTheUser[] = [
       [
         'their own docker login to config.json (same null GUID username, their token)',
         'config.json',
-        async () => {
-          const config = await configWith({});
-          await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
-          const cli = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirs);
-          assert.equal(cli.code, 0, cli.output);
-          return { config, usersCredential: { serverAddress: login, username: nullGuid, secret: theirs } };
-        },
+        () => theirDockerLoginAfterOurs({}),
       ],
       [
         'a config.json entry with another username, written by another tool',
@@ -302,13 +305,7 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
       [
         'their own docker login through credsStore "pass" (same null GUID username, their token)',
         'docker-credential-pass',
-        async () => {
-          const config = await configWith({ credsStore: 'pass' }, passEnv);
-          await handOffToDocker(ours(), { persist: true, engine: connection, environment: config });
-          const cli = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirs);
-          assert.equal(cli.code, 0, cli.output);
-          return { config, usersCredential: { serverAddress: login, username: nullGuid, secret: theirs } };
-        },
+        () => theirDockerLoginAfterOurs({ credsStore: 'pass' }, passEnv),
       ],
       [
         'their docker logout and docker login with another username (a repository-scoped token) through credHelpers "pass"',
