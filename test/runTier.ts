@@ -18,16 +18,16 @@ export interface Counts {
 
 const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
 
-function testFiles(dir: string): string[] {
+function testFiles(dir: string, filters: readonly string[]): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.test.ts'))
+    .filter((name) => name.endsWith('.test.ts') && (filters.length === 0 || filters.some((filter) => name.includes(filter))))
     .map((name) => join(dir, name))
     .sort();
 }
 
-async function runMocha(tier: 'unit' | 'component' | 'e2e'): Promise<Counts> {
+async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly string[]): Promise<Counts> {
   const mocha = new Mocha({ timeout: mochaTimeoutMs[tier], reporter: 'spec', color: process.stdout.isTTY });
-  for (const file of testFiles(join(projectRoot, 'test', tier))) mocha.addFile(file);
+  for (const file of testFiles(join(projectRoot, 'test', tier), filters)) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {
     const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
@@ -57,18 +57,18 @@ async function runStatic(): Promise<Counts> {
   return counts;
 }
 
-async function runHost(): Promise<Counts> {
-  const results = await runHostSuiteInCodeServer();
+async function runHost(filters: readonly string[]): Promise<Counts> {
+  const results = await runHostSuiteInCodeServer(filters);
   for (const title of results.passed) console.log(`  ✔ ${title}`);
   for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
   return { passed: results.passed.length, failed: results.failed.length };
 }
 
-async function main(tier: Tier): Promise<void> {
+async function main(tier: Tier, filters: readonly string[]): Promise<void> {
   stopAllOnExit();
   let counts: Counts;
   try {
-    counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost() : await runMocha(tier);
+    counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost(filters) : await runMocha(tier, filters);
   } catch (error) {
     console.error(`The ${tier} tier could not run:`, error);
     counts = { passed: 0, failed: 1 };
@@ -85,5 +85,5 @@ async function main(tier: Tier): Promise<void> {
 if (require.main === module) {
   const tier = process.argv[2] as Tier;
   if (!tiers.includes(tier)) throw new Error(`usage: runTier.ts <${tiers.join('|')}>`);
-  void main(tier);
+  void main(tier, process.argv.slice(3));
 }

@@ -18,7 +18,7 @@ const suiteTimeoutMs = 10 * 60_000;
  * run(), and the workbench reports the outcome through codeAutomationExit. The workbench reaches the
  * emulator (component fixture) as a custom cloud, signed in as its user alice.
  */
-export async function runHostSuiteInCodeServer(): Promise<HostResults> {
+export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = []): Promise<HostResults> {
   buildForTests();
   const dir = await mkdtemp(join(tmpdir(), 'acr-host-'));
   const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
@@ -28,7 +28,7 @@ export async function runHostSuiteInCodeServer(): Promise<HostResults> {
   const workbench = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: true, autoApprove: true, dockerConfig: join(dir, 'docker-config') });
   const server = await startCodeServer({
     ...workbench,
-    env: { ...workbench.env, ACR_TEST_RESULTS: resultsFile, ACR_TEST_WORKBENCH_PROBE: probe.url, ACR_TEST_EMULATOR: JSON.stringify(emulator) },
+    env: { ...workbench.env, ACR_TEST_RESULTS: resultsFile, ACR_TEST_FILES: fileFilters.join(','), ACR_TEST_WORKBENCH_PROBE: probe.url, ACR_TEST_EMULATOR: JSON.stringify(emulator) },
   });
   const browser = await launchChromium();
   try {
