@@ -2,12 +2,14 @@ import { Account } from './auth/account';
 import { DockerLogin, SignInState } from './auth/signInState';
 import { AcrTokenClient, Audience } from './acr/tokenClient';
 import { HostTrust } from './acr/loginServer';
-import { checkPasswordCredentials } from './acr/passwordAuth';
+import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
+import { AccessTokenSource, RegistryContent } from './acr/registryContent';
 import { AzureCloud } from './azure/clouds';
 import { RegistrySummary } from './azure/registries';
 import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
 import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
+import { PullCredential } from './docker/pull';
 
 /** The user name that tells Docker its password is an ACR refresh token (ACR-PROTOCOL.md section 5). */
 export const refreshTokenUsername = '00000000-0000-0000-0000-000000000000';
@@ -61,7 +63,7 @@ export class DockerLogins {
   }
 
   /** The Docker engine, found and connected on first use; a failed attempt is retried next time. */
-  private connectEngine(): Promise<DockerEngineConnection> {
+  connectEngine(): Promise<DockerEngineConnection> {
     this.engine ??= connectDockerEngine().catch((error: unknown) => {
       this.engine = undefined;
       throw error;
@@ -114,6 +116,42 @@ export class DockerLogins {
       clients.set(key, client);
     }
     return client;
+  }
+
+  /**
+   * What a registry holds, read with the credential Docker was given for it when that is the registry's own
+   * user name and password, and otherwise with the account's ACR tokens (cached and shared with Docker logins).
+   */
+  registryContent(account: Account, target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean }): RegistryContent {
+    const { loginServer } = target;
+    const passwordLogin = this.state.dockerLogins.find((login) => login.loginServer === loginServer && login.via !== 'entra');
+    let accessToken: AccessTokenSource;
+    if (passwordLogin) {
+      accessToken = async (scopes, signal) => {
+        const password = (await this.state.dockerSecret(loginServer)) ?? '';
+        return (await accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { trust: this.trust, signal })).token;
+      };
+    } else {
+      const client = this.tokenClient(account, target.tenantId);
+      const preferredAudience: Audience | undefined = target.acceptsArmAudienceTokens === false ? 'acr' : undefined;
+      accessToken = async (scopes, signal) => (await client.accessToken({ loginServer, tenantId: target.tenantId, preferredAudience }, scopes, { signal })).token;
+    }
+    return new RegistryContent({ loginServer, accessToken, abac: target.abac });
+  }
+
+  /**
+   * What the engine needs to pull from a registry, passed with the pull itself so nothing has to be saved:
+   * the registry's own user name and password for such a login, otherwise an ACR refresh token for the
+   * account (`fresh` exchanges a new one, after the registry refused the last).
+   */
+  async pullCredential(account: Account, target: { loginServer: string; tenantId?: string }, fresh: boolean, signal?: AbortSignal): Promise<PullCredential> {
+    const { loginServer } = target;
+    const passwordLogin = this.state.dockerLogins.find((login) => login.loginServer === loginServer && login.via !== 'entra');
+    if (passwordLogin) return { username: passwordLogin.username, password: (await this.state.dockerSecret(loginServer)) ?? '', serverAddress: loginServer };
+    const client = this.tokenClient(account, target.tenantId);
+    if (fresh) client.forget(loginServer);
+    const refresh = await client.refreshToken({ loginServer, tenantId: target.tenantId }, { signal });
+    return { username: refreshTokenUsername, password: refresh.token, serverAddress: loginServer };
   }
 
   /** Logs Docker in to one registry with the account; resolves with what was recorded. */

@@ -3,19 +3,28 @@ import * as vscode from 'vscode';
 import { Account } from './auth/account';
 import { SignInState } from './auth/signInState';
 import { accountHooks } from './commands/accountHooks';
-import { CommandId } from './commands/commandIds';
+import { CommandId } from './commandIds';
 import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
-import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, trustedHosts } from './settings';
+import { listRegistries, listSubscriptions } from './azure/registries';
+import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
 import { SecretStorageLock } from './status/refreshLock';
 import { RenewalProblems } from './status/renewalProblems';
+import { ManifestDocuments } from './tree/manifestDocuments';
+import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
+import { TreeMemory } from './tree/treeMemory';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What the extension exports: its registry tree, read by the host tests the way VS Code reads it. */
+export interface AcrAccessExports {
+  readonly registryTree: RegistryTree;
+}
+
+export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   const log = vscode.window.createOutputChannel('ACR Access', { log: true });
   context.subscriptions.push(log);
   // The plain-TypeScript modules (src/acr, src/docker, ...) localize through @vscode/l10n, which reads VS Code's bundle.
@@ -32,9 +41,79 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     lock: new SecretStorageLock(context.secrets),
   });
-  const services: Services = { log, state, dockerLogins, scheduler, account: () => accounts().interactive, silentAccount: () => accounts().background };
+  const treeMemory = new TreeMemory(context.globalState);
+  const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory), treeMemory, () => ({
+    status: (loginServer) => scheduler.statuses().find((status) => status.login.loginServer === loginServer),
+    severity: { warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays() },
+    now: Date.now(),
+  }));
+  const treeView = vscode.window.createTreeView(registriesViewId, { treeDataProvider: tree, showCollapseAll: true });
+  const services: Services = {
+    log,
+    state,
+    dockerLogins,
+    scheduler,
+    tree,
+    treeMemory,
+    manifests: new ManifestDocuments(),
+    reveal: (node, options) => treeView.reveal(node, { select: true, focus: true, expand: options?.expand }),
+    account: () => accounts().interactive,
+    silentAccount: () => accounts().background,
+  };
+  context.subscriptions.push(tree, treeView, vscode.workspace.registerTextDocumentContentProvider(ManifestDocuments.scheme, services.manifests));
   registerCommands(context, services);
   registerRenewals(context, services);
+  registerTreeUpdates(context, services, treeView);
+  return { registryTree: tree };
+}
+
+/** Where the registry tree's data comes from: ARM with the account that never prompts, and the registries' own APIs. */
+function treeSources(state: SignInState, dockerLogins: DockerLogins, account: () => Account, memory: TreeMemory): TreeSources {
+  return {
+    signedIn: () => state.source !== undefined || state.dockerLogins.length > 0,
+    usesEntra: () => state.source !== undefined || state.dockerLogins.some((login) => login.via === 'entra'),
+    listSubscriptions: (signal) => listSubscriptions((tenantId) => account().credential(tenantId), configuredCloud(), signal),
+    listRegistries: async (subscription, signal) => {
+      const registries = await listRegistries((tenantId) => account().credential(tenantId), configuredCloud(), subscription, signal);
+      dockerLogins.rememberListed(registries);
+      return registries;
+    },
+    content: ({ loginServer, summary }) =>
+      dockerLogins.registryContent(account(), {
+        loginServer,
+        tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
+        abac: summary?.abac,
+        acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
+      }),
+    typedLoginServers: () => [...new Set([...memory.addedLoginServers(), ...state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer)])].sort(),
+    pageSize: treePageSize,
+  };
+}
+
+/** Keeps the tree in step: a Docker login redraws its registry, a new sign-in or cloud reloads everything. */
+function registerTreeUpdates(context: vscode.ExtensionContext, { state, scheduler, tree }: Services, treeView: vscode.TreeView<unknown>): void {
+  const loginState = () => new Map(scheduler.statuses().map(({ login, health }) => [login.loginServer, `${health.kind};${login.expiresOn};${login.loggedInAt}`]));
+  let shown = loginState();
+  let typed = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
+  context.subscriptions.push(
+    scheduler.onDidChange(() => {
+      const now = loginState();
+      const changed = new Set([...now.keys(), ...shown.keys()].filter((loginServer) => now.get(loginServer) !== shown.get(loginServer)));
+      shown = now;
+      tree.redrawRegistries(changed);
+      const nowTyped = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
+      if (nowTyped !== typed) tree.redrawTop();
+      typed = nowTyped;
+    }),
+    state.onDidChangeSource(() => tree.refresh()),
+    tree.onDidChangeMessage((message) => (treeView.message = message)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('microsoft-sovereign-cloud') || event.affectsConfiguration('acrAccess.customCloud')) tree.refresh();
+    }),
+    vscode.authentication.onDidChangeSessions(({ provider }) => {
+      if (provider.id === 'microsoft' || provider.id === 'microsoft-sovereign-cloud') tree.refresh();
+    }),
+  );
 }
 
 /**

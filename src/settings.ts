@@ -43,3 +43,8 @@ export function expiryWarningMs(): number {
 export function tokenPasswordWarningDays(): number {
   return vscode.workspace.getConfiguration('acrAccess').get<number>('tokenPasswordExpiry.warningDays', 7);
 }
+
+/** How many repositories or tags the Registries view loads at a time. */
+export function treePageSize(): number {
+  return vscode.workspace.getConfiguration('acrAccess.tree').get<number>('pageSize', 100);
+}

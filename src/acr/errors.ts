@@ -13,7 +13,8 @@ export type AcrErrorKind =
   | 'credentialsRejected'
   | 'network'
   | 'timeout'
-  | 'malformedResponse';
+  | 'malformedResponse'
+  | 'notFound';
 
 /**
  * Every user-facing sentence of this module, one per kind, localized through @vscode/l10n.
@@ -42,6 +43,7 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string
   timeout: (registry) => l10n.t('Registry {0} did not answer in time. Check your connection or proxy, then try again.', registry),
   malformedResponse: (registry) =>
     l10n.t('Registry {0} sent an answer this extension cannot read. Try again later; if it persists, check that {0} is an Azure Container Registry.', registry),
+  notFound: (registry) => l10n.t('Registry {0} no longer has this repository, tag or image; someone may have deleted it. Refresh to see what is there now.', registry),
 };
 
 export interface AcrErrorDetails {
@@ -51,6 +53,8 @@ export interface AcrErrorDetails {
   readonly detail?: string;
   /** For `throttled` and `unavailable`: seconds the registry asked to wait (`Retry-After`). */
   readonly retryAfterSeconds?: number;
+  /** The registry grants data access by repository roles (ABAC): the advice for `noRole` names those. */
+  readonly abac?: boolean;
   readonly cause?: unknown;
 }
 

@@ -38,3 +38,18 @@ export function jwtAccountName(token: string): string | undefined {
   const name = [claims.preferred_username, claims.upn, claims.unique_name, claims.appid, claims.azp].find((claim) => typeof claim === 'string' && claim !== '');
   return name as string | undefined;
 }
+
+/** The actions an ACR access token grants on one resource, from its `access` claim (docs/protocol.md section 6). */
+export function grantedActions(token: string, type: string, name: string): string[] {
+  let claims;
+  try {
+    claims = jwtClaims(token);
+  } catch {
+    return [];
+  }
+  const access = Array.isArray(claims.access) ? (claims.access as unknown[]) : [];
+  return access.flatMap((entry) => {
+    const { type: entryType, name: entryName, actions } = (entry ?? {}) as { type?: unknown; name?: unknown; actions?: unknown };
+    return entryType === type && entryName === name && Array.isArray(actions) ? actions.filter((action): action is string => typeof action === 'string') : [];
+  });
+}

@@ -43,6 +43,7 @@ export class SignInState {
    */
   private writes: Promise<void> = Promise.resolve();
   private readonly loginListeners = new Set<() => void>();
+  private readonly sourceListeners = new Set<() => void>();
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -60,8 +61,15 @@ export class SignInState {
     return this.memento.get<SignInSource>(sourceKey);
   }
 
-  setSource(source: SignInSource | undefined): Promise<void> {
-    return this.change<SignInSource | undefined>(sourceKey, undefined, () => source);
+  async setSource(source: SignInSource | undefined): Promise<void> {
+    await this.change<SignInSource | undefined>(sourceKey, undefined, () => source);
+    for (const listener of this.sourceListeners) listener();
+  }
+
+  /** Called after the user signed in with another source, or signed out, in this window. */
+  onDidChangeSource(listener: () => void): { dispose(): void } {
+    this.sourceListeners.add(listener);
+    return { dispose: () => this.sourceListeners.delete(listener) };
   }
 
   get dockerLogins(): DockerLogin[] {

@@ -13,6 +13,8 @@ export interface AzureCloud {
   readonly acrAudience: string;
   /** Login servers are `<registry>.<loginServerSuffix>`, e.g. azurecr.io */
   readonly loginServerSuffix: string;
+  /** The Azure portal, e.g. https://portal.azure.com; unknown for a custom cloud that does not name one. */
+  readonly portalUrl?: string;
 }
 
 export const knownClouds: readonly AzureCloud[] = [
@@ -23,6 +25,7 @@ export const knownClouds: readonly AzureCloud[] = [
     armAudience: 'https://management.azure.com',
     acrAudience: 'https://containerregistry.azure.net',
     loginServerSuffix: 'azurecr.io',
+    portalUrl: 'https://portal.azure.com',
   },
   {
     name: 'AzureChinaCloud',
@@ -31,6 +34,7 @@ export const knownClouds: readonly AzureCloud[] = [
     armAudience: 'https://management.chinacloudapi.cn',
     acrAudience: 'https://containerregistry.azure.net',
     loginServerSuffix: 'azurecr.cn',
+    portalUrl: 'https://portal.azure.cn',
   },
   {
     name: 'AzureUSGovernment',
@@ -39,6 +43,7 @@ export const knownClouds: readonly AzureCloud[] = [
     armAudience: 'https://management.usgovcloudapi.net',
     acrAudience: 'https://containerregistry.azure.net',
     loginServerSuffix: 'azurecr.us',
+    portalUrl: 'https://portal.azure.us',
   },
 ];
 
@@ -52,6 +57,7 @@ export interface CustomEnvironmentSetting {
   activeDirectoryEndpointUrl?: string;
   resourceManagerEndpointUrl?: string;
   activeDirectoryResourceId?: string;
+  portalUrl?: string;
 }
 
 /** `acrAccess.customCloud`: what VS Code's custom environment does not say about ACR. */
@@ -101,6 +107,7 @@ function customCloud(environment: CustomEnvironmentSetting, acr: AcrCustomCloudS
     armAudience: environment.activeDirectoryResourceId ? httpsUrl(environment.activeDirectoryResourceId, 'microsoft-sovereign-cloud.customEnvironment.activeDirectoryResourceId') : armEndpoint,
     acrAudience: acr.acrAudience ? httpsUrl(acr.acrAudience, 'acrAccess.customCloud.acrAudience') : knownClouds[0].acrAudience,
     loginServerSuffix: suffix,
+    ...(environment.portalUrl ? { portalUrl: httpsUrl(environment.portalUrl, 'microsoft-sovereign-cloud.customEnvironment.portalUrl') } : {}),
   };
 }
 

@@ -5,6 +5,8 @@ export interface Subscription {
   readonly id: string;
   readonly name: string;
   readonly tenantId: string;
+  /** The tenant's display name, when ARM gave one. */
+  readonly tenantName?: string;
 }
 
 export interface RegistrySummary {
@@ -16,6 +18,10 @@ export interface RegistrySummary {
   /** False when the registry refuses Entra tokens for the ARM audience (azureADAuthenticationAsArmPolicy off). */
   readonly acceptsArmAudienceTokens: boolean;
   readonly adminUserEnabled: boolean;
+  readonly sku: string;
+  readonly location: string;
+  /** "Repository permissions" mode: repository roles grant data access, AcrPull and AcrPush are ignored. */
+  readonly abac: boolean;
 }
 
 /** A credential for a tenant: registries in other tenants than the account's home need tokens of their own. */
@@ -29,12 +35,12 @@ function subscriptionClientOptions(cloud: AzureCloud) {
 /** Every subscription the account can see, in every tenant it belongs to. */
 export async function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal): Promise<Subscription[]> {
   const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
-  const tenantIds: string[] = [];
+  const tenantNames = new Map<string, string | undefined>();
   for await (const tenant of new SubscriptionClient(credentialFor(undefined), subscriptionClientOptions(cloud)).tenants.list({ abortSignal })) {
-    if (tenant.tenantId) tenantIds.push(tenant.tenantId);
+    if (tenant.tenantId) tenantNames.set(tenant.tenantId, tenant.displayName);
   }
   const byId = new Map<string, Subscription>();
-  for (const tenantId of tenantIds) {
+  for (const [tenantId, tenantName] of tenantNames) {
     const client = new SubscriptionClient(credentialFor(tenantId), subscriptionClientOptions(cloud));
     for await (const subscription of client.subscriptions.list({ abortSignal })) {
       if (subscription.subscriptionId) {
@@ -42,6 +48,7 @@ export async function listSubscriptions(credentialFor: CredentialForTenant, clou
           id: subscription.subscriptionId,
           name: subscription.displayName ?? subscription.subscriptionId,
           tenantId: subscription.tenantId ?? tenantId,
+          tenantName,
         });
       }
     }
@@ -65,6 +72,9 @@ export async function listRegistries(credentialFor: CredentialForTenant, cloud: 
       resourceGroup: /\/resourceGroups\/([^/]+)\//i.exec(registry.id ?? '')?.[1] ?? '',
       acceptsArmAudienceTokens: registry.policies?.azureADAuthenticationAsArmPolicy?.status !== 'disabled',
       adminUserEnabled: registry.adminUserEnabled ?? false,
+      sku: registry.sku?.name ?? '',
+      location: registry.location ?? '',
+      abac: registry.roleAssignmentMode === 'AbacRepositoryPermissions',
     });
   }
   return registries.sort((a, b) => a.name.localeCompare(b.name));

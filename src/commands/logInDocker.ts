@@ -4,8 +4,9 @@ import { DockerLogin } from '../auth/signInState';
 import { listRegistries, listSubscriptions, RegistrySummary } from '../azure/registries';
 import { RegistryToLogIn } from '../dockerLogins';
 import { configuredCloud } from '../settings';
-import { abortSignalFor, isCancellation } from './cancellation';
+import { abortSignalFor, isCancellation } from '../cancellation';
 import { pickRegistries } from './pickRegistries';
+import { RegistryNode } from '../tree/nodes';
 import { Services } from './services';
 
 /** Every registry in every subscription the account can see; their login servers become trusted. */
@@ -77,13 +78,16 @@ export async function logInWithProgress(
 }
 
 /**
- * ACR: Log In Docker to Registry... Picks registries the signed-in account can see (or takes the login
- * servers given, as tests and other commands do) and logs Docker in to them.
+ * ACR: Log In Docker to Registry... Picks registries the signed-in account can see (or takes the registry
+ * node it was run on, or the login servers given, as tests and other commands do) and logs Docker in to them.
  */
-export async function logInDocker(services: Services, loginServers?: readonly string[]): Promise<DockerLogin[]> {
+export async function logInDocker(services: Services, given?: readonly string[] | RegistryNode): Promise<DockerLogin[]> {
   const account = services.account();
   let targets: RegistryToLogIn[] | undefined;
-  if (loginServers && loginServers.length > 0) {
+  const loginServers = given && 'kind' in given ? undefined : given;
+  if (given && 'kind' in given) {
+    targets = [{ loginServer: given.loginServer, registry: given.summary }];
+  } else if (loginServers && loginServers.length > 0) {
     const listed = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up registries'), cancellable: true },
       (_, token) => listAllRegistries(services, account, abortSignalFor(token)),

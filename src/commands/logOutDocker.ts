@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { RegistryNode } from '../tree/nodes';
 import { Services } from './services';
 
 /** ACR: Log Out Docker from Registry... Removes what this extension gave Docker for the registry picked (or given). */
-export async function logOutDocker(services: Services, loginServer?: string): Promise<void> {
+export async function logOutDocker(services: Services, given?: string | RegistryNode): Promise<void> {
+  const loginServer = typeof given === 'object' ? given.loginServer : given;
   const logins = services.state.dockerLogins;
   if (logins.length === 0) {
     void vscode.window.showInformationMessage(vscode.l10n.t('This extension has not logged Docker in to any registry.'));

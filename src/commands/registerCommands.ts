@@ -1,14 +1,29 @@
 import * as vscode from 'vscode';
-import { isCancellation } from './cancellation';
-import { CommandId } from './commandIds';
+import { isCancellation } from '../cancellation';
+import { CommandId } from '../commandIds';
+import { addRegistry } from './addRegistry';
+import { copyImageDigestReference, copyImageReference } from './copyImageReference';
+import { copyLoginServer } from './copyLoginServer';
+import { deleteImage } from './deleteImage';
+import { deleteRepository } from './deleteRepository';
+import { findRepository } from './findRepository';
+import { inspectManifest } from './inspectManifest';
+import { loadMore } from './loadMore';
 import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
+import { openInPortal } from './openInPortal';
+import { openRepositoryByName } from './openRepositoryByName';
+import { pullAllTags, pullImage } from './pullImage';
+import { refresh } from './refresh';
 import { renewNow } from './renewNow';
+import { retry } from './retry';
+import { selectSubscriptions } from './selectSubscriptions';
 import { Services } from './services';
 import { showLog } from './showLog';
 import { showRegistryActions } from './showRegistryActions';
-import { signIn } from './signIn';
+import { signIn, signInAgain } from './signIn';
 import { signOut } from './signOut';
+import { untag } from './untag';
 
 type Command = (services: Services, ...args: never[]) => unknown;
 
@@ -20,6 +35,24 @@ const commands: Record<CommandId, Command> = {
   [CommandId.showLog]: showLog,
   [CommandId.renewNow]: renewNow,
   [CommandId.showRegistryActions]: showRegistryActions,
+  [CommandId.signInAgain]: signInAgain,
+  [CommandId.refresh]: refresh,
+  [CommandId.selectSubscriptions]: selectSubscriptions,
+  [CommandId.addRegistry]: addRegistry,
+  [CommandId.findRepository]: findRepository,
+  [CommandId.openRepositoryByName]: openRepositoryByName,
+  [CommandId.loadMore]: loadMore,
+  [CommandId.retry]: retry,
+  [CommandId.pullImage]: pullImage,
+  [CommandId.copyImageReference]: copyImageReference,
+  [CommandId.copyImageDigestReference]: copyImageDigestReference,
+  [CommandId.inspectManifest]: inspectManifest,
+  [CommandId.untag]: untag,
+  [CommandId.deleteImage]: deleteImage,
+  [CommandId.pullAllTags]: pullAllTags,
+  [CommandId.deleteRepository]: deleteRepository,
+  [CommandId.copyLoginServer]: copyLoginServer,
+  [CommandId.openInPortal]: openInPortal,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {

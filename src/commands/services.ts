@@ -3,6 +3,10 @@ import { Account } from '../auth/account';
 import { SignInState } from '../auth/signInState';
 import { DockerLogins } from '../dockerLogins';
 import { RefreshScheduler } from '../status/refreshScheduler';
+import { ManifestDocuments } from '../tree/manifestDocuments';
+import { TreeNode } from '../tree/nodes';
+import { RegistryTree } from '../tree/registryTree';
+import { TreeMemory } from '../tree/treeMemory';
 
 /** What commands are given to work with, built once in activate(). */
 export interface Services {
@@ -10,6 +14,11 @@ export interface Services {
   readonly state: SignInState;
   readonly dockerLogins: DockerLogins;
   readonly scheduler: RefreshScheduler;
+  readonly tree: RegistryTree;
+  readonly treeMemory: TreeMemory;
+  readonly manifests: ManifestDocuments;
+  /** Shows a node in the Registries view: selected, focused, and expanded when asked. */
+  reveal(node: TreeNode, options?: { expand?: boolean }): Thenable<void>;
   /** The signed-in Entra account (VS Code's Microsoft account when none was chosen). */
   account(): Account;
   /** The same account, but one that never asks the user to sign in (for lookups the user did not ask for). */

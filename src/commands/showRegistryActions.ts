@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { registryLabel } from '../status/expiryStatusBar';
 import { formatTimeLeft } from '../status/timeLeft';
-import { CommandId } from './commandIds';
+import { CommandId } from '../commandIds';
 import { Services } from './services';
 
 interface Action extends vscode.QuickPickItem {

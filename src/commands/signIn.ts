@@ -4,7 +4,7 @@ import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
 import { tokenPasswordExpiry } from '../azure/registries';
 import { configuredCloud } from '../settings';
-import { isCancellation } from './cancellation';
+import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
 import { pickSignInSource } from './pickSignInSource';
 import { Services } from './services';
@@ -59,4 +59,5 @@ export async function signInAgain(services: Services): Promise<void> {
     await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true });
   }
   await services.scheduler.retryWaitingForUser();
+  services.tree.refresh();
 }

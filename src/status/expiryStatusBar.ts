@@ -1,37 +1,16 @@
 import * as vscode from 'vscode';
-import { DockerLogin, SignInSource } from '../auth/signInState';
-import { CommandId } from '../commands/commandIds';
+import { DockerLogin } from '../auth/signInState';
+import { CommandId } from '../commandIds';
 import { errorMessage, RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
+import { credentialSeverity, SeveritySettings, sourceLabel, warningMs } from './credentialState';
 import { formatTimeLeft, nextUpdateDelayMs } from './timeLeft';
 
-export interface StatusBarSettings {
-  readonly warningMs: number;
-  readonly tokenPasswordWarningDays: number;
+export interface StatusBarSettings extends SeveritySettings {
   readonly refresh: RefreshSettings;
 }
 
-type Severity = 'normal' | 'warning' | 'error';
-
-const dayMs = 24 * 60 * 60_000;
-
 export function registryLabel(login: DockerLogin): string {
   return login.registryName ?? login.loginServer;
-}
-
-function sourceLabel(login: DockerLogin): string {
-  if (login.via === 'adminUser') return vscode.l10n.t('Admin user');
-  if (login.via === 'repositoryToken') return vscode.l10n.t('Repository-scoped token');
-  const labels: Record<SignInSource['kind'], string> = {
-    vscode: vscode.l10n.t('Microsoft account in VS Code'),
-    deviceCode: vscode.l10n.t('Device code'),
-    interactiveBrowser: vscode.l10n.t('Browser'),
-    azureCli: vscode.l10n.t('Azure CLI'),
-    managedIdentity: vscode.l10n.t('Managed identity'),
-    clientSecret: vscode.l10n.t('Service principal with a secret'),
-    clientCertificate: vscode.l10n.t('Service principal with a certificate'),
-    workloadIdentity: vscode.l10n.t('Workload identity'),
-  };
-  return login.source ? labels[login.source] : vscode.l10n.t('Microsoft Entra ID');
 }
 
 function escapeMarkdown(text: string): string {
@@ -74,14 +53,14 @@ export class ExpiryStatusBar implements vscode.Disposable {
     const settings = this.settings();
     const now = Date.now();
     const severityRank = { error: 0, warning: 1, normal: 2 };
-    const rank = (status: RegistryStatus): [number, number] => [severityRank[this.severity(status, settings, now)], status.login.expiresOn ?? Infinity];
+    const rank = (status: RegistryStatus): [number, number] => [severityRank[credentialSeverity(status, settings, now)], status.login.expiresOn ?? Infinity];
     // Failures first, then the soonest expiry.
     const shown = [...statuses].sort((a, b) => {
       const [severityA, expiryA] = rank(a);
       const [severityB, expiryB] = rank(b);
       return severityA - severityB || expiryA - expiryB || 0;
     })[0];
-    const severity = this.severity(shown, settings, now);
+    const severity = credentialSeverity(shown, settings, now);
     const left = shown.login.expiresOn === undefined ? undefined : shown.login.expiresOn - now;
     const name = registryLabel(shown.login);
     const icon = severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : '$(key)';
@@ -99,27 +78,13 @@ export class ExpiryStatusBar implements vscode.Disposable {
     this.item.color = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Foreground`);
     this.item.tooltip = this.tooltip(statuses, settings, now);
     this.item.show();
-    if (left !== undefined && left > 0) this.timer = setTimeout(() => this.update(), nextUpdateDelayMs(left, this.warningMs(shown.login, settings)));
+    if (left !== undefined && left > 0) this.timer = setTimeout(() => this.update(), nextUpdateDelayMs(left, warningMs(shown.login, settings)));
   }
 
   dispose(): void {
     clearTimeout(this.timer);
     this.subscription.dispose();
     this.item.dispose();
-  }
-
-  /** Token passwords live for days or months, so they warn days ahead rather than minutes. */
-  private warningMs(login: DockerLogin, settings: StatusBarSettings): number {
-    return login.via === 'entra' ? settings.warningMs : settings.tokenPasswordWarningDays * dayMs;
-  }
-
-  private severity(status: RegistryStatus, settings: StatusBarSettings, now: number): Severity {
-    const { login, health } = status;
-    if (health.kind === 'needsUser' || health.kind === 'retrying') return 'error';
-    if (login.expiresOn === undefined) return 'normal';
-    const left = login.expiresOn - now;
-    if (left <= 0) return 'error';
-    return left <= this.warningMs(login, settings) ? 'warning' : 'normal';
   }
 
   private tooltip(statuses: readonly RegistryStatus[], settings: StatusBarSettings, now: number): vscode.MarkdownString {

@@ -1,0 +1,30 @@
+/** Every command the extension contributes; package.json lists the same ids. */
+export const CommandId = {
+  signIn: 'acrAccess.signIn',
+  signOut: 'acrAccess.signOut',
+  logInDocker: 'acrAccess.logInDocker',
+  logOutDocker: 'acrAccess.logOutDocker',
+  showLog: 'acrAccess.showLog',
+  renewNow: 'acrAccess.renewNow',
+  showRegistryActions: 'acrAccess.showRegistryActions',
+  signInAgain: 'acrAccess.signInAgain',
+  refresh: 'acrAccess.refresh',
+  selectSubscriptions: 'acrAccess.selectSubscriptions',
+  addRegistry: 'acrAccess.addRegistry',
+  findRepository: 'acrAccess.findRepository',
+  openRepositoryByName: 'acrAccess.openRepositoryByName',
+  loadMore: 'acrAccess.loadMore',
+  retry: 'acrAccess.retry',
+  pullImage: 'acrAccess.pullImage',
+  copyImageReference: 'acrAccess.copyImageReference',
+  copyImageDigestReference: 'acrAccess.copyImageDigestReference',
+  inspectManifest: 'acrAccess.inspectManifest',
+  untag: 'acrAccess.untag',
+  deleteImage: 'acrAccess.deleteImage',
+  pullAllTags: 'acrAccess.pullAllTags',
+  deleteRepository: 'acrAccess.deleteRepository',
+  copyLoginServer: 'acrAccess.copyLoginServer',
+  openInPortal: 'acrAccess.openInPortal',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { abortSignalFor } from '../cancellation';
+import { PullProgress, PullResult, pullWithRenewal } from '../docker/pull';
+import { imageReference, RegistryNode, RepositoryNode, TagNode } from '../tree/nodes';
+import { Services } from './services';
+
+/** `12.3 MB of 40.1 MB, 2 of 5 layers` */
+function describe(progress: PullProgress): string {
+  const megabytes = (bytes: number) => new Intl.NumberFormat(vscode.env.language, { maximumFractionDigits: 1 }).format(bytes / 1e6);
+  const layers = vscode.l10n.t('{0} of {1} layers', progress.layersDone, progress.layersTotal);
+  return progress.bytesTotal > 0 ? vscode.l10n.t('{0} MB of {1} MB, {2}', megabytes(progress.bytesDone), megabytes(progress.bytesTotal), layers) : layers;
+}
+
+/** Pulls one image with the credential passed per request; an `unauthorized` renews the credential once. */
+async function pull(services: Services, registry: RegistryNode, reference: string, signal: AbortSignal, onProgress: (progress: PullProgress) => void): Promise<PullResult> {
+  const target = { loginServer: registry.loginServer, tenantId: registry.summary?.subscription.tenantId };
+  const engine = await services.dockerLogins.connectEngine();
+  return pullWithRenewal(engine, reference, (fresh) => services.dockerLogins.pullCredential(services.silentAccount(), target, fresh, signal), { signal, onProgress });
+}
+
+/**
+ * Pull Image: pulls a tag into the Docker engine with a progress notification the user can cancel
+ * (cancelling stops the engine's pull), then offers to copy the reference by digest.
+ */
+export async function pullImage(services: Services, node: TagNode): Promise<void> {
+  const reference = imageReference(node, 'tag');
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling {0}', reference), cancellable: true },
+    async (progress, token) => {
+      let reported = 0;
+      return pull(services, node.parent.parent, reference, abortSignalFor(token), (update) => {
+        const fraction = update.bytesTotal > 0 ? update.bytesDone / update.bytesTotal : update.layersTotal > 0 ? update.layersDone / update.layersTotal : 0;
+        progress.report({ message: describe(update), increment: Math.max(0, fraction * 100 - reported) });
+        reported = Math.max(reported, fraction * 100);
+      });
+    },
+  );
+  services.log.info(`Pulled ${reference} (${result.digest})`);
+  const copy = vscode.l10n.t('Copy Reference');
+  void vscode.window.showInformationMessage(vscode.l10n.t('Pulled {0} ({1}).', reference, result.digest), copy).then(async (choice) => {
+    if (choice === copy) await vscode.env.clipboard.writeText(`${node.parent.parent.loginServer}/${node.parent.name}@${result.digest}`);
+  });
+}
+
+/** Pull All Tags...: after saying how many, pulls every tag of a repository one after another, cancellable. */
+export async function pullAllTags(services: Services, node: RepositoryNode): Promise<void> {
+  const content = services.tree.content(node.parent);
+  const { tagCount } = await content.repository(node.name);
+  if (tagCount === 0) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no tags.', node.name));
+    return;
+  }
+  const confirm = vscode.l10n.t('Pull {0} Tags', tagCount);
+  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Pull all {0} tags of {1}?', tagCount, node.name), { modal: true }, confirm);
+  if (choice !== confirm) return;
+  const pulled = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling every tag of {0}', node.name), cancellable: true },
+    async (progress, token) => {
+      const signal = abortSignalFor(token);
+      let count = 0;
+      let next: string | undefined;
+      do {
+        const page = await content.tags(node.name, { pageSize: 100, next }, signal);
+        for (const tag of page.items) {
+          const reference = `${node.parent.loginServer}/${node.name}:${tag.name}`;
+          await pull(services, node.parent, reference, signal, (update) => progress.report({ message: `${tag.name}: ${describe(update)}` }));
+          count++;
+          progress.report({ increment: 100 / tagCount, message: vscode.l10n.t('{0} of {1} tags', count, tagCount) });
+        }
+        next = page.next;
+      } while (next);
+      return count;
+    },
+  );
+  void vscode.window.showInformationMessage(vscode.l10n.t('Pulled {0} tags of {1}.', pulled, node.name));
+}

@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import { CommandId } from '../commandIds';
+import { credentialSeverity, SeveritySettings, sourceLabel } from '../status/credentialState';
+import { RegistryStatus } from '../status/refreshScheduler';
+import { formatTimeLeft } from '../status/timeLeft';
+import { ErrorNode, imageReference, RegistryNode, TagNode, TreeNode } from './nodes';
+
+/** What drawing a node needs besides the node: the Docker login state the status bar shows too. */
+export interface TreeItemContext {
+  status(loginServer: string): RegistryStatus | undefined;
+  readonly severity: SeveritySettings;
+  readonly now: number;
+}
+
+const { Collapsed, None } = vscode.TreeItemCollapsibleState;
+
+/**
+ * How each node looks. `contextValue` is `kind` followed by `;`-separated facts the menus test
+ * (`registry;dockerLoggedIn;arm`, `error;signIn`).
+ */
+export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeItem {
+  switch (node.kind) {
+    case 'tenant':
+      return item(node.id, node.name, Collapsed, 'organization', 'tenant', { tooltip: vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId) });
+    case 'subscription':
+      return item(node.id, node.subscription.name, Collapsed, 'azure', 'subscription', {
+        tooltip: vscode.l10n.t('Subscription {0} ({1})', node.subscription.name, node.subscription.id),
+      });
+    case 'typedRegistries':
+      return item(node.id, vscode.l10n.t('Registries by login server'), vscode.TreeItemCollapsibleState.Expanded, 'link', 'typedRegistries', {
+        tooltip: vscode.l10n.t('Registries you added by login server, or logged in to with their own user name and password'),
+      });
+    case 'registry':
+      return registryItem(node, context);
+    case 'repository':
+      return item(node.id, node.name, Collapsed, 'repo', 'repository', { tooltip: `${node.parent.loginServer}/${node.name}` });
+    case 'tag':
+      return tagItem(node, context.now);
+    case 'loadMore':
+      return item(node.id, vscode.l10n.t('Load more...'), None, 'more', 'loadMore', {
+        command: { command: CommandId.loadMore, title: vscode.l10n.t('Load more'), arguments: [node.parent] },
+      });
+    case 'error':
+      return errorItem(node);
+    case 'openByName':
+      return item(node.id, vscode.l10n.t('Open Repository by Name...'), None, 'go-to-file', 'openByName', {
+        command: { command: CommandId.openRepositoryByName, title: vscode.l10n.t('Open Repository by Name'), arguments: [node.parent] },
+        tooltip: vscode.l10n.t('You may not list the repositories of this registry; open one whose name you know.'),
+      });
+    case 'message':
+      return item(node.id, node.text, None, 'info', 'message', {});
+  }
+}
+
+function item(id: string, label: string, collapsible: vscode.TreeItemCollapsibleState, icon: string | vscode.ThemeIcon, contextValue: string, extra: Partial<vscode.TreeItem>): vscode.TreeItem {
+  const treeItem = new vscode.TreeItem(label, collapsible);
+  treeItem.id = id;
+  treeItem.iconPath = typeof icon === 'string' ? new vscode.ThemeIcon(icon) : icon;
+  treeItem.contextValue = contextValue;
+  return Object.assign(treeItem, extra);
+}
+
+function registryItem(node: RegistryNode, context: TreeItemContext): vscode.TreeItem {
+  const { summary, loginServer } = node;
+  const status = context.status(loginServer);
+  const name = summary?.name ?? loginServer;
+  const description = summary ? [summary.sku, summary.location].filter((part) => part !== '').join(' · ') : status && status.login.via !== 'entra' ? sourceLabel(status.login) : '';
+  const severity = status ? credentialSeverity(status, context.severity, context.now) : undefined;
+  const color = severity === 'error' ? 'charts.red' : severity === 'warning' ? 'charts.yellow' : severity === 'normal' ? 'charts.green' : undefined;
+  const docker = dockerState(status, context.now);
+  const tokens = ['registry', status ? 'dockerLoggedIn' : 'dockerLoggedOut', ...(summary ? ['arm'] : []), ...(summary?.abac ? ['abac'] : [])];
+
+  const tooltip = new vscode.MarkdownString(undefined, true);
+  tooltip.appendMarkdown(`**${escape(name)}** \`${loginServer}\`\n\n`);
+  if (summary) {
+    tooltip.appendMarkdown(`${escape(vscode.l10n.t('{0} registry in {1}, subscription {2}', summary.sku, summary.location, summary.subscription.name))}\n\n`);
+    if (summary.abac) tooltip.appendMarkdown(`${escape(vscode.l10n.t('Repository permissions (ABAC): repository roles grant access; AcrPull and AcrPush do not.'))}\n\n`);
+    tooltip.appendMarkdown(`${escape(summary.adminUserEnabled ? vscode.l10n.t('Admin user: enabled') : vscode.l10n.t('Admin user: disabled'))}\n\n`);
+  }
+  tooltip.appendMarkdown(`${severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : status ? '$(pass)' : '$(circle-outline)'} ${escape(docker)}`);
+
+  return item(node.id, name, Collapsed, new vscode.ThemeIcon('database', color ? new vscode.ThemeColor(color) : undefined), tokens.join(';'), {
+    description,
+    tooltip,
+    accessibilityInformation: { label: [name, description, docker].filter((part) => part !== '').join(', ') },
+  });
+}
+
+/** Whether Docker is logged in to the registry and until when: the same facts the status bar's tooltip gives. */
+function dockerState(status: RegistryStatus | undefined, now: number): string {
+  if (!status) return vscode.l10n.t('Docker is not logged in by ACR Access');
+  const { login, health } = status;
+  if (health.kind === 'needsUser' || health.kind === 'retrying') return vscode.l10n.t('Docker is logged in, but renewing its credential failed');
+  if (login.expiresOn === undefined) return vscode.l10n.t('Docker is logged in ({0})', sourceLabel(login));
+  if (login.expiresOn <= now) return vscode.l10n.t("Docker's credential has expired");
+  return vscode.l10n.t('Docker is logged in until {0} ({1} left)', new Date(login.expiresOn).toLocaleString(vscode.env.language), formatTimeLeft(login.expiresOn - now));
+}
+
+function tagItem(node: TagNode, now: number): vscode.TreeItem {
+  const manifest = node.parent.manifests.get(node.tag.digest);
+  const updated = node.tag.lastUpdateTime ?? node.tag.createdTime;
+  const description = [updated === undefined ? undefined : age(updated, now), manifest?.imageSize === undefined ? undefined : size(manifest.imageSize)].filter((part) => part !== undefined).join(' · ');
+  return item(node.id, node.tag.name, None, 'tag', 'tag', {
+    description,
+    tooltip: tagTooltip(node),
+    accessibilityInformation: { label: vscode.l10n.t('Tag {0}, {1}', node.tag.name, description) },
+  });
+}
+
+export function tagTooltip(node: TagNode): vscode.MarkdownString {
+  const manifest = node.parent.manifests.get(node.tag.digest);
+  const when = (time: number | undefined) => (time === undefined ? '' : new Date(time).toLocaleString(vscode.env.language));
+  const rows: [string, string][] = [
+    [vscode.l10n.t('Digest'), `\`${node.tag.digest}\``],
+    [vscode.l10n.t('Created'), when(node.tag.createdTime)],
+    [vscode.l10n.t('Updated'), when(node.tag.lastUpdateTime)],
+    [vscode.l10n.t('Media type'), manifest?.mediaType ? `\`${manifest.mediaType}\`` : ''],
+    [vscode.l10n.t('Platforms'), manifest?.platforms.join(', ') ?? ''],
+    [vscode.l10n.t('Size'), manifest?.imageSize === undefined ? '' : size(manifest.imageSize)],
+  ];
+  const markdown = new vscode.MarkdownString(`**${escape(imageReference(node, 'tag'))}**\n\n`);
+  markdown.appendMarkdown(rows.filter(([, value]) => value !== '').map(([name, value]) => `${escape(name)}: ${value}`).join('  \n'));
+  return markdown;
+}
+
+function errorItem(node: ErrorNode): vscode.TreeItem {
+  const { advice } = node;
+  const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : [])];
+  const retryAt = node.retryAt === undefined ? undefined : new Date(node.retryAt).toLocaleTimeString(vscode.env.language);
+  return item(node.id, advice.message, None, new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')), tokens.join(';'), {
+    description: retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined,
+    tooltip: advice.message,
+    command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] },
+    accessibilityInformation: { label: vscode.l10n.t('Error: {0}', advice.message) },
+  });
+}
+
+/** How long ago, in the display language: "3 days ago". */
+function age(time: number, now: number): string {
+  const seconds = Math.round((time - now) / 1000);
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['year', 365 * 86_400],
+    ['month', 30 * 86_400],
+    ['day', 86_400],
+    ['hour', 3_600],
+    ['minute', 60],
+  ];
+  const format = new Intl.RelativeTimeFormat(vscode.env.language, { numeric: 'auto' });
+  for (const [unit, length] of units) if (Math.abs(seconds) >= length) return format.format(Math.round(seconds / length), unit);
+  return format.format(0, 'minute');
+}
+
+/** Bytes in the decimal units `docker images` uses. */
+function size(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${new Intl.NumberFormat(vscode.env.language, { maximumFractionDigits: unit === 0 ? 0 : 1 }).format(value)} ${units[unit]}`;
+}
+
+function escape(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (character) => `\\${character}`);
+}
