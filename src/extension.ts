@@ -19,9 +19,10 @@ import { ManifestDocuments } from './tree/manifestDocuments';
 import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
 import { TreeMemory } from './tree/treeMemory';
 
-/** What the extension exports: its registry tree, read by the host tests the way VS Code reads it. */
+/** What the extension exports: its registry tree and what the tree remembers, read by the host tests as VS Code reads them. */
 export interface AcrAccessExports {
   readonly registryTree: RegistryTree;
+  readonly treeMemory: TreeMemory;
 }
 
 export function activate(context: vscode.ExtensionContext): AcrAccessExports {
@@ -64,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   registerCommands(context, services);
   registerRenewals(context, services);
   registerTreeUpdates(context, services, treeView);
-  return { registryTree: tree };
+  return { registryTree: tree, treeMemory };
 }
 
 /** Where the registry tree's data comes from: ARM with the account that never prompts, and the registries' own APIs. */

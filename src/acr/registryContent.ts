@@ -181,7 +181,7 @@ export class RegistryContent {
   private strings(value: unknown, field: string): string[] {
     const items = this.array(value, field);
     if (!items.every((item) => typeof item === 'string')) throw this.malformed(`${field} holds something other than names`);
-    return items as string[];
+    return items;
   }
 
   private manifestSummary(value: unknown): ManifestSummary {
