@@ -1,11 +1,16 @@
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { AcrAccessExports } from '../../../src/extension';
 import type { RegistryNode, TreeNode } from '../../../src/tree/nodes';
 import type { Fixture } from '../../emulator/fixture';
 import componentFixture from '../../emulator/fixtures/component.json';
+import type { FaultSpec } from '../../world/emulator';
 import { hostEmulator } from '../emulator';
 import { waitForWorkbenchText } from '../workbench';
+
+const run = promisify(execFile);
 
 interface Item {
   node: TreeNode;
@@ -21,7 +26,7 @@ function text(value: string | vscode.MarkdownString | vscode.TreeItemLabel | und
   return 'value' in value ? value.value : value.label;
 }
 
-const fixture = componentFixture as Fixture;
+const fixture = componentFixture as unknown as Fixture;
 const registriesOf = (subscription: string) => fixture.registries.filter((registry) => registry.subscription === subscription);
 const seenBy = (identity: string) => (registry: { roles?: { identity: string }[] }) => (registry.roles ?? []).some((role) => role.identity === identity);
 
@@ -136,24 +141,122 @@ describe('Registry tree', function () {
     assert.equal((await children()).length, 2);
   });
 
-  it('shows an error in place of what failed, keeps the other registries, and Retry loads it once the fault is gone', async () => {
-    const registry = await registryNamed('contosoapps');
-    const other = await registryNamed('contosonoarm');
-    const fault = await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/(acr/v1|v2)/_catalog', mode: 'status', status: 503 });
-    try {
-      tree.refresh(registry);
-      const [error] = await children(registry);
-      assert.equal(error.node.kind, 'error');
-      assert.match(error.label, /unavailable/i);
-      assert.equal(error.contextValue, 'error');
-      assert.ok((await children(other)).length > 0, 'another registry is hidden by the failure');
-    } finally {
-      await emulator.client.removeFault(fault);
+  describe('errors in place', () => {
+    const firewallBody = { errors: [{ code: 'DENIED', message: "client with IP '203.0.113.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", detail: null }] };
+    const cases: { name: string; fault: FaultSpec; label: RegExp; contextValue: string; description?: RegExp }[] = [
+      { name: 'outage (503)', fault: { mode: 'status', status: 503 }, label: /unavailable/i, contextValue: 'error' },
+      { name: 'throttled (429 with Retry-After)', fault: { mode: 'status', status: 429, retryAfter: 1, times: 3 }, label: /throttling/i, contextValue: 'error', description: /retry after/ },
+      { name: 'firewall (403)', fault: { mode: 'status', status: 403, body: firewallBody }, label: /network rules/i, contextValue: 'error' },
+      { name: 'network failure (reset)', fault: { mode: 'reset' }, label: /Could not reach/i, contextValue: 'error' },
+      { name: 'expired sign-in (401)', fault: { mode: 'status', status: 401 }, label: /expired or was refused/i, contextValue: 'error;signIn' },
+    ];
+    for (const { name, fault, label, contextValue, description } of cases) {
+      it(`${name}: an error node where the repositories were, the other registries listed, Retry loads them once it passes`, async () => {
+        const registry = await registryNamed('contosoapps');
+        const other = await registryNamed('contosonoarm');
+        const id = await emulator.client.addFault({ ...fault, server: 'registry:contosoapps', path: '^/(acr/v1|v2)/_catalog' });
+        let error: Item;
+        try {
+          tree.refresh(registry);
+          [error] = await children(registry);
+          assert.equal(error.node.kind, 'error');
+          assert.match(error.label, label);
+          assert.equal(error.contextValue, contextValue);
+          if (description) assert.match(error.description ?? '', description);
+          assert.ok((await children(other)).some((item) => item.label === 'hello'), 'another registry is hidden by the failure');
+        } finally {
+          await emulator.client.removeFault(id);
+        }
+        await vscode.commands.executeCommand('acrAccess.retry', error.node);
+        assert.deepEqual(
+          (await children(registry)).map((item) => item.label),
+          Object.keys(fixture.registries.find((candidate) => candidate.name === 'contosoapps')!.repositories!).sort(),
+        );
+      });
     }
-    const [error] = await children(registry);
-    assert.equal(error.node.kind, 'error');
-    await vscode.commands.executeCommand('acrAccess.retry', error.node);
-    assert.deepEqual((await children(registry)).map((item) => item.label).includes('hello'), true);
+
+    it('not signed in: the subscriptions give way to an error with Sign In Again, and come back after signing in', async () => {
+      await vscode.commands.executeCommand('emulatedMicrosoftAuth.signOut');
+      try {
+        tree.refresh();
+        const top = await children();
+        assert.equal(top[0].node.kind, 'error');
+        assert.match(top[0].label, /sign/i);
+        assert.equal(top[0].contextValue, 'error;signIn');
+      } finally {
+        await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
+      }
+      tree.refresh();
+      assert.ok((await children()).every((item) => item.contextValue === 'tenant'));
+    });
+  });
+
+  it('a Docker login redraws only its registry node: its state changes and nothing is loaded again', async () => {
+    const noArm = emulator.loginServer('contosonoarm');
+    const registry = await registryNamed('contosonoarm');
+    await children(registry);
+    const listing = registry.listing;
+    const fired: (TreeNode | undefined)[] = [];
+    const subscription = tree.onDidChangeTreeData((event) => fired.push(...(Array.isArray(event) ? event : [event])));
+    try {
+      const since = await lastSeq();
+      await vscode.commands.executeCommand('acrAccess.logInDocker', [noArm]);
+      assert.ok(fired.includes(registry), 'the registry node was not redrawn');
+      assert.ok(!fired.includes(undefined), 'the whole tree was reloaded');
+      assert.equal(registry.listing, listing);
+      assert.equal((await children(registry)).length, listing!.items.length);
+      assert.deepEqual(await dataPlaneRequests('contosonoarm', since), []);
+      assert.match(tree.getTreeItem(registry).contextValue ?? '', /;dockerLoggedIn;/);
+    } finally {
+      subscription.dispose();
+      await vscode.commands.executeCommand('acrAccess.logOutDocker', noArm);
+    }
+    assert.match(tree.getTreeItem(registry).contextValue ?? '', /;dockerLoggedOut;/);
+  });
+
+  it('Pull Image lands the tag in the Docker engine, also for a registry Docker is not logged in to with saving credentials off', async () => {
+    const settings = vscode.workspace.getConfiguration('acrAccess');
+    await settings.update('docker.saveCredentials', false, vscode.ConfigurationTarget.Global);
+    const registry = await registryNamed('contosonoarm');
+    const reference = `${registry.loginServer}/hello:v1`;
+    await run('docker', ['rmi', '--force', reference]).catch(() => undefined);
+    try {
+      const [hello] = (await children(registry)).filter((item) => item.label === 'hello');
+      const [tag] = await children(hello.node);
+      assert.equal(tag.node.kind, 'tag');
+      await vscode.commands.executeCommand('acrAccess.pullImage', tag.node);
+      const { stdout } = await run('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', reference]);
+      assert.ok(tag.node.kind === 'tag' && (JSON.parse(stdout) as string[]).includes(`${registry.loginServer}/hello@${tag.node.tag.digest}`), stdout);
+    } finally {
+      await settings.update('docker.saveCredentials', undefined, vscode.ConfigurationTarget.Global);
+      await run('docker', ['rmi', '--force', reference]).catch(() => undefined);
+    }
+  });
+
+  it('ABAC registry: the refused catalog names the repository roles, and a repository opened by name lists its tags and pulls', async () => {
+    const registry = await registryNamed('contosoabac');
+    tree.refresh(registry);
+    const items = await children(registry);
+    assert.equal(items[0].contextValue, 'openByName');
+    const error = items.find((item) => item.node.kind === 'error');
+    assert.ok(error, JSON.stringify(items.map((item) => item.label)));
+    assert.match(error.label, /Container Registry Repository Reader/);
+    assert.doesNotMatch(error.label, /AcrPull/);
+
+    // What Open Repository by Name... does once its input box is answered (the e2e tier types into it).
+    const repository = tree.openRepository(registry, 'team/api');
+    const tags = await children(repository);
+    assert.deepEqual(
+      tags.map((item) => item.label),
+      fixture.registries.find((candidate) => candidate.name === 'contosoabac')!.repositories!['team/api'],
+    );
+    const reference = `${registry.loginServer}/team/api:${tags[0].label}`;
+    try {
+      await vscode.commands.executeCommand('acrAccess.pullImage', tags[0].node);
+      await run('docker', ['image', 'inspect', reference]);
+    } finally {
+      await run('docker', ['rmi', '--force', reference]).catch(() => undefined);
+    }
   });
 
   describe('at scale', () => {
