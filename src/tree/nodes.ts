@@ -25,6 +25,7 @@ export interface TenantNode {
   readonly tenantId: string;
   readonly name: string;
   readonly subscriptions: readonly Subscription[];
+  children?: SubscriptionNode[];
 }
 
 export interface SubscriptionNode {

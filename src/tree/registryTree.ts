@@ -77,7 +77,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     if (!node) return this.rootChildren();
     switch (node.kind) {
       case 'tenant':
-        return node.subscriptions.map((subscription) => this.subscriptionNode(subscription, node));
+        return (node.children ??= node.subscriptions.map((subscription) => this.subscriptionNode(subscription, node)));
       case 'subscription':
         return (node.children ??= await this.registriesOf(node));
       case 'typedRegistries':
