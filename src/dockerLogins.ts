@@ -9,7 +9,7 @@ import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
 import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
 
-/** The user name that tells Docker its password is an ACR refresh token (ACR-PROTOCOL.md section 5). */
+/** The user name that tells Docker its password is an ACR refresh token (docs/protocol.md section 5). */
 export const refreshTokenUsername = '00000000-0000-0000-0000-000000000000';
 
 export interface RegistryToLogIn {
@@ -31,7 +31,7 @@ export interface LoginSettings {
  * Remembers what it wrote, so logging out removes exactly that.
  */
 export class DockerLogins {
-  /** Login servers ARM returned this session: Entra tokens may go to them (ACR-PROTOCOL.md section 1). */
+  /** Login servers ARM returned this session: Entra tokens may go to them (docs/protocol.md section 1). */
   private readonly armLoginServers = new Set<string>();
   /** Per account (VS Code's silent and interactive accounts are two) and tenant. */
   private readonly tokenClients = new Map<Account, Map<string, AcrTokenClient>>();
