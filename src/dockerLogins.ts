@@ -11,7 +11,7 @@ import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
 import { PullCredential } from './docker/pull';
 
-/** The user name that tells Docker its password is an ACR refresh token (ACR-PROTOCOL.md section 5). */
+/** The user name that tells Docker its password is an ACR refresh token (docs/protocol.md section 5). */
 export const refreshTokenUsername = '00000000-0000-0000-0000-000000000000';
 
 export interface RegistryToLogIn {
@@ -33,7 +33,7 @@ export interface LoginSettings {
  * Remembers what it wrote, so logging out removes exactly that.
  */
 export class DockerLogins {
-  /** Login servers ARM returned this session: Entra tokens may go to them (ACR-PROTOCOL.md section 1). */
+  /** Login servers ARM returned this session: Entra tokens may go to them (docs/protocol.md section 1). */
   private readonly armLoginServers = new Set<string>();
   /** Per account (VS Code's silent and interactive accounts are two) and tenant. */
   private readonly tokenClients = new Map<Account, Map<string, AcrTokenClient>>();

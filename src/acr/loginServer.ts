@@ -1,7 +1,7 @@
 import type { AzureCloud } from '../azure/clouds';
 import { AcrError } from './errors';
 
-/** What may receive an Entra token (ACR-PROTOCOL.md section 1). */
+/** What may receive an Entra token (docs/protocol.md section 1). */
 export interface HostTrust {
   readonly cloud: AzureCloud;
   /** `loginServer` values ARM returned for registries (`host` or `host:port`), matched exactly. */

@@ -15,7 +15,7 @@ export interface PasswordAuthOptions extends RequestOptions {
 
 /**
  * An ACR access token for these scopes from a username and password: `GET /oauth2/token?service=&scope=`
- * with HTTP Basic auth (ACR-PROTOCOL.md section 4). The host is checked before the password leaves.
+ * with HTTP Basic auth (docs/protocol.md section 4). The host is checked before the password leaves.
  */
 export async function accessTokenWithPassword(target: RegistryTarget, credentials: PasswordCredentials, scopes: readonly string[], options: PasswordAuthOptions): Promise<AcrToken> {
   const registry = target.loginServer;

@@ -31,7 +31,7 @@ export interface TokenEndpoint {
 }
 
 /**
- * Checks the login server, then asks `GET /v2/` for its challenge (ACR-PROTOCOL.md section 2) and checks the
+ * Checks the login server, then asks `GET /v2/` for its challenge (docs/protocol.md section 2) and checks the
  * realm's host too. Nothing is sent to a host that fails the check.
  */
 export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostTrust, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {

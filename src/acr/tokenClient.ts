@@ -7,7 +7,7 @@ import { HostTrust } from './loginServer';
 import { AcrToken, discoverTokenEndpoint, failure, formBody, RegistryTarget, RequestOptions, TokenEndpoint, tokenFromAnswer } from './protocol';
 import { SingleFlight } from './singleFlight';
 
-/** Which Entra token audience a registry's exchange accepts (ACR-PROTOCOL.md section 3). */
+/** Which Entra token audience a registry's exchange accepts (docs/protocol.md section 3). */
 export type Audience = 'acr' | 'arm';
 
 /** Remembers per login server which audience worked, so the extension can persist it. */
@@ -45,7 +45,7 @@ interface CachedRefreshToken extends CachedToken, AcrRefreshToken {
 }
 
 /**
- * Entra token -> ACR refresh token -> ACR access tokens (ACR-PROTOCOL.md sections 2-4), cached until near
+ * Entra token -> ACR refresh token -> ACR access tokens (docs/protocol.md sections 2-4), cached until near
  * `exp`; concurrent callers share one exchange per registry and one token request per scope set.
  */
 export class AcrTokenClient {
@@ -69,7 +69,7 @@ export class AcrTokenClient {
     return { token, expiresOn, account };
   }
 
-  /** An ACR access token for these scopes, e.g. `repository:hello:pull` (ACR-PROTOCOL.md section 4). */
+  /** An ACR access token for these scopes, e.g. `repository:hello:pull` (docs/protocol.md section 4). */
   async accessToken(target: EntraRegistryTarget, scopes: readonly string[], options: RequestOptions = {}): Promise<AcrToken> {
     const key = `${target.loginServer}\n${[...new Set(scopes)].sort().join(' ')}`;
     const cached = this.accessTokens.get(key);

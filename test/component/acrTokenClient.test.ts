@@ -41,7 +41,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe('acr token client against the emulator (ACR-PROTOCOL.md sections 1-4)', function () {
+describe('acr token client against the emulator (docs/protocol.md sections 1-4)', function () {
   let emulator: RunningEmulator;
   let cloud: AzureCloud;
   let trust: HostTrust;

@@ -133,7 +133,7 @@ describe('emulator: real Azure SDK clients', () => {
       const auth = basic('apipuller', password.value);
       assert.equal((await fetch(`https://${login}/v2/team/api/tags/list`, { headers: { authorization: auth } })).status, 200);
       assert.equal((await fetch(`https://${login}/v2/hello/tags/list`, { headers: { authorization: auth } })).status, 401);
-      // Repository-scoped tokens cannot list the catalog (ACR-PROTOCOL.md section 7).
+      // Repository-scoped tokens cannot list the catalog (docs/protocol.md section 7).
       assert.equal((await fetch(`https://${login}/v2/_catalog`, { headers: { authorization: auth } })).status, 401);
     });
 

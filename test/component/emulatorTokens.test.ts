@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { startEmulator, RunningEmulator } from '../world/emulator';
 import { accessToken, acrScope, armScope, assertCaTrusted, basic, clients, componentFixture, contoso, decodeClaims, entraToken, exchange, fabrikam, nullGuid, postForm, refreshToken } from './emulatorSupport';
 
-describe('emulator: challenge, exchange and token (ACR-PROTOCOL.md sections 2-6)', () => {
+describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6)', () => {
   let emulator: RunningEmulator;
   let login: string;
 

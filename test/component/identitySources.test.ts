@@ -24,7 +24,7 @@ function claimsOf(jwt: string): Record<string, unknown> {
 }
 
 /**
- * Gets an Entra token from the credential and exchanges it at the login server (ACR-PROTOCOL.md section 3),
+ * Gets an Entra token from the credential and exchanges it at the login server (docs/protocol.md section 3),
  * checks the refresh token, and returns who the registry saw as the caller.
  */
 async function signInToRegistry(emulator: RunningEmulator, credential: TokenCredential, registry: string): Promise<string | undefined> {

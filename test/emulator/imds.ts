@@ -4,7 +4,7 @@ import { World } from './world';
 
 /**
  * The Azure Instance Metadata Service of an emulated VM: managed identity tokens over plain HTTP,
- * only with the `Metadata: true` header (ACR-PROTOCOL.md section 10).
+ * only with the `Metadata: true` header (docs/protocol.md section 10).
  */
 export function imdsRoute(world: World): Route {
   return (exchange) => Promise.resolve(answer(world, exchange));

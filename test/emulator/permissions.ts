@@ -1,6 +1,6 @@
 import { RoleAssignmentFixture, RoleName } from './fixture';
 
-/** Registry actions in the Docker scope grammar, with ACR's own additions (ACR-PROTOCOL.md section 4). */
+/** Registry actions in the Docker scope grammar, with ACR's own additions (docs/protocol.md section 4). */
 export type RepositoryAction = 'pull' | 'push' | 'delete' | 'metadata_read' | 'metadata_write' | 'deleted_read' | 'deleted_restore';
 
 export interface Grant {
@@ -20,7 +20,7 @@ const everything: RepositoryAction[] = ['pull', 'push', 'delete', 'metadata_read
 
 export const fullPermissions: Permissions = { catalog: true, grants: [{ repositories: '*', actions: everything }] };
 
-/** Data-plane rights of the registry roles (ACR-PROTOCOL.md section 8), on registries not in ABAC mode. */
+/** Data-plane rights of the registry roles (docs/protocol.md section 8), on registries not in ABAC mode. */
 const registryRoleActions: Partial<Record<RoleName, { catalog: boolean; actions: RepositoryAction[] }>> = {
   Owner: { catalog: true, actions: everything },
   Contributor: { catalog: true, actions: everything },

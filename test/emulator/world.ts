@@ -162,7 +162,7 @@ export class World {
     return 'none';
   }
 
-  /** The principal behind a Basic-auth or password-grant credential on a registry (ACR-PROTOCOL.md sections 4 and 5). */
+  /** The principal behind a Basic-auth or password-grant credential on a registry (docs/protocol.md sections 4 and 5). */
   principalFromPassword(registry: RegistryState, username: string, password: string): Principal | undefined {
     if (username === nullGuid) return this.principalFromAcrJwt(registry, password);
     if (username === registry.name && registry.adminUserEnabled && [registry.adminPasswords.password, registry.adminPasswords.password2].includes(password)) {
