@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { DockerLogin, SignInSource } from '../auth/signInState';
 import { CommandId } from '../commands/commandIds';
-import { errorMessage, RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
+import { errorMessage } from '../failures';
+import { RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
 import { formatTimeLeft, nextUpdateDelayMs } from './timeLeft';
 
 export interface StatusBarSettings {
