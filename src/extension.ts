@@ -4,6 +4,7 @@ import { Account } from './auth/account';
 import { SignInState } from './auth/signInState';
 import { accountHooks } from './commands/accountHooks';
 import { CommandId } from './commandIds';
+import { openSettings } from './commands/openSettings';
 import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
@@ -145,6 +146,7 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
   const problems = new RenewalProblems(scheduler, {
     signInAgain: () => runCommand('signInAgain', services, () => signInAgain(services)),
     signIn: () => vscode.commands.executeCommand(CommandId.signIn),
+    openSettings,
     showLog: () => log.show(),
   });
   const passwordAlerts = new PasswordExpiryAlerts(scheduler, context.globalState, tokenPasswordWarningDays, () => vscode.commands.executeCommand(CommandId.signIn));

@@ -1,22 +1,137 @@
-// Placeholder with the agreed interface until the error-model branch is merged (its version replaces this file).
-import { AcrError } from './acr/errors';
+import * as l10n from '@vscode/l10n';
+import { AcrError, withoutSecrets } from './acr/errors';
 
-export type NextStep = 'retry' | 'signIn' | 'enterPassword' | 'requestAccess' | 'changeSettings' | 'fixNetwork' | 'startDocker' | 'fixDockerConfig' | 'showLog';
+/** What the user (or nobody) should do about a failure. */
+export type NextStep =
+  /** Passing trouble (network, throttling, outage, time-out): trying again later may work. */
+  | 'retry'
+  /** Sign in to Azure again (signed out, expired, another tenant, a broken sign-in method). */
+  | 'signIn'
+  /** A registry's user name and password were refused: sign in with the current one. */
+  | 'enterPassword'
+  /** Ask an owner for a role (the message names which). */
+  | 'requestAccess'
+  /** Fix a setting (trusted hosts, cloud settings). */
+  | 'changeSettings'
+  /** Firewall, public access off, proxy or TLS. */
+  | 'fixNetwork'
+  /** The Docker engine is not reachable. */
+  | 'startDocker'
+  /** The docker config or credential helper is broken; the file was left untouched. */
+  | 'fixDockerConfig'
+  /** Nothing better to say: an unexpected failure. */
+  | 'showLog';
+
 export interface FailureAdvice {
+  /** Localized, secret-free: what happened and what to do next. */
+  readonly message: string;
+  /** True when trying again without the user changing something cannot help. */
+  readonly needsUser: boolean;
+  readonly nextStep: NextStep;
+  /** Seconds the server asked to wait (Retry-After), when it did. */
+  readonly retryAfterSeconds?: number;
+  /** A stable id for telemetry and the README's troubleshooting list, e.g. 'acr.noRole', 'docker.configUnreadable'. */
+  readonly kind: string;
+  /** For `changeSettings`: the id of the setting to open, when one setting is at fault. */
+  readonly setting?: string;
+}
+
+/**
+ * What every error class of this extension says about itself; `adviceFor` reads it. The error's `message` is
+ * already localized and secret-free.
+ */
+export interface ActionableFailure {
   readonly message: string;
   readonly needsUser: boolean;
   readonly nextStep: NextStep;
+  /** The advice's `kind` (AcrError's own `kind` names the ACR failure alone). */
+  readonly failureKind: string;
   readonly retryAfterSeconds?: number;
-  readonly kind: string;
+  readonly setting?: string;
 }
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+
+/** Duck-typed, so the check holds across bundles and for classes that only implement the interface. */
+export function isActionableFailure(error: unknown): error is Error & ActionableFailure {
+  if (!(error instanceof Error)) return false;
+  const { needsUser, nextStep, failureKind } = error as Partial<ActionableFailure>;
+  return typeof needsUser === 'boolean' && typeof nextStep === 'string' && typeof failureKind === 'string';
 }
+
+/** Whether only the user can fix a failure, and how; unknown failures are retried (with backoff) and point to the log. */
 export function adviceFor(error: unknown): FailureAdvice {
-  if (error instanceof AcrError) {
-    const signIn = error.kind === 'notSignedIn' || error.kind === 'tokenExpired' || error.kind === 'wrongTenant';
-    const transient = ['throttled', 'unavailable', 'network', 'timeout', 'malformedResponse'].includes(error.kind);
-    return { message: error.message, needsUser: !transient, nextStep: signIn ? 'signIn' : transient ? 'retry' : 'requestAccess', retryAfterSeconds: error.retryAfterSeconds, kind: `acr.${error.kind}` };
+  if (error instanceof AcrError && error.kind === 'notSignedIn' && isActionableFailure(error.cause)) {
+    // The token could not be had because the sign-in method itself is broken: that is what the user must fix.
+    const cause = adviceFor(error.cause);
+    return { ...cause, message: l10n.t('Could not get an Azure sign-in token for registry {0}. {1}', error.registry, cause.message) };
   }
-  return { message: errorMessage(error), needsUser: false, nextStep: 'showLog', kind: 'unexpected' };
+  if (isActionableFailure(error)) {
+    const { message, needsUser, nextStep, failureKind, retryAfterSeconds, setting } = error;
+    return {
+      message,
+      needsUser,
+      nextStep,
+      kind: failureKind,
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      ...(setting === undefined ? {} : { setting }),
+    };
+  }
+  return foreignAdvice(error);
+}
+
+/** The message to log and show for any failure. */
+export function errorMessage(error: unknown): string {
+  return adviceFor(error).message;
+}
+
+/** The button that fixes a failure, next to Show Log: what a notification or an error node offers. */
+export type FixAction = 'signIn' | 'openSettings';
+
+export function fixActionFor(advice: FailureAdvice): FixAction | undefined {
+  if (advice.nextStep === 'signIn' || advice.nextStep === 'enterPassword') return 'signIn';
+  if (advice.nextStep === 'changeSettings') return 'openSettings';
+  return undefined;
+}
+
+/**
+ * Errors from libraries (@azure/identity, the Azure SDK's RestError) and anything unexpected, told apart by
+ * name and status code as those libraries document them; their messages are cleaned of anything token-like.
+ */
+function foreignAdvice(error: unknown): FailureAdvice {
+  const { name, statusCode } = (error ?? {}) as { name?: unknown; statusCode?: unknown };
+  const text = withoutSecrets(error instanceof Error ? error.message : String(error));
+  const advice = (kind: string, needsUser: boolean, nextStep: NextStep, message: string): FailureAdvice => ({ kind, needsUser, nextStep, message });
+  const status = typeof statusCode === 'number' ? statusCode : undefined;
+  switch (name) {
+    case 'AbortError':
+      return advice('cancelled', false, 'retry', l10n.t('Cancelled.'));
+    case 'CredentialUnavailableError':
+      return advice('azure.signInUnavailable', true, 'signIn', l10n.t('The sign-in method cannot be used here ({0}). Sign in again, or choose another sign-in method.', text));
+    case 'AuthenticationRequiredError':
+      return advice('azure.signInRequired', true, 'signIn', l10n.t('Microsoft Entra ID needs you to sign in again ({0}).', text));
+    case 'AuthenticationError':
+      if (status !== undefined && status >= 500) return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
+      return advice('azure.signInRefused', true, 'signIn', l10n.t('Microsoft Entra ID refused the sign-in ({0}). Sign in again, or check the sign-in method.', text));
+    case 'RestError':
+      return armAdvice(status, text);
+    default:
+      return advice('unexpected', false, 'showLog', text);
+  }
+}
+
+/** A failed Azure Resource Manager request (listing subscriptions or registries, reading a token). */
+function armAdvice(status: number | undefined, text: string): FailureAdvice {
+  if (status === 401) return { kind: 'arm.notSignedIn', needsUser: true, nextStep: 'signIn', message: l10n.t('Azure Resource Manager did not accept your sign-in ({0}). Sign in again.', text) };
+  if (status === 403) {
+    return {
+      kind: 'arm.noRole',
+      needsUser: true,
+      nextStep: 'requestAccess',
+      message: l10n.t('Your account may not read this in Azure Resource Manager ({0}). Ask an owner for the Reader role on the subscription or registry, or type the login server instead.', text),
+    };
+  }
+  if (status === 429) return { kind: 'arm.throttled', needsUser: false, nextStep: 'retry', message: l10n.t('Azure Resource Manager is throttling requests ({0}). Wait a minute, then try again.', text) };
+  if (status === undefined || status >= 500) {
+    return { kind: 'arm.unavailable', needsUser: false, nextStep: 'retry', message: l10n.t('Azure Resource Manager could not be reached or is unavailable ({0}). Check your connection, then try again.', text) };
+  }
+  return { kind: 'arm.failed', needsUser: false, nextStep: 'showLog', message: l10n.t('An Azure Resource Manager request failed ({0}).', text) };
 }

@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import type { ActionableFailure, NextStep } from '../failures';
 
 export type AcrErrorKind =
   | 'invalidRegistryName'
@@ -16,11 +17,17 @@ export type AcrErrorKind =
   | 'malformedResponse'
   | 'notFound';
 
+/** What the registry is known to be; only `noRole` words its advice differently. */
+export interface RegistryMode {
+  /** "Repository permissions" (ABAC) mode: true or false when known, undefined when not. */
+  readonly abac?: boolean;
+}
+
 /**
  * Every user-facing sentence of this module, one per kind, localized through @vscode/l10n.
  * `registry` is the login server or the registry name the user typed.
  */
-export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string> = {
+export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: RegistryMode) => string> = {
   invalidRegistryName: (registry) =>
     l10n.t('"{0}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.', registry),
   hostNotTrusted: (registry) =>
@@ -28,8 +35,22 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string
   notSignedIn: (registry) => l10n.t('No Azure sign-in token is available for registry {0}. Sign in to Azure, then try again.', registry),
   wrongTenant: (registry) =>
     l10n.t("Registry {0} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.", registry),
-  noRole: (registry) =>
-    l10n.t('Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.', registry),
+  noRole: (registry, mode = {}) => {
+    // docs/protocol.md section 7: in ABAC mode AcrPull and AcrPush are ignored; repository roles grant access.
+    if (mode.abac === true) {
+      return l10n.t(
+        'Your account has no role on registry {0}, which uses repository permissions (ABAC): there only repository roles grant access. Ask an owner for Container Registry Repository Reader (to pull), Container Registry Repository Writer (to push) or Container Registry Repository Contributor (to delete) on the repositories you need, and Container Registry Repository Catalog Lister to list repositories, then try again.',
+        registry,
+      );
+    }
+    if (mode.abac === false) {
+      return l10n.t('Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.', registry);
+    }
+    return l10n.t(
+      'Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push); if the registry uses repository permissions (ABAC), ask instead for Container Registry Repository Reader (to pull) or Writer (to push) on the repositories you need. Then try again.',
+      registry,
+    );
+  },
   firewall: (registry) =>
     l10n.t('Registry {0} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.', registry),
   throttled: (registry) => l10n.t('Registry {0} is throttling requests (too many requests). Wait a minute, then try again.', registry),
@@ -46,23 +67,40 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string) => string
   notFound: (registry) => l10n.t('Registry {0} no longer has this repository, tag or image; someone may have deleted it. Refresh to see what is there now.', registry),
 };
 
-export interface AcrErrorDetails {
+/** Who must act on each kind, and how (see docs/protocol.md sections 3 and 8 for what the statuses mean). */
+const acrErrorSteps: Record<AcrErrorKind, { readonly needsUser: boolean; readonly nextStep: NextStep }> = {
+  invalidRegistryName: { needsUser: true, nextStep: 'showLog' },
+  hostNotTrusted: { needsUser: true, nextStep: 'changeSettings' },
+  notSignedIn: { needsUser: true, nextStep: 'signIn' },
+  wrongTenant: { needsUser: true, nextStep: 'signIn' },
+  noRole: { needsUser: true, nextStep: 'requestAccess' },
+  firewall: { needsUser: true, nextStep: 'fixNetwork' },
+  throttled: { needsUser: false, nextStep: 'retry' },
+  unavailable: { needsUser: false, nextStep: 'retry' },
+  tokenExpired: { needsUser: true, nextStep: 'signIn' },
+  credentialsRejected: { needsUser: true, nextStep: 'enterPassword' },
+  network: { needsUser: false, nextStep: 'retry' },
+  timeout: { needsUser: false, nextStep: 'retry' },
+  malformedResponse: { needsUser: false, nextStep: 'retry' },
+  notFound: { needsUser: false, nextStep: 'retry' },
+};
+
+export interface AcrErrorDetails extends RegistryMode {
   /** `x-ms-correlation-request-id` of the response, for a support request. */
   readonly correlationId?: string;
   /** What went wrong, in a few technical words (never a token). */
   readonly detail?: string;
   /** For `throttled` and `unavailable`: seconds the registry asked to wait (`Retry-After`). */
   readonly retryAfterSeconds?: number;
-  /** The registry grants data access by repository roles (ABAC): the advice for `noRole` names those. */
-  readonly abac?: boolean;
   readonly cause?: unknown;
 }
 
 /** An error a user can act on: its kind, the registry, the next step, and never a secret. */
-export class AcrError extends Error {
+export class AcrError extends Error implements ActionableFailure {
   readonly correlationId?: string;
   readonly detail?: string;
   readonly retryAfterSeconds?: number;
+  readonly abac?: boolean;
 
   constructor(
     readonly kind: AcrErrorKind,
@@ -70,7 +108,7 @@ export class AcrError extends Error {
     details: AcrErrorDetails = {},
   ) {
     const detail = details.detail === undefined ? undefined : withoutSecrets(details.detail);
-    const parts = [acrErrorMessages[kind](registry)];
+    const parts = [acrErrorMessages[kind](registry, details)];
     if (detail) parts.push(`(${detail})`);
     if (details.correlationId) parts.push(l10n.t('Correlation id: {0}.', details.correlationId));
     super(parts.join(' '), { cause: details.cause });
@@ -78,6 +116,24 @@ export class AcrError extends Error {
     this.correlationId = details.correlationId;
     this.detail = detail;
     this.retryAfterSeconds = details.retryAfterSeconds;
+    this.abac = details.abac;
+  }
+
+  get needsUser(): boolean {
+    return acrErrorSteps[this.kind].needsUser;
+  }
+
+  get nextStep(): NextStep {
+    return acrErrorSteps[this.kind].nextStep;
+  }
+
+  get failureKind(): string {
+    return `acr.${this.kind}`;
+  }
+
+  /** The setting that lets a host receive Entra tokens. */
+  get setting(): string | undefined {
+    return this.kind === 'hostNotTrusted' ? 'acrAccess.trustedHosts' : undefined;
   }
 }
 

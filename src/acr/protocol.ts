@@ -1,5 +1,5 @@
 import { ChallengeError, parseBearerChallenge } from './challenge';
-import { AcrError } from './errors';
+import { AcrError, RegistryMode } from './errors';
 import { JwtError, jwtExpiresOn } from './jwt';
 import { RegistryResponse, RequestLimits, requestRegistry, retryAfterSeconds, serverMessage } from './http';
 import { assertTrustedUrl, HostTrust, loginServerProblem } from './loginServer';
@@ -62,11 +62,12 @@ const firewallMessage = /firewall|network rule|not allowed access|public (networ
 
 /**
  * The error for a refused request. `entra` requests carry an Entra or ACR token (401: expired or another
- * tenant); `password` requests carry a username and password (401: wrong credentials).
+ * tenant); `password` requests carry a username and password (401: wrong credentials). A caller that knows the
+ * registry's mode passes it, so `noRole` names the roles that count there.
  */
-export function failure(registry: string, response: RegistryResponse, credentialKind: 'entra' | 'password'): AcrError {
+export function failure(registry: string, response: RegistryResponse, credentialKind: 'entra' | 'password', mode: RegistryMode = {}): AcrError {
   const message = serverMessage(response.body);
-  const details = { correlationId: response.correlationId, detail: `HTTP ${response.status}${message ? `: ${message}` : ''}` };
+  const details = { correlationId: response.correlationId, detail: `HTTP ${response.status}${message ? `: ${message}` : ''}`, abac: mode.abac };
   if (response.status === 401) {
     if (credentialKind === 'password') return new AcrError('credentialsRejected', registry, details);
     return new AcrError(message && /tenant/i.test(message) ? 'wrongTenant' : 'tokenExpired', registry, details);

@@ -3,6 +3,7 @@ import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { AzureCloud } from '../azure/clouds';
+import type { ActionableFailure } from '../failures';
 
 /**
  * How to sign in with @azure/identity. It is stored in VS Code's Memento, so it never holds a secret:
@@ -37,9 +38,15 @@ export interface SignInHooks {
   readonly openBrowser?: (url: string) => Promise<void>;
 }
 
-/** A sign-in description or its files are unusable; the message says what to fix. */
-export class IdentitySourceError extends Error {
+/**
+ * A sign-in description or its files are unusable; the message says what to fix. The description is chosen in
+ * ACR: Sign In (it is not a setting), so signing in again, choosing the method afresh, is the way out.
+ */
+export class IdentitySourceError extends Error implements ActionableFailure {
   override readonly name = 'IdentitySourceError';
+  readonly needsUser = true;
+  readonly nextStep = 'signIn';
+  readonly failureKind = 'auth.signInMethod';
 }
 
 interface FieldRules {

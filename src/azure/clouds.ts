@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import type { ActionableFailure } from '../failures';
 
 /** Where an Azure cloud's endpoints are: the public cloud, the sovereign clouds, or a custom one from settings. */
 export interface AzureCloud {
@@ -66,7 +67,19 @@ export interface AcrCustomCloudSetting {
   acrAudience?: string;
 }
 
-export class CloudSettingsError extends Error {}
+/** A cloud setting is missing or wrong; `setting` is the one to open (a top-level setting id). */
+export class CloudSettingsError extends Error implements ActionableFailure {
+  override readonly name = 'CloudSettingsError';
+  readonly needsUser = true;
+  readonly nextStep = 'changeSettings';
+  readonly failureKind = 'azure.cloudSettings';
+  constructor(
+    message: string,
+    readonly setting: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The cloud to use, from the same settings VS Code's own sovereign-cloud sign-in reads
@@ -89,6 +102,7 @@ export function cloudFromSettings(
     default:
       throw new CloudSettingsError(
         l10n.t('The setting microsoft-sovereign-cloud.environment is "{0}"; use ChinaCloud, USGovernment or custom, or remove it for the public cloud.', String(environment)),
+        'microsoft-sovereign-cloud.environment',
       );
   }
 }
@@ -98,7 +112,7 @@ function customCloud(environment: CustomEnvironmentSetting, acr: AcrCustomCloudS
   const armEndpoint = httpsUrl(environment.resourceManagerEndpointUrl, 'microsoft-sovereign-cloud.customEnvironment.resourceManagerEndpointUrl');
   const suffix = acr.loginServerSuffix?.trim().toLowerCase() ?? '';
   if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(suffix)) {
-    throw new CloudSettingsError(l10n.t('Set acrAccess.customCloud.loginServerSuffix to your cloud\'s registry suffix, such as "azurecr.io".'));
+    throw new CloudSettingsError(l10n.t('Set acrAccess.customCloud.loginServerSuffix to your cloud\'s registry suffix, such as "azurecr.io".'), 'acrAccess.customCloud');
   }
   return {
     name: 'custom',
@@ -118,6 +132,9 @@ function httpsUrl(value: string | undefined, setting: string): string {
   } catch {
     url = undefined;
   }
-  if (url?.protocol !== 'https:') throw new CloudSettingsError(l10n.t('Set {0} to an https:// URL (it is "{1}").', setting, value ?? ''));
+  if (url?.protocol !== 'https:') {
+    // `setting` names a field of an object setting; the settings editor finds the object.
+    throw new CloudSettingsError(l10n.t('Set {0} to an https:// URL (it is "{1}").', setting, value ?? ''), setting.split('.').slice(0, 2).join('.'));
+  }
   return url.toString().replace(/\/+$/, '');
 }

@@ -3,6 +3,7 @@ import { Account } from '../auth/account';
 import { DockerLogin } from '../auth/signInState';
 import { listRegistries, listSubscriptions, RegistrySummary } from '../azure/registries';
 import { RegistryToLogIn } from '../dockerLogins';
+import { errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { abortSignalFor, isCancellation } from '../cancellation';
 import { pickRegistries } from './pickRegistries';
@@ -56,7 +57,7 @@ export async function logInWithProgress(
   const failures = results.flatMap((result, index) =>
     result.status === 'rejected' && !isCancellation(result.reason) ? [{ loginServer: loginServers[index], error: result.reason as unknown }] : [],
   );
-  for (const { loginServer, error } of failures) services.log.error(`Logging Docker in to ${loginServer} failed: ${error instanceof Error ? error.message : String(error)}`);
+  for (const { loginServer, error } of failures) services.log.error(`Logging Docker in to ${loginServer} failed: ${errorMessage(error)}`);
   for (const login of ready) services.log.info(`Docker is logged in to ${login.loginServer}${login.persisted ? '' : ' (engine only, not saved)'}`);
 
   if (ready.length > 0) {
@@ -69,8 +70,7 @@ export async function logInWithProgress(
   if (failures.length === 1 && ready.length === 0) throw failures[0].error;
   for (const { loginServer, error } of failures) {
     const showLog = vscode.l10n.t('Show Log');
-    const message = error instanceof Error ? error.message : String(error);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Docker could not be logged in to {0}: {1}', loginServer, message), showLog).then((choice) => {
+    void vscode.window.showErrorMessage(vscode.l10n.t('Docker could not be logged in to {0}: {1}', loginServer, errorMessage(error)), showLog).then((choice) => {
       if (choice === showLog) services.log.show();
     });
   }

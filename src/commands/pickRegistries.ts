@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { loginServerProblem } from '../acr/loginServer';
 import { RegistrySummary } from '../azure/registries';
+import { errorMessage } from '../failures';
 
 /** A registry to log in to: one ARM listed, or a login server the user typed. */
 export interface RegistryChoice {
@@ -56,8 +57,7 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
     (error: unknown) => {
       quickPick.busy = false;
       if (loading.signal.aborted) return;
-      const message = error instanceof Error ? error.message : String(error);
-      quickPick.placeholder = vscode.l10n.t('Could not list registries: {0}. Type a login server instead.', message);
+      quickPick.placeholder = vscode.l10n.t('Could not list registries: {0} Type a login server instead.', errorMessage(error));
     },
   );
 

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { IdentitySourceError, parseIdentitySource } from '../auth/identitySources';
+import { parseIdentitySource } from '../auth/identitySources';
 import { SignInSource } from '../auth/signInState';
 import { loginServerProblem } from '../acr/loginServer';
+import { errorMessage } from '../failures';
 
 /** A registry's own user name and password (admin user or ACR token): no Entra involved. */
 export interface RegistryPasswordChoice {
@@ -42,7 +43,7 @@ function fieldProblem(source: Record<string, string>): string | undefined {
     parseIdentitySource(source);
     return undefined;
   } catch (error) {
-    return error instanceof IdentitySourceError ? error.message : String(error);
+    return errorMessage(error);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { isCancellation } from '../cancellation';
+import { adviceFor, fixActionFor } from '../failures';
 import { CommandId } from '../commandIds';
 import { addRegistry } from './addRegistry';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
@@ -11,6 +12,7 @@ import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
 import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
+import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
@@ -68,19 +70,25 @@ function updateSignedInContext({ state }: Services): Thenable<unknown> {
 }
 
 /**
- * Runs a command: its result goes back to the caller; a failure is logged and shown with a way to the log;
- * a cancelled one stays silent.
+ * Runs a command: its result goes back to the caller; a failure is logged and shown with what to do next,
+ * the button that does it (Sign In, Open Settings) and a way to the log; a cancelled one stays silent.
  */
 export async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
   try {
     return await command();
   } catch (error) {
     if (isCancellation(error)) return undefined;
-    const message = error instanceof Error ? error.message : String(error);
-    services.log.error(`${id} failed: ${message}`);
+    const advice = adviceFor(error);
+    services.log.error(`${id} failed (${advice.kind}): ${advice.message}`);
+    const fix = fixActionFor(advice);
+    const signInAction = vscode.l10n.t('Sign In');
+    const settingsAction = vscode.l10n.t('Open Settings');
     const showLogAction = vscode.l10n.t('Show Log');
-    void vscode.window.showErrorMessage(message, showLogAction).then((choice) => {
+    const fixAction = fix === 'signIn' ? signInAction : fix === 'openSettings' ? settingsAction : undefined;
+    void vscode.window.showErrorMessage(advice.message, ...(fixAction ? [fixAction] : []), showLogAction).then((choice) => {
       if (choice === showLogAction) services.log.show();
+      if (choice === settingsAction) void openSettings(advice.setting);
+      if (choice === signInAction) void vscode.commands.executeCommand(CommandId.signIn);
     });
     return undefined;
   } finally {

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { registryLabel } from '../status/expiryStatusBar';
-import { errorMessage } from '../status/refreshScheduler';
 import { Services } from './services';
 
 /**
@@ -20,6 +19,6 @@ export async function renewNow(services: Services, loginServer?: string): Promis
   // A failure only the user can fix has its own notification, with the action that fixes it.
   if (statuses.some((status) => status.health.kind === 'needsUser')) return;
   const retrying = statuses.find((status) => status.health.kind === 'retrying');
-  if (retrying?.health.kind === 'retrying') throw new Error(errorMessage(retrying.health.error));
+  if (retrying?.health.kind === 'retrying') throw retrying.health.error;
   void vscode.window.showInformationMessage(vscode.l10n.t('Docker credentials renewed for {0}.', statuses.map((status) => registryLabel(status.login)).join(', ')));
 }

@@ -3,6 +3,7 @@ import { DockerLogin } from '../auth/signInState';
 import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
 import { tokenPasswordExpiry } from '../azure/registries';
+import { errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
@@ -44,7 +45,7 @@ async function noteTokenPasswordExpiry(services: Services, login: DockerLogin, s
     return await services.dockerLogins.notePasswordExpiry(login, expiresOn);
   } catch (error) {
     if (isCancellation(error)) throw error;
-    services.log.info(`Could not look up when the password of token ${login.username} expires: ${error instanceof Error ? error.message : String(error)}`);
+    services.log.info(`Could not look up when the password of token ${login.username} expires: ${errorMessage(error)}`);
     return login;
   }
 }

@@ -1,8 +1,15 @@
 import * as l10n from '@vscode/l10n';
+import type { ActionableFailure } from '../failures';
 
-/** The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. */
-export class DockerEngineUnavailableError extends Error {
+/**
+ * The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. Retried on
+ * a timer all the same: an engine that restarts (Docker Desktop updating, the computer waking) comes back.
+ */
+export class DockerEngineUnavailableError extends Error implements ActionableFailure {
   override readonly name = 'DockerEngineUnavailableError';
+  readonly needsUser = false;
+  readonly nextStep = 'startDocker';
+  readonly failureKind = 'docker.engineUnavailable';
   constructor(
     readonly endpoint: string,
     readonly tried: readonly string[],
@@ -20,8 +27,11 @@ export class DockerEngineUnavailableError extends Error {
 }
 
 /** The registry refused the credentials the engine presented for it. */
-export class RegistryLoginRefusedError extends Error {
+export class RegistryLoginRefusedError extends Error implements ActionableFailure {
   override readonly name = 'RegistryLoginRefusedError';
+  readonly needsUser = true;
+  readonly nextStep = 'signIn';
+  readonly failureKind = 'docker.loginRefused';
   constructor(
     readonly serverAddress: string,
     readonly registryMessage: string,
@@ -30,9 +40,15 @@ export class RegistryLoginRefusedError extends Error {
   }
 }
 
-/** The engine reached no verdict from the registry: DNS, connection, TLS or another engine-side failure. */
-export class RegistryUnreachableError extends Error {
+/**
+ * The engine reached no verdict from the registry: DNS, connection, TLS or another engine-side failure. Network
+ * trouble passes, so it is retried, while the advice points at the engine's network settings.
+ */
+export class RegistryUnreachableError extends Error implements ActionableFailure {
   override readonly name = 'RegistryUnreachableError';
+  readonly needsUser = false;
+  readonly nextStep = 'fixNetwork';
+  readonly failureKind = 'docker.registryUnreachable';
   constructor(
     readonly serverAddress: string,
     readonly engineMessage: string,
@@ -41,20 +57,29 @@ export class RegistryUnreachableError extends Error {
   }
 }
 
+/** V8's JSON.parse error quotes the text around the fault, which in a docker config may be a saved password. */
+const quotedJsonExcerpt = /, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON/s;
+
 /** The docker config file cannot be used as it is; it has been left untouched. */
-export class DockerConfigError extends Error {
+export class DockerConfigError extends Error implements ActionableFailure {
   override readonly name = 'DockerConfigError';
+  readonly needsUser = true;
+  readonly nextStep = 'fixDockerConfig';
+  readonly failureKind = 'docker.configUnreadable';
   constructor(
     readonly file: string,
     problem: string,
   ) {
-    super(l10n.t('{0} was left untouched: {1}', file, problem));
+    super(l10n.t('{0} was left untouched: {1}', file, problem.replace(quotedJsonExcerpt, '')));
   }
 }
 
-/** A `docker-credential-<name>` program failed or is missing. */
-export class CredentialHelperError extends Error {
+/** A `docker-credential-<name>` program failed or is missing (a locked keyring, too, waits for the user). */
+export class CredentialHelperError extends Error implements ActionableFailure {
   override readonly name = 'CredentialHelperError';
+  readonly needsUser = true;
+  readonly nextStep = 'fixDockerConfig';
+  readonly failureKind = 'docker.credentialHelperFailed';
   constructor(
     readonly program: string,
     action: string,
@@ -64,9 +89,12 @@ export class CredentialHelperError extends Error {
   }
 }
 
-/** Input that is not a registry server address. */
-export class InvalidReferenceError extends Error {
+/** Input that is not a registry server address; the message says what to give instead. */
+export class InvalidReferenceError extends Error implements ActionableFailure {
   override readonly name = 'InvalidReferenceError';
+  readonly needsUser = true;
+  readonly nextStep = 'showLog';
+  readonly failureKind = 'docker.invalidReference';
 }
 
 /** Replaces every occurrence of the secret, so messages from other programs can be shown and logged. */

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { DockerLogin } from '../auth/signInState';
 import { CommandId } from '../commandIds';
-import { errorMessage, RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
+import { errorMessage } from '../failures';
+import { RefreshScheduler, RefreshSettings, RegistryStatus } from './refreshScheduler';
 import { credentialSeverity, SeveritySettings, sourceLabel, warningMs } from './credentialState';
 import { formatTimeLeft, nextUpdateDelayMs } from './timeLeft';
 

@@ -1,5 +1,6 @@
-import { AcrError, AcrErrorKind } from '../acr/errors';
+import { AcrError } from '../acr/errors';
 import type { DockerLogin } from '../auth/signInState';
+import { adviceFor, errorMessage } from '../failures';
 
 export interface RefreshSettings {
   /** Auto-refresh on or off; when off, credentials are renewed only when the user asks. */
@@ -64,26 +65,6 @@ const maxRetryMs = 5 * 60_000;
 const lockedRetryMs = 30_000;
 /** A timer this much later than planned means the computer slept (or the clock was set). */
 const clockJumpMs = 10_000;
-
-const userNeededKinds: ReadonlySet<AcrErrorKind> = new Set([
-  'invalidRegistryName',
-  'hostNotTrusted',
-  'notSignedIn',
-  'wrongTenant',
-  'noRole',
-  'tokenExpired',
-  'credentialsRejected',
-]);
-
-/** Whether only the user can fix this failure, so retrying on a timer is pointless. */
-export function needsUser(error: unknown): boolean {
-  return error instanceof AcrError && userNeededKinds.has(error.kind);
-}
-
-/** An error's message, for the log and the user (errors of this extension never carry a secret). */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 interface Entry {
   login: DockerLogin;
@@ -273,16 +254,15 @@ export class RefreshScheduler {
   }
 
   private failed(loginServer: string, previous: Health, error: unknown): Health {
-    const message = errorMessage(error);
-    if (needsUser(error)) {
-      this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act: ${message}`);
+    const advice = adviceFor(error);
+    if (advice.needsUser) {
+      this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act (${advice.kind}): ${advice.message}`);
       return { kind: 'needsUser', error };
     }
     const attempt = previous.kind === 'retrying' ? previous.attempt + 1 : 1;
     const backoff = Math.min(firstRetryMs * 2 ** (attempt - 1), maxRetryMs) * (0.8 + 0.4 * this.random());
-    const retryAfterMs = error instanceof AcrError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : 0;
-    const delay = Math.max(backoff, retryAfterMs);
-    this.options.log.warn(`Could not renew ${loginServer} (attempt ${attempt}); trying again in ${Math.round(delay / 1000)} s: ${message}`);
+    const delay = Math.max(backoff, (advice.retryAfterSeconds ?? 0) * 1000);
+    this.options.log.warn(`Could not renew ${loginServer} (attempt ${attempt}, ${advice.kind}); trying again in ${Math.round(delay / 1000)} s: ${advice.message}`);
     return { kind: 'retrying', error, attempt, retryAt: this.now() + delay };
   }
 

@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
-import { AcrError } from '../acr/errors';
+import { adviceFor, fixActionFor } from '../failures';
 import { registryLabel } from './expiryStatusBar';
-import { errorMessage, RefreshScheduler, RegistryStatus } from './refreshScheduler';
+import { RefreshScheduler, RegistryStatus } from './refreshScheduler';
 
 export interface RenewalProblemActions {
   /** Signs in again with the account registries were logged in with, then retries them. */
   signInAgain(): Thenable<unknown>;
-  /** The full sign-in, e.g. to type a registry's new password. */
+  /** The full sign-in, e.g. to type a registry's new password or choose the sign-in method afresh. */
   signIn(): Thenable<unknown>;
+  /** Opens the settings editor at this setting (the extension's settings when none is named). */
+  openSettings(setting: string | undefined): Thenable<unknown>;
   showLog(): void;
 }
 
@@ -42,18 +44,24 @@ export class RenewalProblems implements vscode.Disposable {
 
   private async notify(waiting: readonly RegistryStatus[]): Promise<void> {
     const first = waiting[0];
-    const error = first.health.kind === 'needsUser' ? first.health.error : undefined;
-    const kind = error instanceof AcrError ? error.kind : undefined;
+    const advice = adviceFor(first.health.kind === 'needsUser' ? first.health.error : undefined);
     const names = waiting.map((status) => registryLabel(status.login)).join(', ');
     const signIn = vscode.l10n.t('Sign In');
+    const openSettings = vscode.l10n.t('Open Settings');
     const showLog = vscode.l10n.t('Show Log');
-    const canSignIn = kind === 'notSignedIn' || kind === 'tokenExpired' || kind === 'wrongTenant' || kind === 'credentialsRejected';
+    const fix = fixActionFor(advice);
+    const fixLabel = fix === 'signIn' ? signIn : fix === 'openSettings' ? openSettings : undefined;
     const choice = await vscode.window.showErrorMessage(
-      vscode.l10n.t("Docker's credentials for {0} could not be renewed. {1}", names, errorMessage(error)),
-      ...(canSignIn ? [signIn, showLog] : [showLog]),
+      vscode.l10n.t("Docker's credentials for {0} could not be renewed. {1}", names, advice.message),
+      ...(fixLabel ? [fixLabel, showLog] : [showLog]),
     );
     if (choice === showLog) this.actions.showLog();
-    if (choice === signIn) await (first.login.via === 'entra' ? this.actions.signInAgain() : this.actions.signIn());
+    if (choice === openSettings) await this.actions.openSettings(advice.setting);
+    if (choice === signIn) {
+      // Signing in again the same way mends an expired or missing sign-in; a password, or a broken sign-in method, takes the full sign-in.
+      const sameWay = first.login.via === 'entra' && advice.nextStep === 'signIn' && advice.kind !== 'auth.signInMethod';
+      await (sameWay ? this.actions.signInAgain() : this.actions.signIn());
+    }
   }
 
   dispose(): void {

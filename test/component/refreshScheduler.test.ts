@@ -1,11 +1,19 @@
+import type { TokenCredential } from '@azure/core-auth';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrError } from '../../src/acr/errors';
 import { HostTrust } from '../../src/acr/loginServer';
+import { checkPasswordCredentials } from '../../src/acr/passwordAuth';
 import { AcrTokenClient } from '../../src/acr/tokenClient';
+import { createIdentityCredential } from '../../src/auth/identitySources';
 import type { DockerLogin } from '../../src/auth/signInState';
+import { storeDockerCredential } from '../../src/docker/credentials';
+import { adviceFor, NextStep } from '../../src/failures';
 import { SecretStorageLock } from '../../src/status/refreshLock';
-import { Health, needsUser, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
+import { Health, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
 import { Lifetimes, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
 import { assertCaTrusted, clients, contoso, devSubscription, emulatorCloud, nullGuid } from './emulatorSupport';
@@ -16,7 +24,10 @@ const usualRefreshSeconds = 3 * 3600;
 const dueAtOnce = 29_000;
 const tokenShape = /eyJ[A-Za-z0-9_-]{10,}/;
 
-/** Basic registries on which the `puller` service principal has AcrPull and `nobody` has no role. */
+/** A repository-scoped token every registry of `fixtureWith` has, with its password. */
+const ciToken = { username: 'citoken', password: 'ci-token-password-1' };
+
+/** Basic registries on which the `puller` service principal has AcrPull, `nobody` has no role, and `ciToken` may pull. */
 function fixtureWith(registryNames: readonly string[], lifetimes: Partial<Lifetimes> = {}): object {
   const servicePrincipal = (name: string, objectId: string, client: { clientId: string; secret: string }): object => ({
     name,
@@ -40,6 +51,8 @@ function fixtureWith(registryNames: readonly string[], lifetimes: Partial<Lifeti
       sku: 'Basic',
       adminUserEnabled: false,
       roles: [{ identity: 'puller', role: 'AcrPull' }],
+      scopeMaps: [{ name: 'pull-all', actions: ['repositories/*/content/read'] }],
+      tokens: [{ name: ciToken.username, scopeMap: 'pull-all', passwords: [{ name: 'password1', value: ciToken.password }] }],
     })),
   };
 }
@@ -127,7 +140,48 @@ class Renewals {
   async tokenClient(client = clients.puller): Promise<AcrTokenClient> {
     const { ClientSecretCredential } = await import('@azure/identity');
     const credential = new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: this.emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    return this.tokenClientWith(credential);
+  }
+
+  tokenClientWith(credential: TokenCredential): AcrTokenClient {
     return new AcrTokenClient({ credential, trust: this.trust });
+  }
+
+  /**
+   * A sign-in method as the extension's Account makes it: the credential is set up from its description on the
+   * first token request, and a description that does not work fails that request.
+   */
+  tokenClientFrom(description: unknown): AcrTokenClient {
+    const cloud = this.trust.cloud;
+    return this.tokenClientWith({ getToken: async (scopes, options) => (await createIdentityCredential(description, cloud)).getToken(scopes, options) });
+  }
+
+  /** A login with a repository-scoped token's name and password, remembered as the extension remembers it. */
+  logInWithPassword(registryName: string, username: string): DockerLogin {
+    const loginServer = this.emulator.loginServer(registryName);
+    const login: DockerLogin = { loginServer, registryName, via: 'repositoryToken', username, loggedInAt: Date.now(), persisted: false, fromArm: false };
+    this.remembered.set(loginServer, login);
+    return login;
+  }
+
+  /** What DockerLogins.renew does for a password login: the registry checks the password the extension kept. */
+  checkPasswordWith(password: string): RefreshSchedulerOptions['renew'] {
+    return async (login, signal) => {
+      await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password }, { trust: this.trust, signal });
+      return login;
+    };
+  }
+
+  /** An Entra renewal that hands the new refresh token to the docker config in `dockerConfigDir`, as DockerLogins.renew does after the engine's check. */
+  renewIntoDockerConfig(acr: AcrTokenClient, dockerConfigDir: string): RefreshSchedulerOptions['renew'] {
+    return async (login, signal) => {
+      acr.forget(login.loginServer);
+      const refresh = await acr.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
+      await storeDockerCredential({ serverAddress: login.loginServer, username: nullGuid, secret: refresh.token }, { env: { ...process.env, DOCKER_CONFIG: dockerConfigDir } });
+      const renewed: DockerLogin = { ...login, expiresOn: refresh.expiresOn, persisted: true };
+      this.remembered.set(login.loginServer, renewed);
+      return renewed;
+    };
   }
 
   /** One exchange for an ACR refresh token, remembered as an Entra login. */
@@ -383,7 +437,7 @@ describe('refresh scheduler against the emulator', () => {
       await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
       const { health, dueAt } = window.status(login.loginServer);
       assert.ok(health.kind === 'needsUser' && health.error instanceof AcrError && health.error.kind === 'noRole', JSON.stringify(health));
-      assert.ok(needsUser(health.error));
+      assert.ok(adviceFor(health.error).needsUser);
       assert.equal(dueAt, undefined);
 
       const attempts = (await renewals.exchanges('contosoapps')).map((entry) => entry.status);
@@ -401,6 +455,138 @@ describe('refresh scheduler against the emulator', () => {
       assert.ok(window.renewed(login), JSON.stringify(window.status(login.loginServer).health));
       assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 403, 200]);
       assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'needsUser', 'renewing', 'ok']);
+    });
+
+    describe('failures only the user can fix wait for the user, and are not retried on the timer', () => {
+      let dir: string;
+
+      beforeEach(async () => {
+        dir = await mkdtemp(join(tmpdir(), 'acr-renewal-failures-'));
+      });
+
+      afterEach(async () => {
+        await rm(dir, { recursive: true, force: true });
+      });
+
+      interface UserMustAct {
+        readonly name: string;
+        readonly nextStep: NextStep;
+        readonly kind: string;
+        /** The login, the renewal that will fail for it, and what must not appear in the log. */
+        prepare(): Promise<{ login: DockerLogin; renew: RefreshSchedulerOptions['renew']; secrets: string[] }>;
+        /** Checks made once the renewal failed. */
+        after?(): Promise<void>;
+      }
+
+      const brokenConfig = `{"auths": {"elsewhere.example": {"auth": "${Buffer.from('me:my-own-docker-password').toString('base64')}"}},`;
+      const cases: UserMustAct[] = [
+        {
+          name: 'a docker config that does not parse',
+          nextStep: 'fixDockerConfig',
+          kind: 'docker.configUnreadable',
+          prepare: async () => {
+            const acr = await renewals.tokenClient();
+            await writeFile(join(dir, 'config.json'), brokenConfig);
+            return { login: await renewals.logInExpiringSoon(acr, 'contosoapps'), renew: renewals.renewIntoDockerConfig(acr, dir), secrets: ['my-own-docker-password'] };
+          },
+          after: async () => assert.equal(await readFile(join(dir, 'config.json'), 'utf8'), brokenConfig, 'the docker config was changed'),
+        },
+        {
+          name: 'a sign-in method whose certificate file is gone',
+          nextStep: 'signIn',
+          kind: 'auth.signInMethod',
+          prepare: async () => {
+            const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+            const moved = renewals.tokenClientFrom({ kind: 'clientCertificate', tenant: contoso, clientId: clients.puller.clientId, certificatePath: join(dir, 'moved.pem') });
+            return { login, renew: renewals.renewWith(() => moved), secrets: [] };
+          },
+        },
+        {
+          name: 'a repository token password regenerated elsewhere',
+          nextStep: 'enterPassword',
+          kind: 'acr.credentialsRejected',
+          prepare: () => {
+            const stale = 'the-password-before-regeneration';
+            return Promise.resolve({ login: renewals.logInWithPassword('contosoapps', ciToken.username), renew: renewals.checkPasswordWith(stale), secrets: [stale] });
+          },
+        },
+        {
+          name: 'a registry firewall that refuses this network',
+          nextStep: 'fixNetwork',
+          kind: 'acr.firewall',
+          prepare: async () => {
+            const acr = await renewals.tokenClient();
+            const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
+            // ACR's own words for a caller outside the registry's network rules (docs/protocol.md section 3).
+            const body = { errors: [{ code: 'DENIED', message: "client with IP '203.0.113.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access." }] };
+            await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 403, body });
+            return { login, renew: renewals.renewWith(() => acr), secrets: [] };
+          },
+        },
+      ];
+
+      for (const failure of cases) {
+        it(`${failure.name}: ${failure.kind}, next step ${failure.nextStep}`, async () => {
+          const { login, renew, secrets } = await failure.prepare();
+          let attempts = 0;
+          let clockAheadMs = 0;
+          const window = renewals.track({
+            renew: (renewing, signal) => {
+              attempts += 1;
+              return renew(renewing, signal);
+            },
+            settings: keepFresh(dueAtOnce),
+            now: () => Date.now() + clockAheadMs,
+            heartbeatMs: 100,
+          });
+          window.scheduler.sync();
+          await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+          const { health, dueAt } = window.status(login.loginServer);
+          assert.ok(health.kind === 'needsUser');
+          const advice = adviceFor(health.error);
+          assert.deepEqual({ needsUser: advice.needsUser, nextStep: advice.nextStep, kind: advice.kind }, { needsUser: true, nextStep: failure.nextStep, kind: failure.kind }, advice.message);
+          assert.equal(dueAt, undefined);
+          await failure.after?.();
+
+          // Hours pass and the window gets focus again: nothing is tried again until the user acts.
+          clockAheadMs = 3 * 3600_000;
+          window.scheduler.checkDue();
+          await sleep(300);
+          assert.equal(attempts, 1, 'retried without the user');
+          assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'needsUser']);
+          assert.equal(window.warnings.length, 1, window.warnings.join('\n'));
+          assert.ok(window.warnings[0].includes(advice.message), window.warnings[0]);
+          const logged = [...window.info, ...window.warnings].join('\n');
+          assert.doesNotMatch(logged, tokenShape);
+          for (const secret of secrets) assert.ok(!logged.includes(secret), `the log holds a secret: ${logged}`);
+        });
+      }
+
+      it('while a 503 (an outage) is retried on the timer with backoff until it passes', async () => {
+        const acr = await renewals.tokenClient();
+        const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
+        await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, times: 2 });
+        let clockAheadMs = 0;
+        const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), now: () => Date.now() + clockAheadMs, random: () => 0.5, heartbeatMs: 100 });
+        const retrying = (attempt: number) => () => {
+          const { health } = window.status(login.loginServer);
+          return Promise.resolve(health.kind === 'retrying' && health.attempt === attempt);
+        };
+        window.scheduler.sync();
+        await waitFor(retrying(1), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        const first = window.status(login.loginServer).health;
+        assert.ok(first.kind === 'retrying');
+        assert.deepEqual({ needsUser: adviceFor(first.error).needsUser, kind: adviceFor(first.error).kind }, { needsUser: false, kind: 'acr.unavailable' });
+        assert.ok(first.retryAt > Date.now() + clockAheadMs, 'the retry is not due at once');
+
+        // Past the first backoff (5 s), then past the second (10 s): the timer tries again each time, unasked.
+        clockAheadMs = 6000;
+        await waitFor(retrying(2), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        clockAheadMs = 6000 + 11_000;
+        await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 503, 503, 200]);
+        assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'retrying', 'renewing', 'retrying', 'renewing', 'ok']);
+      });
     });
 
     it('with auto-refresh off, sets no timer, renews nothing and has no due time', async () => {
