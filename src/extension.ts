@@ -111,6 +111,7 @@ function registerTreeUpdates(context: vscode.ExtensionContext, { state, schedule
     tree.onDidChangeMessage((message) => (treeView.message = message)),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('microsoft-sovereign-cloud') || event.affectsConfiguration('acrAccess.customCloud')) tree.refresh();
+      else if (event.affectsConfiguration('acrAccess.statusBar') || event.affectsConfiguration('acrAccess.tokenPasswordExpiry')) tree.redrawRegistries(new Set(shown.keys()));
     }),
     vscode.authentication.onDidChangeSessions(({ provider }) => {
       if (provider.id === 'microsoft' || provider.id === 'microsoft-sovereign-cloud') tree.refresh();
