@@ -101,3 +101,14 @@ export class InvalidReferenceError extends Error implements ActionableFailure {
 export function withoutSecret(text: string, secret: string): string {
   return secret ? text.split(secret).join('***') : text;
 }
+
+/** The engine could not pull an image for a reason other than the registry refusing the credential. */
+export class ImagePullError extends Error {
+  override readonly name = 'ImagePullError';
+  constructor(
+    readonly reference: string,
+    readonly engineMessage: string,
+  ) {
+    super(l10n.t('Docker could not pull {0}: {1}', reference, engineMessage));
+  }
+}
