@@ -2,6 +2,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import * as vscode from 'vscode';
 import { jwtExpiresOn } from '../acr/jwt';
 import { AzureCloud } from '../azure/clouds';
+import { NotSignedInError } from './errors';
 
 /** VS Code's own sign-in: `microsoft` for the public cloud, `microsoft-sovereign-cloud` for the others. */
 export function authenticationProviderId(cloud: AzureCloud): 'microsoft' | 'microsoft-sovereign-cloud' {
@@ -19,7 +20,7 @@ export class VsCodeSessionCredential implements TokenCredential {
     private readonly interactive: boolean,
   ) {}
 
-  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+  async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken> {
     const tenant = options?.tenantId ?? this.tenantId;
     const requested = [...(Array.isArray(scopes) ? scopes : [scopes]), ...(tenant ? [`VSCODE_TENANT:${tenant}`] : [])];
     const session = await vscode.authentication.getSession(
@@ -27,7 +28,8 @@ export class VsCodeSessionCredential implements TokenCredential {
       requested,
       this.interactive ? { createIfNone: true } : { silent: true },
     );
-    if (!session) return null;
+    // Throwing, not returning null: the Azure SDKs turn null into a vague "Failed to refresh access token".
+    if (!session) throw new NotSignedInError(this.cloud.name === 'AzureCloud' ? 'Microsoft' : 'Microsoft Sovereign Cloud');
     return { token: session.accessToken, expiresOnTimestamp: expiresOn(session.accessToken) };
   }
 }

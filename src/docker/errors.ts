@@ -103,8 +103,11 @@ export function withoutSecret(text: string, secret: string): string {
 }
 
 /** The engine could not pull an image for a reason other than the registry refusing the credential. */
-export class ImagePullError extends Error {
+export class ImagePullError extends Error implements ActionableFailure {
   override readonly name = 'ImagePullError';
+  readonly needsUser = false;
+  readonly nextStep = 'showLog';
+  readonly failureKind = 'docker.pullFailed';
   constructor(
     readonly reference: string,
     readonly engineMessage: string,

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { AcrError, AcrErrorKind, acrErrorMessages } from '../../src/acr/errors';
 import { RegistryResponse } from '../../src/acr/http';
 import { failure } from '../../src/acr/protocol';
+import { NotSignedInError } from '../../src/auth/errors';
 import { createIdentityCredential, IdentitySourceError, parseIdentitySource } from '../../src/auth/identitySources';
 import { cloudFromSettings, knownClouds } from '../../src/azure/clouds';
 import { parseDockerConfig } from '../../src/docker/config';
 import { helperGet } from '../../src/docker/credentialHelper';
 import { connectDockerEngine } from '../../src/docker/engine';
-import { CredentialHelperError, DockerConfigError, DockerEngineUnavailableError, RegistryLoginRefusedError, RegistryUnreachableError } from '../../src/docker/errors';
+import { CredentialHelperError, DockerConfigError, DockerEngineUnavailableError, ImagePullError, RegistryLoginRefusedError, RegistryUnreachableError } from '../../src/docker/errors';
 import { parseServerAddress } from '../../src/docker/references';
 import { adviceFor, errorMessage, FailureAdvice, fixActionFor, NextStep } from '../../src/failures';
 
@@ -178,6 +179,11 @@ describe('failures: who must act, and how', () => {
       assertAdvice(new RegistryUnreachableError(registry, 'dial tcp: lookup contosoapps.azurecr.io: no such host'), { needsUser: false, nextStep: 'fixNetwork', kind: 'docker.registryUnreachable' });
     });
 
+    it('a pull the engine could not finish points to the log, with its message', () => {
+      const advice = assertAdvice(new ImagePullError('contosoapps.azurecr.io/hello:v9', 'manifest unknown'), { needsUser: false, nextStep: 'showLog', kind: 'docker.pullFailed' });
+      assert.match(advice.message, /manifest unknown/);
+    });
+
     it('a server address that is not one needs the user', () => {
       assertAdvice(
         thrown(() => parseServerAddress('https://contosoapps.azurecr.io/v2')),
@@ -192,6 +198,14 @@ describe('failures: who must act, and how', () => {
       assert.ok(error instanceof IdentitySourceError);
       assertAdvice(error, { needsUser: true, nextStep: 'signIn', kind: 'auth.signInMethod' });
       assert.equal(fixActionFor(adviceFor(error)), 'signIn');
+    });
+
+    it('no Microsoft session in VS Code asks to sign in, as does a registry token that could not be had for want of it', () => {
+      const error = new NotSignedInError('Microsoft');
+      assertAdvice(error, { needsUser: true, nextStep: 'signIn', kind: 'auth.notSignedIn' });
+      const behind = adviceFor(new AcrError('notSignedIn', registry, { cause: error }));
+      assert.equal(behind.nextStep, 'signIn');
+      assert.match(behind.message, /not signed in to Microsoft in VS Code/);
     });
 
     it('a service principal whose secret is not stored asks to sign in again', async () => {
@@ -306,6 +320,8 @@ describe('failures: who must act, and how', () => {
       'InvalidReferenceError',
       'IdentitySourceError',
       'CloudSettingsError',
+      'NotSignedInError',
+      'ImagePullError',
     ]);
     // Parsing failures that protocol.ts turns into malformedResponse before anyone sees them.
     const wrapped = new Set(['ChallengeError', 'JwtError']);

@@ -134,7 +134,8 @@ describe('Registry tree', function () {
         top.map((item) => [item.label, item.contextValue]),
         [['Contoso Dev', 'subscription']],
       );
-      await waitForWorkbenchText('.pane-body .message, .tree-explorer-viewlet-tree-view-message, .monaco-pane-view', 'Showing 1 of 2 subscriptions');
+      await vscode.commands.executeCommand('acrAccess.registries.focus');
+      await waitForWorkbenchText('.tree-explorer-viewlet-tree-view .message', 'Showing 1 of 2 subscriptions');
     } finally {
       await selectSubscriptions(undefined);
     }
@@ -165,7 +166,8 @@ describe('Registry tree', function () {
           if (description) assert.match(error.description ?? '', description);
           assert.ok((await children(other)).some((item) => item.label === 'hello'), 'another registry is hidden by the failure');
         } finally {
-          await emulator.client.removeFault(id);
+          // A fault with `times` is gone once spent.
+          await emulator.client.removeFault(id).catch(() => undefined);
         }
         await vscode.commands.executeCommand('acrAccess.retry', error.node);
         assert.deepEqual(
