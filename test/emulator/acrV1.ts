@@ -1,14 +1,8 @@
-import { basicCredentials, Exchange, Route } from './http';
+import { RegistryBackend, isRepositoryName } from './backend';
+import { basicCredentials, Exchange, Reply, Route } from './http';
 import { acrError, challenge } from './loginServer';
-import { allowedActions, fullPermissions, Permissions, permissionsFromAccess, AccessEntry, Scope } from './permissions';
+import { allowedActions, Permissions, permissionsFromAccess, AccessEntry, RepositoryAction, Scope } from './permissions';
 import { RegistryState, World } from './world';
-
-const manifestTypes = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 
 const changeableAttributes = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
 
@@ -24,13 +18,10 @@ interface TagInfo {
  * ACR's own data-plane API (`/acr/v1`), in the shapes @azure/container-registry reads (api-version 2021-07-01).
  * Answers come from the registry process itself, so they show exactly what is stored.
  */
-export function acrV1Route(world: World, registry: RegistryState, backendPort: number): Route {
+export function acrV1Route(world: World, registry: RegistryState, registryBackend: RegistryBackend): Route {
   const backend = async (path: string, scope: string, method = 'GET'): Promise<Response> => {
     const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
-    const token = world.mintAcrToken(registry, { caller: 'emulator', subject: 'emulator', permissions: fullPermissions, roles: [] }, 'access_token', {
-      access: [{ type, name, actions: actions.split(',') }],
-    });
-    return fetch(`http://127.0.0.1:${backendPort}${path}`, { method, headers: { authorization: `Bearer ${token}`, accept: manifestTypes } });
+    return registryBackend.call(method, path, { type, name, actions: actions.split(',') });
   };
 
   const tagsOf = async (repository: string): Promise<TagInfo[] | undefined> => {
@@ -78,6 +69,7 @@ export function acrV1Route(world: World, registry: RegistryState, backendPort: n
 
   return async (exchange) => {
     const path = exchange.url.pathname;
+    if (exchange.req.method === 'DELETE') return deleteRoute(world, registry, registryBackend, exchange);
     if (exchange.req.method !== 'GET') return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
     if (path === '/acr/v1/_catalog') {
       const scope: Scope = { type: 'registry', name: 'catalog', actions: ['*'] };
@@ -104,7 +96,7 @@ export function acrV1Route(world: World, registry: RegistryState, backendPort: n
     const permissions = callerPermissions(world, registry, exchange);
     if (!permissions || !allowedActions(permissions, repository).has('metadata_read')) return challenge(registry, scope);
     const tags = await tagsOf(repository);
-    if (!tags) return { status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] } };
+    if (!tags) return repositoryUnknown(repository);
     const base = { registry: registry.loginServer, imageName: repository };
 
     if (!kind) {
@@ -158,6 +150,37 @@ export function acrV1Route(world: World, registry: RegistryState, backendPort: n
     if (page.next) headers.link = `</acr/v1/${repository}/_manifests?last=${encodeURIComponent(page.next)}&n=${page.n}&orderby=${page.orderby}>; rel="next"`;
     return { status: 200, headers, json: { ...base, manifests: page.items } };
   };
+}
+
+const repositoryUnknown = (repository: string): Reply => ({ status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] } });
+
+/**
+ * `DELETE /acr/v1/<repo>/_tags/<tag>` (untag) and `DELETE /acr/v1/<repo>` (delete the repository), which need
+ * the `delete` action (docs/protocol.md section 7). Distribution 2.8 has no API for either, so they act on the
+ * registry's storage; the registry itself then no longer lists the tag or the repository.
+ */
+async function deleteRoute(world: World, registry: RegistryState, backend: RegistryBackend, exchange: Exchange): Promise<Reply> {
+  const match = /^\/acr\/v1\/(.+?)(?:\/_tags\/([^/]+))?$/.exec(exchange.url.pathname);
+  if (!match || /\/_(tags|manifests)(\/|$)/.test(match[1])) return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
+  const [repository, tag] = [decodeURIComponent(match[1]), match[2] && decodeURIComponent(match[2])];
+  if (!isRepositoryName(repository)) return acrError(400, 'NAME_INVALID', `invalid repository name: ${repository}`);
+  if (!callerMay(world, registry, exchange, repository, 'delete')) return challenge(registry, { type: 'repository', name: repository, actions: ['delete'] });
+  if (!(await backend.hasRepository(repository))) return repositoryUnknown(repository);
+  if (tag !== undefined) {
+    if (!(await backend.hasTag(repository, tag))) return { status: 404, json: { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: null }] } };
+    await backend.removeTag(repository, tag);
+    registry.tagTimes.delete(`${repository}:${tag}`);
+    return { status: 202 };
+  }
+  const { tags, digests } = await backend.repositoryContents(repository);
+  await backend.removeRepository(repository);
+  for (const removed of tags) registry.tagTimes.delete(`${repository}:${removed}`);
+  return { status: 202, json: { manifestsDeleted: digests, tagsDeleted: tags } };
+}
+
+function callerMay(world: World, registry: RegistryState, exchange: Exchange, repository: string, action: RepositoryAction): boolean {
+  const permissions = callerPermissions(world, registry, exchange);
+  return permissions !== undefined && allowedActions(permissions, repository).has(action);
 }
 
 /** Rights of the caller of an /acr/v1 request: a bearer access token from /oauth2/token, or Basic credentials. */

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arm } from './arm';
+import { RegistryBackend } from './backend';
 import { authorityCertPath, loadOrCreateAuthority } from './authority';
 import { controlRoute } from './control';
 import { Entra } from './entra';
@@ -112,7 +113,7 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
       const backend = await startRegistry({ dir: registryDir, loginServer: registry.loginServer, rootCertBundlePath: signingCertPath });
       registries.push(backend);
       await seedRegistry(world, registry, backend.port, backend.storageDir);
-      route = loginServerRoute(world, registry, backend.port);
+      route = loginServerRoute(world, registry, new RegistryBackend(world, registry, backend.port, backend.storageDir));
     }),
   );
 

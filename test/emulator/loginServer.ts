@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { basicCredentials, Exchange, readBody, Reply, Route, send } from './http';
 import { acrV1Route } from './acrV1';
+import { countBackendRequest, RegistryBackend } from './backend';
 import { grantScopes, hasAnyPermission, parseScope, Scope } from './permissions';
 import { Principal, RegistryState, World } from './world';
 
@@ -8,14 +9,14 @@ import { Principal, RegistryState, World } from './world';
  * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
  * proxied to the registry's own docker-registry process, which checks the tokens itself.
  */
-export function loginServerRoute(world: World, registry: RegistryState, backendPort: number): Route {
-  const acrV1 = acrV1Route(world, registry, backendPort);
+export function loginServerRoute(world: World, registry: RegistryState, backend: RegistryBackend): Route {
+  const acrV1 = acrV1Route(world, registry, backend);
   return async (exchange) => {
     const path = exchange.url.pathname;
     if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
     if (path === '/acr/v1' || path.startsWith('/acr/v1/')) return acrV1(exchange);
-    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backendPort, exchange);
+    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backend.port, exchange);
     return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
   };
 }
@@ -140,6 +141,7 @@ async function proxyRoute(world: World, registry: RegistryState, backendPort: nu
     return challenge(registry, scopesForRequest(req.method ?? 'GET', url)[0]);
   }
   headers['x-forwarded-proto'] = 'https';
+  countBackendRequest(exchange.entry);
   const tagList = req.method === 'GET' && /^\/v2\/.+\/tags\/list$/.test(url.pathname);
   return new Promise<undefined>((resolve) => {
     const upstream = httpRequest({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers }, (response) => {
