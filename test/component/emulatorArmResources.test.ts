@@ -37,7 +37,7 @@ describe('emulator: the generic ARM resource list, which the Azure CLI uses to f
     const { value } = (await response.json()) as { value: Array<Record<string, unknown>> };
     assert.deepEqual(
       value.map((resource) => resource.name),
-      ['contosoapps', 'contosoabac', 'contosonoarm'],
+      ['contosoapps', 'contosoabac', 'contosonoarm', 'contososcale'],
     );
     assert.deepEqual(value[0], {
       id: `/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/${registryType}/contosoapps`,
@@ -51,6 +51,7 @@ describe('emulator: the generic ARM resource list, which the Azure CLI uses to f
 
   it('filters by name and resource group, and lists nothing of another type', async () => {
     assert.deepEqual(await names(await listResources(clients.owner, `resourceType eq '${registryType}' and name eq 'ContosoNoArm'`)), ['contosonoarm']);
+    assert.deepEqual(await names(await listResources(clients.owner, `resourceType eq '${registryType}'`, `/subscriptions/${devSubscription}/resourceGroups/Scale-RG`)), ['contososcale']);
     assert.deepEqual(await names(await listResources(clients.owner, `resourceType eq '${registryType}'`, `/subscriptions/${devSubscription}/resourceGroups/other-rg`)), []);
     assert.deepEqual(await names(await listResources(clients.owner, "resourceType eq 'Microsoft.Compute/virtualMachines'")), []);
   });
