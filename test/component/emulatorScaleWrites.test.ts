@@ -93,30 +93,37 @@ describe('emulator: changes to the 10,000-repository registry', () => {
 
     await pushImage(emulator, 'contososcale', owner, 'big/tags', ['build-3000', 'zz-fingerprint']);
     assert.equal((await send('DELETE', '/acr/v1/big/tags/_tags/build-4000', bigTags)).status, 202);
-    assert.equal((await send('DELETE', `/v2/big/tags/manifests/${await tagDigest('build-5000')}`, bigTags)).status, 202);
+    // Encoded as @azure/container-registry sends it.
+    const encoded = `/v2/big%2Ftags/manifests/${encodeURIComponent(await tagDigest('build-5000'))}`;
+    assert.equal((await send('DELETE', encoded, bigTags)).status, 202);
     await pushImage(emulator, 'contososcale', owner, 'svc/app-00077', ['1.0.0']);
     assert.equal((await send('DELETE', '/acr/v1/svc/app-00078', ['repository:svc/app-00078:delete'])).status, 202);
     await pushImage(emulator, 'contososcale', owner, 'new/repository', ['1.0.0']);
+    // The registry would store a name with a host part (`Big:5000/tags`); the emulator refuses to write it.
+    const hostPart = await send('POST', '/v2/Big:5000/tags/blobs/uploads/', ['repository:Big:5000/tags:pull,push']);
+    assert.equal(hostPart.status, 400);
 
     assert.deepEqual(await fingerprint(template), before);
+    assert.equal((await send('GET', '/acr/v1/big/tags/_tags/build-5000', bigTags)).status, 404, 'the index saw the delete');
   });
 });
 
 /**
  * The parts of the template a write could reach, hashed with sizes and modification times: every file and
- * directory of big/tags and of the written svc repositories, and the directories new repositories and new
- * blobs would be added to (a directory's time changes when an entry is added or removed).
+ * directory of big/tags, of the written svc repositories and of what repositories share, and the directories
+ * new repositories and new blobs would be added to (a directory's time changes when an entry is added or removed).
  */
 async function fingerprint(template: string): Promise<string> {
   const v2 = join(template, 'docker', 'registry', 'v2');
   const paths: string[] = [];
+  // Follows symlinks: repositories of the same content share theirs under _shared.
   const walk = async (dir: string): Promise<void> => {
     paths.push(dir);
-    const entries = await readdir(dir, { withFileTypes: true });
-    paths.push(...entries.filter((entry) => !entry.isDirectory()).map((entry) => join(dir, entry.name)));
-    await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => walk(join(dir, entry.name))));
+    const entries = await Promise.all((await readdir(dir)).map(async (name) => ({ path: join(dir, name), directory: (await stat(join(dir, name))).isDirectory() })));
+    paths.push(...entries.filter((entry) => !entry.directory).map((entry) => entry.path));
+    await Promise.all(entries.filter((entry) => entry.directory).map((entry) => walk(entry.path)));
   };
-  await Promise.all(['big/tags', 'svc/app-00077', 'svc/app-00078'].map((repository) => walk(join(v2, 'repositories', repository))));
+  await Promise.all(['repositories/big/tags', 'repositories/svc/app-00077', 'repositories/svc/app-00078', '_shared'].map((path) => walk(join(v2, path))));
   paths.push(...['repositories', 'repositories/svc', 'repositories/big', 'blobs', 'blobs/sha256'].map((dir) => join(v2, dir)));
   paths.push(...(await readdir(join(v2, 'blobs', 'sha256'))).map((prefix) => join(v2, 'blobs', 'sha256', prefix)));
   paths.sort();

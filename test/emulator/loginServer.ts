@@ -10,15 +10,19 @@ import { Principal, RegistryState, World } from './world';
 
 /**
  * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
- * proxied to the registry's own docker-registry process, which checks the tokens itself.
+ * proxied to the registry's own docker-registry process, which checks the tokens itself. `backend` gives the
+ * registry process, started by then or on this first call.
  */
-export function loginServerRoute(world: World, registry: RegistryState, backend: RegistryBackend): Route {
-  const acrV1 = acrV1Route(world, registry, backend);
+export function loginServerRoute(world: World, registry: RegistryState, backend: () => Promise<RegistryBackend>): Route {
+  let acrV1: Route | undefined;
   return async (exchange) => {
     const path = exchange.url.pathname;
     if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
-    if (path === '/acr/v1' || path.startsWith('/acr/v1/')) return acrV1(exchange);
+    if (path === '/acr/v1' || path.startsWith('/acr/v1/')) {
+      acrV1 ??= acrV1Route(world, registry, await backend());
+      return acrV1(exchange);
+    }
     if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backend, exchange);
     return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
   };
@@ -118,7 +122,7 @@ async function tokenRoute(world: World, registry: RegistryState, exchange: Excha
 
 /** What a /v2 request needs, in the Docker scope grammar; undefined for the base `/v2/`. */
 export function scopesForRequest(method: string, url: URL): Scope[] {
-  const path = url.pathname;
+  const path = decodedPath(url);
   if (path === '/v2/_catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
   const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(path);
   if (!match) return [];
@@ -129,7 +133,7 @@ export function scopesForRequest(method: string, url: URL): Scope[] {
   return scopes;
 }
 
-async function proxyRoute(world: World, registry: RegistryState, backend: RegistryBackend, exchange: Exchange): Promise<Reply | undefined> {
+async function proxyRoute(world: World, registry: RegistryState, startedBackend: () => Promise<RegistryBackend>, exchange: Exchange): Promise<Reply | undefined> {
   const { req, res, url } = exchange;
   const method = req.method ?? 'GET';
   const headers = { ...req.headers };
@@ -146,7 +150,9 @@ async function proxyRoute(world: World, registry: RegistryState, backend: Regist
   }
   headers['x-forwarded-proto'] = 'https';
 
+  const backend = await startedBackend();
   const write = await prepareWrite(backend, exchange);
+  if (write && 'status' in write) return write;
   let path = req.url ?? url.pathname;
   const catalog = method === 'GET' && url.pathname === '/v2/_catalog';
   if (catalog && url.searchParams.has('n')) {
@@ -191,6 +197,18 @@ async function proxyRoute(world: World, registry: RegistryState, backend: Regist
   });
 }
 
+/**
+ * The path with percent-escapes decoded, as the registry reads it: clients such as @azure/container-registry
+ * send `/v2/team%2Fapi/manifests/sha256%3A...`.
+ */
+function decodedPath(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return url.pathname;
+  }
+}
+
 interface Write {
   repository: string;
   /** The manifest pushed, read whole so its digest is known before the registry stores it. */
@@ -201,12 +219,14 @@ interface Write {
 /**
  * Before a request that changes a repository reaches the registry: makes the storage it touches the run's
  * own (registryStorage.ts), which needs the digests it links and, for a manifest push, the manifest itself.
+ * A write to a name the emulator cannot place in storage is refused, as the registry would refuse it.
  */
-async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | undefined> {
+async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | Reply | undefined> {
   const method = exchange.req.method ?? 'GET';
-  const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(exchange.url.pathname);
-  if (method === 'GET' || method === 'HEAD' || !match || !isRepositoryName(match[1])) return undefined;
+  const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(decodedPath(exchange.url));
+  if (method === 'GET' || method === 'HEAD' || !match) return undefined;
   const [, repository, kind, rest] = match;
+  if (!isRepositoryName(repository)) return acrError(400, 'NAME_INVALID', `invalid repository name: ${repository}`);
   const params = exchange.url.searchParams;
   const digests = [rest, params.get('digest') ?? '', params.get('mount') ?? ''].filter(isDigest);
   if (kind === 'manifests' && method === 'PUT') {
@@ -221,7 +241,7 @@ async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promi
 
 /** Keeps the index true after the registry answered a manifest push or delete. */
 function noteWrite(backend: RegistryBackend, method: string, url: URL, write: Write, status: number, digestHeader: string | string[] | undefined): void {
-  const reference = /\/manifests\/([^/]+)$/.exec(url.pathname)?.[1];
+  const reference = /\/manifests\/([^/]+)$/.exec(decodedPath(url))?.[1];
   if (!reference) return;
   if (method === 'PUT' && status === 201) {
     const digest = typeof digestHeader === 'string' ? digestHeader : (write.manifestDigest ?? reference);

@@ -57,30 +57,26 @@ const generatedTagsStart = Date.parse('2025-03-03T08:00:00Z');
 /**
  * The generated content of a registry, written straight into storage: each generated repository holds the
  * same image for a tag (pushed an hour after the previous repository), and a `generatedTags` repository holds
- * an image of its own per tag, pushed a minute apart.
+ * an image of its own per tag, pushed a minute apart. `config` is only made when asked for: starting needs the
+ * push times, building the storage template needs the images.
  */
-export function generatedImages(registry: RegistryState): Array<TemplateImage & { created: string }> {
-  const images: Array<TemplateImage & { created: string }> = [];
-  const image = (repository: string, tag: string, created: string, imageCreated: string): TemplateImage & { created: string } => ({
-    repository,
-    tag,
+export function generatedImages(registry: RegistryState): Array<{ repository: string; tag: string; created: string; config: () => Record<string, unknown> }> {
+  const config = (tag: string, created: string) => (): Record<string, unknown> => ({
+    architecture: 'amd64',
+    os: 'linux',
     created,
-    config: {
-      architecture: 'amd64',
-      os: 'linux',
-      created: imageCreated,
-      config: { Labels: { 'org.opencontainers.image.version': tag } },
-      rootfs: { type: 'layers', diff_ids: [seedLayer().diffId] },
-      history: [{ created: imageCreated, created_by: 'ACR Access emulator seed' }],
-    },
+    config: { Labels: { 'org.opencontainers.image.version': tag } },
+    rootfs: { type: 'layers', diff_ids: [seedLayer().diffId] },
+    history: [{ created, created_by: 'ACR Access emulator seed' }],
   });
+  const images: ReturnType<typeof generatedImages> = [];
   const generated = registry.fixture.generatedRepositories;
   if (generated) {
     const offset = Object.keys(registry.fixture.repositories ?? {}).length;
+    const imageCreated = new Date(seedStart).toISOString();
     generatedRepositoryNames(generated).forEach((repository, i) => {
       generated.tags.forEach((tag, j) => {
-        const created = new Date(seedStart + (offset + i) * 3_600_000 + j * 86_400_000).toISOString();
-        images.push(image(repository, tag, created, new Date(seedStart).toISOString()));
+        images.push({ repository, tag, created: new Date(seedStart + (offset + i) * 3_600_000 + j * 86_400_000).toISOString(), config: config(tag, imageCreated) });
       });
     });
   }
@@ -88,39 +84,60 @@ export function generatedImages(registry: RegistryState): Array<TemplateImage & 
   if (many) {
     generatedTagNames(many.count).forEach((tag, n) => {
       const created = new Date(generatedTagsStart + n * 60_000).toISOString();
-      images.push(image(many.repository, tag, created, created));
+      images.push({ repository: many.repository, tag, created, config: config(tag, created) });
     });
   }
   return images;
 }
 
+/** What a registry's storage starts with, found (or built, the first time) before its registry process runs. */
+export interface Seed {
+  /**
+   * Only generated content, linked from a template: nothing to push, so the registry process can wait for
+   * the first request that needs it.
+   */
+  readonly onFirstUse: boolean;
+  /** Fills the storage of the started registry process, and the registry's tag times. */
+  apply(backendPort: number, storage: RegistryStorage): Promise<void>;
+}
+
 /**
- * Fills a registry with real single-layer images. The fixture's own repositories are pushed through the
- * registry's own API with the emulator's tokens the first time (layer uploaded once, mounted into other
- * repositories) and the storage that results is cached, so later runs only unpack it. Generated content is
- * written straight into a storage template built once, which the run links to (storageTemplate.ts).
+ * Real single-layer images for a registry. The fixture's own repositories are pushed through the registry's
+ * own API with the emulator's tokens the first time (layer uploaded once, mounted into other repositories)
+ * and the storage that results is cached, so later runs only unpack it. Generated content is written straight
+ * into a storage template built once, which the run links to (storageTemplate.ts).
  */
-export async function seedRegistry(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage): Promise<void> {
+export async function prepareSeed(world: World, registry: RegistryState): Promise<Seed> {
   const images = seedImages(registry);
-  const generated = generatedImages(registry);
-  for (const image of [...images, ...generated]) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
-  if (images.length > 0) {
-    const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
-    const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
-    if (existsSync(cached)) {
-      await run('tar', ['-xf', cached, '-C', storage.root]);
-    } else {
-      await pushImages(world, registry, backendPort, images);
-      await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
-      const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
-      await run('tar', ['-cf', partial, '-C', storage.root, '.']);
-      await rename(partial, cached).catch(() => rm(partial, { force: true }));
-    }
+  const { generatedRepositories, generatedTags } = registry.fixture;
+  let template: string | undefined;
+  if (generatedRepositories || generatedTags) {
+    // The fixture's description of the generated content determines it, and is far smaller to hash. The
+    // images themselves (thousands) are made only to build a template, and their times only once started.
+    const spec = { seedFormat, generatedRepositories, generatedTags };
+    const templateImages = (): TemplateImage[] => generatedImages(registry).map(({ repository, tag, config }) => ({ repository, tag, config: config() }));
+    template = await storageTemplate(cacheDir(), spec, templateImages, seedLayer());
   }
-  if (generated.length > 0) {
-    const template = await storageTemplate(cacheDir(), generated.map(({ repository, tag, config }) => ({ repository, tag, config })), seedLayer());
-    await storage.linkTemplate(template);
+  const apply = async (backendPort: number, storage: RegistryStorage): Promise<void> => {
+    for (const image of [...images, ...generatedImages(registry)]) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
+    if (images.length > 0) await restoreOrPush(world, registry, backendPort, storage, images);
+    if (template) await storage.linkTemplate(template);
+  };
+  return { onFirstUse: template !== undefined && images.length === 0, apply };
+}
+
+async function restoreOrPush(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage, images: SeedImage[]): Promise<void> {
+  const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
+  const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
+  if (existsSync(cached)) {
+    await run('tar', ['-xf', cached, '-C', storage.root]);
+    return;
   }
+  await pushImages(world, registry, backendPort, images);
+  await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
+  const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
+  await run('tar', ['-cf', partial, '-C', storage.root, '.']);
+  await rename(partial, cached).catch(() => rm(partial, { force: true }));
 }
 
 async function pushImages(world: World, registry: RegistryState, backendPort: number, images: SeedImage[]): Promise<void> {
