@@ -33,7 +33,7 @@ describe('emulator: faults on the /v2 path proxied to the registry, seen through
     const throttled = await getCatalog();
     assert.equal(throttled.status, 429);
     assert.equal(throttled.headers.get('retry-after'), '12');
-    assert.deepEqual(await throttled.json(), { error: { code: 'EmulatedFault', message: 'status 429 injected by a fault' } });
+    assert.deepEqual(await throttled.json(), { errors: [{ code: 'TOOMANYREQUESTS', message: 'status 429 injected by a fault', detail: null }] });
     const next = await getCatalog();
     assert.equal(next.status, 200);
     assert.deepEqual(await next.json(), catalog);

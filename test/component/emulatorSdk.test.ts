@@ -98,7 +98,7 @@ describe('emulator: real Azure SDK clients', () => {
     it('lists registries with their login servers and policies', async () => {
       const registries = [];
       for await (const registry of client.registries.list()) registries.push(registry);
-      assert.deepEqual(registries.map((registry) => registry.name).sort(), ['contosoabac', 'contosoapps', 'contosonoarm']);
+      assert.deepEqual(registries.map((registry) => registry.name).sort(), ['contosoabac', 'contosoapps', 'contosonoarm', 'contososcale']);
       const apps = registries.find((registry) => registry.name === 'contosoapps');
       assert.equal(apps?.loginServer, emulator.loginServer('contosoapps'));
       assert.equal(apps?.adminUserEnabled, true);

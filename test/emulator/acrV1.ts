@@ -1,97 +1,39 @@
-import { basicCredentials, Exchange, Route } from './http';
+import { RegistryBackend } from './backend';
+import { basicCredentials, Exchange, Reply, Route } from './http';
 import { acrError, challenge } from './loginServer';
-import { allowedActions, fullPermissions, Permissions, permissionsFromAccess, AccessEntry, Scope } from './permissions';
+import { nextLink, pageSize, startAfter } from './paging';
+import { allowedActions, Permissions, permissionsFromAccess, AccessEntry, RepositoryAction } from './permissions';
+import { ManifestRecord, RepositoryRecord, TagRecord } from './registryIndex';
+import { isRepositoryName } from './registryStorage';
 import { RegistryState, World } from './world';
-
-const manifestTypes = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
 
 const changeableAttributes = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
 
-/** A tag as the registry itself knows it: the digest and media type come from a HEAD of its manifest. */
-interface TagInfo {
-  name: string;
-  digest: string;
-  mediaType: string;
-  createdTime: string;
-}
+const repositoryUnknown = (repository: string): Reply => ({ status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] } });
+const tagUnknown: Reply = { status: 404, json: { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: null }] } };
+const manifestUnknown: Reply = { status: 404, json: { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: null }] } };
 
 /**
  * ACR's own data-plane API (`/acr/v1`), in the shapes @azure/container-registry reads (api-version 2021-07-01).
- * Answers come from the registry process itself, so they show exactly what is stored.
+ * Answers come from the index of what the registry process stores (registryIndex.ts), so a page costs the
+ * same however large the registry or repository is.
  */
-export function acrV1Route(world: World, registry: RegistryState, backendPort: number): Route {
-  const backend = async (path: string, scope: string, method = 'GET'): Promise<Response> => {
-    const [type, name, actions] = [scope.slice(0, scope.indexOf(':')), scope.slice(scope.indexOf(':') + 1, scope.lastIndexOf(':')), scope.slice(scope.lastIndexOf(':') + 1)];
-    const token = world.mintAcrToken(registry, { caller: 'emulator', subject: 'emulator', permissions: fullPermissions, roles: [] }, 'access_token', {
-      access: [{ type, name, actions: actions.split(',') }],
-    });
-    return fetch(`http://127.0.0.1:${backendPort}${path}`, { method, headers: { authorization: `Bearer ${token}`, accept: manifestTypes } });
-  };
-
-  const tagsOf = async (repository: string): Promise<TagInfo[] | undefined> => {
-    const response = await backend(`/v2/${repository}/tags/list`, `repository:${repository}:pull`);
-    if (response.status === 404) return undefined;
-    const { tags } = (await response.json()) as { tags: string[] | null };
-    const infos: TagInfo[] = [];
-    for (const tag of tags ?? []) {
-      const head = await backend(`/v2/${repository}/manifests/${tag}`, `repository:${repository}:pull`, 'HEAD');
-      if (!head.ok) continue;
-      infos.push({
-        name: tag,
-        digest: head.headers.get('docker-content-digest') ?? '',
-        mediaType: head.headers.get('content-type') ?? '',
-        createdTime: registry.tagTimes.get(`${repository}:${tag}`) ?? registry.creationDate,
-      });
-    }
-    return infos;
-  };
-
-  const manifestDetails = async (repository: string, digest: string, tags: TagInfo[]): Promise<Record<string, unknown> | undefined> => {
-    const response = await backend(`/v2/${repository}/manifests/${digest}`, `repository:${repository}:pull`);
-    if (!response.ok) return undefined;
-    const body = (await response.json()) as { config?: { digest: string; size: number }; layers?: Array<{ size: number }>; mediaType?: string };
-    let architecture: string | undefined;
-    let os: string | undefined;
-    if (body.config) {
-      const config = await backend(`/v2/${repository}/blobs/${body.config.digest}`, `repository:${repository}:pull`);
-      if (config.ok) ({ architecture, os } = (await config.json()) as { architecture?: string; os?: string });
-    }
-    const own = tags.filter((tag) => tag.digest === digest);
-    const times = own.map((tag) => tag.createdTime).sort();
-    return {
-      digest,
-      imageSize: (body.config?.size ?? 0) + (body.layers ?? []).reduce((sum, layer) => sum + layer.size, 0),
-      createdTime: times[0] ?? registry.creationDate,
-      lastUpdateTime: times[times.length - 1] ?? registry.creationDate,
-      architecture,
-      os,
-      mediaType: body.mediaType ?? response.headers.get('content-type'),
-      tags: own.map((tag) => tag.name),
-      changeableAttributes: { ...changeableAttributes, quarantineState: 'Passed' },
-    };
-  };
-
+export function acrV1Route(world: World, registry: RegistryState, backend: RegistryBackend): Route {
+  const index = backend.index;
   return async (exchange) => {
-    const path = exchange.url.pathname;
+    const { url, entry } = exchange;
+    const path = url.pathname;
+    if (exchange.req.method === 'DELETE') return deleteRoute(world, registry, backend, exchange);
     if (exchange.req.method !== 'GET') return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
     if (path === '/acr/v1/_catalog') {
-      const scope: Scope = { type: 'registry', name: 'catalog', actions: ['*'] };
       const permissions = callerPermissions(world, registry, exchange);
-      if (!permissions?.catalog) return challenge(registry, scope);
-      const n = clamp(exchange.url.searchParams.get('n'), 100);
-      const last = exchange.url.searchParams.get('last');
-      const query = new URLSearchParams({ n: String(n) });
-      if (last) query.set('last', last);
-      const response = await backend(`/v2/_catalog?${query.toString()}`, 'registry:catalog:*');
-      const { repositories } = (await response.json()) as { repositories: string[] };
+      if (!permissions?.catalog) return challenge(registry, { type: 'registry', name: 'catalog', actions: ['*'] });
+      const names = await index.repositoryNames(entry);
+      const n = pageSize(url.searchParams.get('n'));
+      const start = startAfter(names, url.searchParams.get('last'));
+      const repositories = names.slice(start, start + n);
       const headers: Record<string, string> = {};
-      const next = /[?&]last=([^&>]+)/.exec(response.headers.get('link') ?? '')?.[1];
-      if (next) headers.link = `</acr/v1/_catalog?last=${next}&n=${n}&orderby=>; rel="next"`;
+      if (start + n < names.length) headers.link = nextLink(url, repositories[repositories.length - 1], n);
       return { status: 200, headers, json: { repositories } };
     }
 
@@ -100,64 +42,137 @@ export function acrV1Route(world: World, registry: RegistryState, backendPort: n
     // Clients encode the slash of a repository name (team%2Fapi).
     const [repository, reference] = [decodeURIComponent(match[1]), match[3] && decodeURIComponent(match[3])];
     const kind = match[2];
-    const scope: Scope = { type: 'repository', name: repository, actions: ['metadata_read'] };
-    const permissions = callerPermissions(world, registry, exchange);
-    if (!permissions || !allowedActions(permissions, repository).has('metadata_read')) return challenge(registry, scope);
-    const tags = await tagsOf(repository);
-    if (!tags) return { status: 404, json: { errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry', detail: { name: repository } }] } };
+    if (!callerMay(world, registry, exchange, repository, 'metadata_read')) return challenge(registry, { type: 'repository', name: repository, actions: ['metadata_read'] });
+    const record = isRepositoryName(repository) ? await index.repository(repository, entry) : undefined;
+    if (!record) return repositoryUnknown(repository);
     const base = { registry: registry.loginServer, imageName: repository };
 
-    if (!kind) {
-      const times = tags.map((tag) => tag.createdTime).sort();
-      return {
-        status: 200,
-        json: {
-          ...base,
-          createdTime: times[0] ?? registry.creationDate,
-          lastUpdateTime: times[times.length - 1] ?? registry.creationDate,
-          manifestCount: new Set(tags.map((tag) => tag.digest)).size,
-          tagCount: tags.length,
-          changeableAttributes: { ...changeableAttributes, teleportEnabled: false },
-        },
-      };
-    }
-
-    const describeTag = (tag: TagInfo): Record<string, unknown> => ({
-      name: tag.name,
-      digest: tag.digest,
-      createdTime: tag.createdTime,
-      lastUpdateTime: tag.createdTime,
-      signed: false,
-      changeableAttributes,
-    });
+    if (!kind) return { status: 200, json: { ...base, ...repositoryProperties(registry, record) } };
 
     if (kind === '_tags') {
       if (reference) {
-        const tag = tags.find((candidate) => candidate.name === reference);
-        if (!tag) return { status: 404, json: { errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist', detail: null }] } };
-        return { status: 200, json: { ...base, tag: describeTag(tag) } };
+        const tag = record.tags.get(reference);
+        return tag ? { status: 200, json: { ...base, tag: describeTag(tag) } } : tagUnknown;
       }
-      const page = pageOf(exchange, tags, (tag) => tag.name, (tag) => tag.createdTime);
+      const page = pageOf(url, [...record.tags.values()], (tag) => tag.name);
+      if ('status' in page) return page;
       const headers: Record<string, string> = {};
-      if (page.next) headers.link = `</acr/v1/${repository}/_tags?last=${encodeURIComponent(page.next)}&n=${page.n}&orderby=${page.orderby}>; rel="next"`;
+      if (page.next) headers.link = nextLink(url, page.next, page.n);
       return { status: 200, headers, json: { ...base, tags: page.items.map(describeTag) } };
     }
 
-    const digests = [...new Set(tags.map((tag) => tag.digest))];
+    const tagsOf = (digest: string): string[] => [...record.tags.values()].filter((tag) => tag.digest === digest).map((tag) => tag.name).sort();
+    const describe = async (manifest: ManifestRecord, tags: string[]): Promise<Record<string, unknown> | undefined> => {
+      const details = await index.manifestDetails(repository, manifest.digest, entry);
+      if (!details) return undefined;
+      return {
+        digest: manifest.digest,
+        imageSize: details.imageSize,
+        createdTime: manifest.createdTime,
+        lastUpdateTime: manifest.lastUpdateTime,
+        architecture: details.architecture,
+        os: details.os,
+        mediaType: details.mediaType,
+        references: details.references,
+        tags,
+        changeableAttributes: { ...changeableAttributes, quarantineState: 'Passed' },
+      };
+    };
     if (reference) {
-      if (!digests.includes(reference)) return { status: 404, json: { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: null }] } };
-      return { status: 200, json: { ...base, manifest: await manifestDetails(repository, reference, tags) } };
+      const manifest = record.manifests.get(reference);
+      const described = manifest && (await describe(manifest, tagsOf(reference)));
+      return described ? { status: 200, json: { ...base, manifest: described } } : manifestUnknown;
     }
+    const page = pageOf(url, [...record.manifests.values()], (manifest) => manifest.digest);
+    if ('status' in page) return page;
+    // Tags of just this page's manifests, from one pass over the repository's tags.
+    const pageTags = new Map<string, string[]>(page.items.map((manifest) => [manifest.digest, []]));
+    for (const tag of record.tags.values()) pageTags.get(tag.digest)?.push(tag.name);
     const manifests: Array<Record<string, unknown>> = [];
-    for (const digest of digests) {
-      const details = await manifestDetails(repository, digest, tags);
-      if (details) manifests.push(details);
+    for (const manifest of page.items) {
+      const described = await describe(manifest, (pageTags.get(manifest.digest) ?? []).sort());
+      if (described) manifests.push(described);
     }
-    const page = pageOf(exchange, manifests, (manifest) => String(manifest.digest), (manifest) => String(manifest.lastUpdateTime));
     const headers: Record<string, string> = {};
-    if (page.next) headers.link = `</acr/v1/${repository}/_manifests?last=${encodeURIComponent(page.next)}&n=${page.n}&orderby=${page.orderby}>; rel="next"`;
-    return { status: 200, headers, json: { ...base, manifests: page.items } };
+    if (page.next) headers.link = nextLink(url, page.next, page.n);
+    return { status: 200, headers, json: { ...base, manifests } };
   };
+}
+
+function repositoryProperties(registry: RegistryState, record: RepositoryRecord): Record<string, unknown> {
+  const times = [...record.manifests.values()].flatMap((manifest) => [manifest.createdTime, manifest.lastUpdateTime]).sort();
+  return {
+    createdTime: times[0] ?? registry.creationDate,
+    lastUpdateTime: times[times.length - 1] ?? registry.creationDate,
+    manifestCount: record.manifests.size,
+    tagCount: record.tags.size,
+    changeableAttributes: { ...changeableAttributes, teleportEnabled: false },
+  };
+}
+
+function describeTag(tag: TagRecord): Record<string, unknown> {
+  return { name: tag.name, digest: tag.digest, createdTime: tag.createdTime, lastUpdateTime: tag.lastUpdateTime, signed: false, changeableAttributes };
+}
+
+/**
+ * One page of tags or manifests, ACR's way: by name (or digest), or with `orderby=timedesc|timeasc` by
+ * lastUpdateTime (name breaks ties); `n` at a time, after `last`. In name order `last` need not exist (a client
+ * can seek to a prefix); in time order the page resumes after the item named `last`, and a `last` that no longer
+ * exists ends the listing rather than starting it over, so a client can never loop.
+ */
+function pageOf<T extends { lastUpdateTime: string }>(url: URL, items: T[], key: (item: T) => string): { items: T[]; next?: string; n: number } | Reply {
+  const params = url.searchParams;
+  const n = pageSize(params.get('n'));
+  const orderby = params.get('orderby') ?? '';
+  if (!['', 'timedesc', 'timeasc'].includes(orderby)) return acrError(400, 'UNSUPPORTED', `orderby must be timedesc or timeasc, not "${orderby}"`);
+  const last = params.get('last');
+  let sorted: T[];
+  let start: number;
+  if (orderby === '') {
+    sorted = items.sort((a, b) => compare(key(a), key(b)));
+    start = startAfter(sorted.map(key), last);
+  } else {
+    const direction = orderby === 'timedesc' ? -1 : 1;
+    sorted = items.sort((a, b) => direction * compare(a.lastUpdateTime, b.lastUpdateTime) || compare(key(a), key(b)));
+    start = last ? sorted.findIndex((item) => key(item) === last) + 1 : 0;
+    if (last && start === 0) start = sorted.length;
+  }
+  const page = sorted.slice(start, start + n);
+  const more = start + n < sorted.length;
+  return { items: page, next: more && page.length > 0 ? key(page[page.length - 1]) : undefined, n };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * `DELETE /acr/v1/<repo>/_tags/<tag>` (untag) and `DELETE /acr/v1/<repo>` (delete the repository), which need
+ * the `delete` action (docs/protocol.md section 7). Distribution 2.8 has no API for either, so they act on the
+ * registry's storage; the registry itself then no longer lists the tag or the repository.
+ */
+async function deleteRoute(world: World, registry: RegistryState, backend: RegistryBackend, exchange: Exchange): Promise<Reply> {
+  const match = /^\/acr\/v1\/(.+?)(?:\/_tags\/([^/]+))?$/.exec(exchange.url.pathname);
+  if (!match || /\/_(tags|manifests)(\/|$)/.test(match[1])) return acrError(405, 'UNSUPPORTED', 'The operation is unsupported.');
+  const [repository, tag] = [decodeURIComponent(match[1]), match[2] && decodeURIComponent(match[2])];
+  if (!isRepositoryName(repository)) return acrError(400, 'NAME_INVALID', `invalid repository name: ${repository}`);
+  if (!callerMay(world, registry, exchange, repository, 'delete')) return challenge(registry, { type: 'repository', name: repository, actions: ['delete'] });
+  const record = await backend.index.repository(repository, exchange.entry);
+  if (!record) return repositoryUnknown(repository);
+  if (tag !== undefined) {
+    if (!record.tags.has(tag)) return tagUnknown;
+    await backend.storage.removeTag(repository, tag);
+    backend.index.noteUntagged(repository, tag);
+    return { status: 202 };
+  }
+  await backend.storage.removeRepository(repository);
+  backend.index.noteRepositoryDeleted(repository);
+  return { status: 202, json: { manifestsDeleted: [...record.manifests.keys()].sort(), tagsDeleted: [...record.tags.keys()].sort() } };
+}
+
+function callerMay(world: World, registry: RegistryState, exchange: Exchange, repository: string, action: RepositoryAction): boolean {
+  const permissions = callerPermissions(world, registry, exchange);
+  return permissions !== undefined && allowedActions(permissions, repository).has(action);
 }
 
 /** Rights of the caller of an /acr/v1 request: a bearer access token from /oauth2/token, or Basic credentials. */
@@ -174,26 +189,4 @@ function callerPermissions(world: World, registry: RegistryState, exchange: Exch
   const principal = world.principalFromPassword(registry, basic.username, basic.password);
   if (principal) exchange.entry.caller = principal.caller;
   return principal?.permissions;
-}
-
-function clamp(text: string | null, fallback: number): number {
-  const n = Number(text);
-  return Number.isInteger(n) && n > 0 ? Math.min(n, 1000) : fallback;
-}
-
-/** ACR's paging: sorted by name (or by time with `orderby`), resumed after `last`, `n` at a time. */
-function pageOf<T>(exchange: Exchange, items: T[], key: (item: T) => string, time: (item: T) => string): { items: T[]; next?: string; n: number; orderby: string } {
-  const params = exchange.url.searchParams;
-  const n = clamp(params.get('n'), 100);
-  const orderby = params.get('orderby') ?? '';
-  const sorted = [...items].sort((a, b) => {
-    if (orderby === 'timedesc') return time(b).localeCompare(time(a)) || key(a).localeCompare(key(b));
-    if (orderby === 'timeasc') return time(a).localeCompare(time(b)) || key(a).localeCompare(key(b));
-    return key(a).localeCompare(key(b));
-  });
-  const last = params.get('last');
-  const start = last ? sorted.findIndex((item) => key(item) === last) + 1 : 0;
-  const page = sorted.slice(start, start + n);
-  const more = start + n < sorted.length;
-  return { items: page, next: more && page.length > 0 ? key(page[page.length - 1]) : undefined, n, orderby };
 }

@@ -56,6 +56,9 @@ export class Arm {
         const subscription = this.visibleSubscriptions(caller.identity, caller.tenantId).find((candidate) => candidate.id === match?.[1]);
         return subscription ? { status: 200, json: this.subscriptionJson(subscription) } : armError(404, 'SubscriptionNotFound', `The subscription '${match[1]}' could not be found.`);
       }
+      if ((match = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/resources$/i.exec(path)) && method === 'GET') {
+        return this.resources(caller.identity, caller.tenantId, match[1], match[2], exchange.url.searchParams.get('$filter') ?? '');
+      }
       if ((match = /^(\/subscriptions\/([^/]+)(?:\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)?)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path))) {
         return this.roleAssignments(caller.identity, match[1], exchange.url.searchParams.get('$filter') ?? '');
       }
@@ -143,6 +146,44 @@ export class Arm {
       displayName: subscription.displayName,
       state: 'Enabled',
       subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+    };
+  }
+
+  /**
+   * The generic resource list (`Microsoft.Resources`), which the Azure CLI filters by resource type to find a
+   * registry by name. Only registries exist here; each is listed when the caller may read it.
+   */
+  private resources(identity: IdentityFixture, tenantId: string, subscriptionId: string, resourceGroup: string | undefined, filter: string): Reply {
+    const subscription = this.world.subscriptions.find((candidate) => candidate.id === subscriptionId && candidate.tenant === tenantId);
+    if (!subscription) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+    if (!this.visibleSubscriptions(identity, tenantId).includes(subscription)) {
+      return armError(403, 'AuthorizationFailed', `The client '${identity.objectId}' with object id '${identity.objectId}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/resources/read' over scope '/subscriptions/${subscriptionId}' or the scope is invalid.`);
+    }
+    const conditions = parseResourceFilter(filter);
+    if (!conditions) {
+      return armError(400, 'InvalidFilterInQueryString', `The $filter '${filter}' is not supported here; use clauses like resourceType eq '${provider}/registries' joined with 'and'.`);
+    }
+    const registries = this.world.registries.filter((registry) => {
+      const fields: Record<string, string> = { resourcetype: `${provider}/registries`, name: registry.name, resourcegroup: registry.fixture.resourceGroup };
+      return (
+        registry.subscription === subscription &&
+        (!resourceGroup || registry.fixture.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()) &&
+        conditions.every(({ field, value }) => fields[field].toLowerCase() === value.toLowerCase()) &&
+        this.world.armAccess(registry, identity) !== 'none'
+      );
+    });
+    return {
+      status: 200,
+      json: {
+        value: registries.map((registry) => ({
+          id: this.registryId(registry),
+          name: registry.name,
+          type: `${provider}/registries`,
+          sku: { name: registry.fixture.sku, tier: registry.fixture.sku },
+          location: registry.fixture.location,
+          tags: {},
+        })),
+      },
     };
   }
 
@@ -395,6 +436,18 @@ export class Arm {
     if (operation.result !== undefined) return { status: 200, json: operation.result };
     return { status: 200, json: { id, name: id, status: operation.done ? 'Succeeded' : 'InProgress', startTime: new Date().toISOString() } };
   }
+}
+
+/** `resourceType eq '...' and name eq '...'`: the clauses the resource list understands; undefined for anything else. */
+function parseResourceFilter(filter: string): Array<{ field: string; value: string }> | undefined {
+  if (filter.trim() === '') return [];
+  const conditions: Array<{ field: string; value: string }> = [];
+  for (const clause of filter.split(/\s+and\s+/i)) {
+    const match = /^\s*(resourceType|name|resourceGroup)\s+eq\s+'([^']*)'\s*$/i.exec(clause);
+    if (!match) return undefined;
+    conditions.push({ field: match[1].toLowerCase(), value: match[2] });
+  }
+  return conditions;
 }
 
 function notFound(kind: string, name: string): Reply {

@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Arm } from './arm';
+import { RegistryBackend } from './backend';
 import { authorityCertPath, loadOrCreateAuthority } from './authority';
 import { controlRoute } from './control';
 import { Entra } from './entra';
@@ -109,10 +110,11 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
       servers.push(server);
       registry.loginServer = `127.0.0.1:${server.port}`;
       const registryDir = join(dir, 'registries', registry.name);
-      const backend = await startRegistry({ dir: registryDir, loginServer: registry.loginServer, rootCertBundlePath: signingCertPath });
-      registries.push(backend);
-      await seedRegistry(world, registry, backend.port, backend.storageDir);
-      route = loginServerRoute(world, registry, backend.port);
+      const registryProcess = await startRegistry({ dir: registryDir, loginServer: registry.loginServer, rootCertBundlePath: signingCertPath });
+      registries.push(registryProcess);
+      const backend = new RegistryBackend(world, registry, registryProcess.port, registryProcess.storageDir);
+      await seedRegistry(world, registry, registryProcess.port, backend.storage);
+      route = loginServerRoute(world, registry, backend);
     }),
   );
 

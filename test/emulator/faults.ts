@@ -7,10 +7,13 @@ export interface FaultSpec {
   method?: string;
   /** A regular expression the request path must match; every path when absent. */
   path?: string;
+  /** A regular expression the query string (without `?`) must match, e.g. `last=` for every page after the first. */
+  query?: string;
   mode: FaultMode;
   /** For `status`. */
   status?: number;
   retryAfter?: number | string;
+  /** For `status`: the JSON body; by default an error in the shape the server's clients expect (ACR's on registries). */
   body?: unknown;
   /** For `slow`. */
   delayMs?: number;
@@ -21,6 +24,7 @@ export interface FaultSpec {
 interface ActiveFault extends FaultSpec {
   id: number;
   pathPattern?: RegExp;
+  queryPattern?: RegExp;
   remaining: number;
 }
 
@@ -33,7 +37,13 @@ export class FaultBook {
     const problems = checkFault(spec);
     if (problems.length > 0) throw new Error(`Invalid fault: ${problems.join('; ')}`);
     const id = this.nextId++;
-    this.active.push({ ...spec, id, pathPattern: spec.path ? new RegExp(spec.path) : undefined, remaining: spec.times ?? Infinity });
+    this.active.push({
+      ...spec,
+      id,
+      pathPattern: spec.path ? new RegExp(spec.path) : undefined,
+      queryPattern: spec.query !== undefined ? new RegExp(spec.query) : undefined,
+      remaining: spec.times ?? Infinity,
+    });
     return id;
   }
 
@@ -48,12 +58,13 @@ export class FaultBook {
   }
 
   /** The first fault matching this request, counted as used. */
-  take(server: string, method: string, path: string): FaultSpec | undefined {
+  take(server: string, method: string, path: string, query = ''): FaultSpec | undefined {
     const fault = this.active.find(
       (candidate) =>
         (candidate.server === undefined || candidate.server === server) &&
         (candidate.method === undefined || candidate.method.toUpperCase() === method.toUpperCase()) &&
-        (candidate.pathPattern === undefined || candidate.pathPattern.test(path)),
+        (candidate.pathPattern === undefined || candidate.pathPattern.test(path)) &&
+        (candidate.queryPattern === undefined || candidate.queryPattern.test(query)),
     );
     if (!fault) return undefined;
     fault.remaining -= 1;
@@ -66,11 +77,13 @@ function checkFault(spec: FaultSpec): string[] {
   const problems: string[] = [];
   if (!(faultModes as readonly string[]).includes(spec.mode)) problems.push(`mode must be one of ${faultModes.join(', ')}`);
   if (spec.mode === 'status' && (typeof spec.status !== 'number' || spec.status < 100 || spec.status > 599)) problems.push('status needs a status code');
-  if (spec.path !== undefined) {
+  for (const field of ['path', 'query'] as const) {
+    const pattern = spec[field];
+    if (pattern === undefined) continue;
     try {
-      new RegExp(spec.path);
+      new RegExp(pattern);
     } catch {
-      problems.push('path must be a regular expression');
+      problems.push(`${field} must be a regular expression`);
     }
   }
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0)) problems.push('times must be a positive whole number');

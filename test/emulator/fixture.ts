@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isRepositoryName } from './registryStorage';
 
 /**
  * The fixture describes the emulated Azure world. Identities, subscriptions and registries refer to each
@@ -91,8 +92,10 @@ export interface RegistryFixture {
   roles?: RoleAssignmentFixture[];
   /** Repository name -> tags. */
   repositories?: Record<string, string[]>;
-  /** Many repositories named `<prefix><number>`, for paging. */
+  /** Many repositories named `<prefix><number>` (from 1, at least four digits), each with the same image per tag, for paging. */
   generatedRepositories?: { prefix: string; count: number; tags: string[] };
+  /** One repository with many tags, each its own image pushed a minute after the previous one; names do not sort in push order. */
+  generatedTags?: { repository: string; count: number };
   scopeMaps?: ScopeMapFixture[];
   tokens?: TokenFixture[];
 }
@@ -242,9 +245,7 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
     checkRoles(r.roles, `${path}.roles`, r.abac === true);
     const repositories = check.optionalObject(r.repositories, `${path}.repositories`);
     for (const [repo, tags] of Object.entries(repositories ?? {})) {
-      if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/.test(repo)) {
-        problems.push(`${path}.repositories: "${repo}" is not a valid repository name (lower-case, digits, . _ - and /)`);
-      }
+      if (!isRepositoryName(repo)) problems.push(`${path}.repositories: "${repo}" is not a valid repository name (lower-case, digits, . _ - and /)`);
       const tagList = check.array(tags, `${path}.repositories["${repo}"]`);
       if (tagList.length === 0) problems.push(`${path}.repositories["${repo}"]: needs at least one tag`);
       tagList.forEach((tag, j) => {
@@ -258,6 +259,15 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
         problems.push(`${path}.generatedRepositories.count: must be a positive whole number`);
       }
       check.array(generated.tags, `${path}.generatedRepositories.tags`).forEach((tag, j) => check.string(tag, `${path}.generatedRepositories.tags[${j}]`));
+    }
+    const generatedTags = check.optionalObject(r.generatedTags, `${path}.generatedTags`);
+    if (generatedTags) {
+      const repo = check.string(generatedTags.repository, `${path}.generatedTags.repository`);
+      if (repo !== undefined && !isRepositoryName(repo)) problems.push(`${path}.generatedTags.repository: "${repo}" is not a valid repository name (lower-case, digits, . _ - and /)`);
+      if (repo !== undefined && repositories && repo in repositories) problems.push(`${path}.generatedTags.repository: "${repo}" is also in repositories; use one or the other`);
+      if (typeof generatedTags.count !== 'number' || !Number.isInteger(generatedTags.count) || generatedTags.count < 1 || generatedTags.count > 100_000) {
+        problems.push(`${path}.generatedTags.count: must be a whole number from 1 to 100000`);
+      }
     }
     const scopeMapNames = new Set<string>(builtInScopeMaps.map((map) => map.name));
     check.optionalArray(r.scopeMaps, `${path}.scopeMaps`).forEach((scopeMap, j) => {

@@ -81,7 +81,7 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
   const body = (): Promise<Buffer> => (bodyPromise ??= readBody(req));
   const exchange: Exchange = { req, res, url, entry, body, form: async () => new URLSearchParams((await body()).toString()) };
 
-  const fault = options.faults.take(options.name, req.method ?? 'GET', url.pathname);
+  const fault = options.faults.take(options.name, req.method ?? 'GET', url.pathname, url.search.slice(1));
   if (fault) {
     entry.fault = fault.mode;
     switch (fault.mode) {
@@ -97,7 +97,7 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
-        send(res, { status: fault.status ?? 500, headers, json: fault.body ?? { error: { code: 'EmulatedFault', message: `status ${fault.status ?? 500} injected by a fault` } } });
+        send(res, { status: fault.status ?? 500, headers, json: fault.body ?? faultBody(options.name, fault.status ?? 500) });
         return;
       }
       case 'malformedBody':
@@ -125,6 +125,15 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
 function resetConnection(socket: Socket): void {
   const tcpSocket = (socket as Socket & { _parent?: Socket | null })._parent;
   (tcpSocket ?? socket).resetAndDestroy();
+}
+
+const acrErrorCodes: Record<number, string> = { 400: 'UNSUPPORTED', 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NOT_FOUND', 405: 'UNSUPPORTED', 429: 'TOOMANYREQUESTS' };
+
+/** An injected status's body: ACR's error shape on login servers, the ARM/Entra-like shape elsewhere. */
+function faultBody(server: string, status: number): unknown {
+  const message = `status ${status} injected by a fault`;
+  if (server.startsWith('registry:')) return { errors: [{ code: acrErrorCodes[status] ?? (status >= 500 ? 'UNAVAILABLE' : 'UNKNOWN'), message, detail: null }] };
+  return { error: { code: 'EmulatedFault', message } };
 }
 
 const tokenFields = ['access_token', 'refresh_token'];

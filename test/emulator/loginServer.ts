@@ -1,6 +1,10 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { basicCredentials, Exchange, readBody, Reply, Route, send } from './http';
 import { acrV1Route } from './acrV1';
+import { countBackendRequest, RegistryBackend } from './backend';
+import { maxPageSize, nextLink, pageSize, startAfter } from './paging';
+import { isDigest, isRepositoryName } from './registryStorage';
 import { grantScopes, hasAnyPermission, parseScope, Scope } from './permissions';
 import { Principal, RegistryState, World } from './world';
 
@@ -8,14 +12,14 @@ import { Principal, RegistryState, World } from './world';
  * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
  * proxied to the registry's own docker-registry process, which checks the tokens itself.
  */
-export function loginServerRoute(world: World, registry: RegistryState, backendPort: number): Route {
-  const acrV1 = acrV1Route(world, registry, backendPort);
+export function loginServerRoute(world: World, registry: RegistryState, backend: RegistryBackend): Route {
+  const acrV1 = acrV1Route(world, registry, backend);
   return async (exchange) => {
     const path = exchange.url.pathname;
     if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
     if (path === '/acr/v1' || path.startsWith('/acr/v1/')) return acrV1(exchange);
-    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backendPort, exchange);
+    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backend, exchange);
     return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
   };
 }
@@ -125,26 +129,39 @@ export function scopesForRequest(method: string, url: URL): Scope[] {
   return scopes;
 }
 
-async function proxyRoute(world: World, registry: RegistryState, backendPort: number, exchange: Exchange): Promise<Reply | undefined> {
+async function proxyRoute(world: World, registry: RegistryState, backend: RegistryBackend, exchange: Exchange): Promise<Reply | undefined> {
   const { req, res, url } = exchange;
+  const method = req.method ?? 'GET';
   const headers = { ...req.headers };
   const basic = basicCredentials(req);
   if (basic) {
     // The registry understands only bearer tokens: turn the caller's rights into one for this request.
     const principal = world.principalFromPassword(registry, basic.username, basic.password);
-    const scopes = scopesForRequest(req.method ?? 'GET', url);
+    const scopes = scopesForRequest(method, url);
     if (!principal) return challenge(registry, scopes[0]);
     exchange.entry.caller = principal.caller;
     headers.authorization = `Bearer ${world.mintAcrToken(registry, principal, 'access_token', { access: grantScopes(principal.permissions, scopes) })}`;
   } else if (!headers.authorization) {
-    return challenge(registry, scopesForRequest(req.method ?? 'GET', url)[0]);
+    return challenge(registry, scopesForRequest(method, url)[0]);
   }
   headers['x-forwarded-proto'] = 'https';
-  const tagList = req.method === 'GET' && /^\/v2\/.+\/tags\/list$/.test(url.pathname);
+
+  const write = await prepareWrite(backend, exchange);
+  let path = req.url ?? url.pathname;
+  const catalog = method === 'GET' && url.pathname === '/v2/_catalog';
+  if (catalog && url.searchParams.has('n')) {
+    // ACR caps a page at 1,000 (and Debian's registry refuses more).
+    const query = new URLSearchParams(url.search);
+    query.set('n', String(pageSize(url.searchParams.get('n'))));
+    path = `${url.pathname}?${query.toString()}`;
+  }
+  const tagList = method === 'GET' && /^\/v2\/.+\/tags\/list$/.test(url.pathname);
+  countBackendRequest(exchange.entry);
   return new Promise<undefined>((resolve) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers }, (response) => {
-      noteManifestPush(registry, req.method ?? '', url, response.statusCode ?? 0);
-      if (tagList && response.statusCode === 200) {
+    const upstream = httpRequest({ host: '127.0.0.1', port: backend.port, method, path, headers }, (response) => {
+      const status = response.statusCode ?? 502;
+      if (write) noteWrite(backend, method, url, write, status, response.headers['docker-content-digest']);
+      if (tagList && status === 200) {
         readBody(response)
           .then((body) => send(res, pageTagList(url, JSON.parse(body.toString()) as TagList)))
           .catch(() => res.destroy())
@@ -152,7 +169,7 @@ async function proxyRoute(world: World, registry: RegistryState, backendPort: nu
         return;
       }
       // Raw headers keep the registry's spelling (`Link:`), which the documented shell loops grep for.
-      res.writeHead(response.statusCode ?? 502, response.rawHeaders);
+      res.writeHead(status, catalog ? acrCatalogLink(response.rawHeaders, url) : response.rawHeaders);
       response.pipe(res);
       response.on('end', () => resolve(undefined));
       response.on('error', () => {
@@ -169,15 +186,71 @@ async function proxyRoute(world: World, registry: RegistryState, backendPort: nu
       }
       resolve(undefined);
     });
-    req.pipe(upstream);
+    if (write?.body) upstream.end(write.body);
+    else req.pipe(upstream);
   });
 }
 
-function noteManifestPush(registry: RegistryState, method: string, url: URL, status: number): void {
-  const match = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(url.pathname);
-  if (method === 'PUT' && status === 201 && match && !match[2].includes(':')) {
-    registry.tagTimes.set(`${match[1]}:${match[2]}`, new Date().toISOString());
+interface Write {
+  repository: string;
+  /** The manifest pushed, read whole so its digest is known before the registry stores it. */
+  body?: Buffer;
+  manifestDigest?: string;
+}
+
+/**
+ * Before a request that changes a repository reaches the registry: makes the storage it touches the run's
+ * own (registryStorage.ts), which needs the digests it links and, for a manifest push, the manifest itself.
+ */
+async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | undefined> {
+  const method = exchange.req.method ?? 'GET';
+  const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(exchange.url.pathname);
+  if (method === 'GET' || method === 'HEAD' || !match || !isRepositoryName(match[1])) return undefined;
+  const [, repository, kind, rest] = match;
+  const params = exchange.url.searchParams;
+  const digests = [rest, params.get('digest') ?? '', params.get('mount') ?? ''].filter(isDigest);
+  if (kind === 'manifests' && method === 'PUT') {
+    const body = await exchange.body();
+    const manifestDigest = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    await backend.storage.prepareWrite(repository, { tag: isDigest(rest) ? undefined : rest, digests: [...digests, manifestDigest] });
+    return { repository, body, manifestDigest };
   }
+  await backend.storage.prepareWrite(repository, { digests });
+  return { repository };
+}
+
+/** Keeps the index true after the registry answered a manifest push or delete. */
+function noteWrite(backend: RegistryBackend, method: string, url: URL, write: Write, status: number, digestHeader: string | string[] | undefined): void {
+  const reference = /\/manifests\/([^/]+)$/.exec(url.pathname)?.[1];
+  if (!reference) return;
+  if (method === 'PUT' && status === 201) {
+    const digest = typeof digestHeader === 'string' ? digestHeader : (write.manifestDigest ?? reference);
+    backend.index.notePush(write.repository, reference, digest, mediaTypeOf(write.body));
+  } else if (method === 'DELETE' && status === 202) {
+    backend.index.noteManifestDeleted(write.repository, reference);
+  }
+}
+
+function mediaTypeOf(manifest: Buffer | undefined): string | undefined {
+  try {
+    const parsed = JSON.parse(manifest?.toString() ?? '') as { mediaType?: unknown };
+    return typeof parsed.mediaType === 'string' ? parsed.mediaType : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The registry's catalog `Link` in ACR's form (keeping the request's whole query), in place in raw headers. */
+function acrCatalogLink(rawHeaders: string[], url: URL): string[] {
+  const headers = [...rawHeaders];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i].toLowerCase() !== 'link') continue;
+    const next = /<([^>]*)>/.exec(headers[i + 1])?.[1];
+    const params = new URL(next ?? '', 'http://registry').searchParams;
+    const last = params.get('last');
+    if (last) headers[i + 1] = nextLink(url, last, pageSize(params.get('n')));
+  }
+  return headers;
 }
 
 interface TagList {
@@ -186,17 +259,15 @@ interface TagList {
 }
 
 /**
- * ACR pages `tags/list` (D1: sorted, `n` at a time after `last`, a `Link` to the next page); Debian's
- * docker-registry 2.8 ignores `n` and `last` there, so the paging happens here.
+ * ACR pages `tags/list` (D1: sorted, `n` at a time after `last`, a `Link` to the next page, at most 1,000);
+ * Debian's docker-registry 2.8 ignores `n` and `last` there, so the paging happens here.
  */
 function pageTagList(url: URL, list: TagList): Reply {
   const sorted = [...(list.tags ?? [])].sort();
-  const last = url.searchParams.get('last');
-  const start = last ? sorted.filter((tag) => tag <= last).length : 0;
-  const n = Number(url.searchParams.get('n'));
-  const size = Number.isInteger(n) && n > 0 ? n : sorted.length;
-  const tags = sorted.slice(start, start + size);
+  const start = startAfter(sorted, url.searchParams.get('last'));
+  const n = pageSize(url.searchParams.get('n'), maxPageSize);
+  const tags = sorted.slice(start, start + n);
   const headers: Record<string, string> = {};
-  if (start + size < sorted.length) headers.Link = `<${url.pathname}?last=${encodeURIComponent(tags[tags.length - 1])}&n=${size}&orderby=>; rel="next"`;
+  if (start + n < sorted.length) headers.Link = nextLink(url, tags[tags.length - 1], n);
   return { status: 200, headers, json: { name: list.name, tags } };
 }

@@ -35,7 +35,9 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
   const config = {
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true }, formatter: 'text' },
-    storage: { filesystem: { rootdirectory: storageDir }, delete: { enabled: true }, cache: { blobdescriptor: 'inmemory' } },
+    // No blob descriptor cache: untag and repository deletes act on the storage directly (backend.ts), and a
+    // cached descriptor would keep serving the blobs of a deleted repository.
+    storage: { filesystem: { rootdirectory: storageDir }, delete: { enabled: true } },
     http: { addr: `127.0.0.1:${port}`, host: `https://${options.loginServer}`, secret: randomBytes(16).toString('hex') },
     auth: { token: { realm: `https://${options.loginServer}/oauth2/token`, service: options.loginServer, issuer: acrIssuer, rootcertbundle: options.rootCertBundlePath } },
     health: { storagedriver: { enabled: false } },

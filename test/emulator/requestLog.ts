@@ -13,6 +13,10 @@ export interface LogEntry {
   /** Every Entra access token (by its jti) that reached this host with the request. */
   entraTokenJtis?: string[];
   fault?: string;
+  /** Requests the emulator made to the registry process to answer this one (a proxied request counts one). */
+  backendRequests?: number;
+  /** Files of the registry's storage the emulator read to answer this one (building an index, once). */
+  storageReads?: number;
 }
 
 /** Every request every emulated host received, in order; never holds a secret. */

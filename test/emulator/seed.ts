@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { fullPermissions } from './permissions';
+import { inParallel, RegistryStorage } from './registryStorage';
+import { storageTemplate, TemplateImage, TemplateLayer } from './storageTemplate';
 import { RegistryState, World } from './world';
 
 const run = promisify(execFile);
 
 /** Bump when the seeded content changes, so cached registry storage is rebuilt. */
-const seedFormat = 1;
+const seedFormat = 2;
 
 export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'acr-access');
@@ -24,41 +26,101 @@ interface SeedImage {
   created: string;
 }
 
-/** Every repository:tag of a registry, with a fixed creation time each so the content is reproducible. */
+const seedStart = Date.parse('2025-01-06T09:00:00Z');
+
+/** The fixture's own repositories:tags, with a fixed creation time each so the content is reproducible. */
 export function seedImages(registry: RegistryState): SeedImage[] {
   const images: SeedImage[] = [];
-  const explicit = Object.entries(registry.fixture.repositories ?? {});
-  const generated = registry.fixture.generatedRepositories;
-  const generatedRepos: Array<[string, string[]]> = generated
-    ? Array.from({ length: generated.count }, (_, i) => [`${generated.prefix}${String(i + 1).padStart(4, '0')}`, generated.tags])
-    : [];
-  const start = Date.parse('2025-01-06T09:00:00Z');
-  [...explicit, ...generatedRepos].forEach(([repository, tags], i) => {
-    tags.forEach((tag, j) => images.push({ repository, tag, created: new Date(start + i * 3_600_000 + j * 86_400_000).toISOString() }));
+  Object.entries(registry.fixture.repositories ?? {}).forEach(([repository, tags], i) => {
+    tags.forEach((tag, j) => images.push({ repository, tag, created: new Date(seedStart + i * 3_600_000 + j * 86_400_000).toISOString() }));
   });
   return images;
 }
 
+/** `<prefix><number>` of generated repositories, numbered from 1 and padded to at least four digits. */
+export function generatedRepositoryNames(generated: { prefix: string; count: number }): string[] {
+  const width = Math.max(4, String(generated.count).length);
+  return Array.from({ length: generated.count }, (_, i) => `${generated.prefix}${String(i + 1).padStart(width, '0')}`);
+}
+
 /**
- * Fills a registry with real single-layer images. The first run pushes them through the registry's own API
- * with the emulator's tokens (layer uploaded once, mounted into other repositories); the storage that results
- * is cached, so later runs with the same content only unpack it.
+ * The n-th tag pushed (from 0) to a `generatedTags` repository is named after n with its digits reversed
+ * (`build-0000`, `build-1000`, `build-2000`, ...), so name order is not push order.
  */
-export async function seedRegistry(world: World, registry: RegistryState, backendPort: number, storageDir: string): Promise<void> {
-  const images = seedImages(registry);
-  for (const image of images) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
-  if (images.length === 0) return;
-  const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
-  const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
-  if (existsSync(cached)) {
-    await run('tar', ['-xf', cached, '-C', storageDir]);
-    return;
+export function generatedTagNames(count: number): string[] {
+  const width = Math.max(4, String(count - 1).length);
+  return Array.from({ length: count }, (_, n) => `build-${[...String(n).padStart(width, '0')].reverse().join('')}`);
+}
+
+const generatedTagsStart = Date.parse('2025-03-03T08:00:00Z');
+
+/**
+ * The generated content of a registry, written straight into storage: each generated repository holds the
+ * same image for a tag (pushed an hour after the previous repository), and a `generatedTags` repository holds
+ * an image of its own per tag, pushed a minute apart.
+ */
+export function generatedImages(registry: RegistryState): Array<TemplateImage & { created: string }> {
+  const images: Array<TemplateImage & { created: string }> = [];
+  const image = (repository: string, tag: string, created: string, imageCreated: string): TemplateImage & { created: string } => ({
+    repository,
+    tag,
+    created,
+    config: {
+      architecture: 'amd64',
+      os: 'linux',
+      created: imageCreated,
+      config: { Labels: { 'org.opencontainers.image.version': tag } },
+      rootfs: { type: 'layers', diff_ids: [seedLayer().diffId] },
+      history: [{ created: imageCreated, created_by: 'ACR Access emulator seed' }],
+    },
+  });
+  const generated = registry.fixture.generatedRepositories;
+  if (generated) {
+    const offset = Object.keys(registry.fixture.repositories ?? {}).length;
+    generatedRepositoryNames(generated).forEach((repository, i) => {
+      generated.tags.forEach((tag, j) => {
+        const created = new Date(seedStart + (offset + i) * 3_600_000 + j * 86_400_000).toISOString();
+        images.push(image(repository, tag, created, new Date(seedStart).toISOString()));
+      });
+    });
   }
-  await pushImages(world, registry, backendPort, images);
-  await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
-  const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
-  await run('tar', ['-cf', partial, '-C', storageDir, '.']);
-  await rename(partial, cached).catch(() => rm(partial, { force: true }));
+  const many = registry.fixture.generatedTags;
+  if (many) {
+    generatedTagNames(many.count).forEach((tag, n) => {
+      const created = new Date(generatedTagsStart + n * 60_000).toISOString();
+      images.push(image(many.repository, tag, created, created));
+    });
+  }
+  return images;
+}
+
+/**
+ * Fills a registry with real single-layer images. The fixture's own repositories are pushed through the
+ * registry's own API with the emulator's tokens the first time (layer uploaded once, mounted into other
+ * repositories) and the storage that results is cached, so later runs only unpack it. Generated content is
+ * written straight into a storage template built once, which the run links to (storageTemplate.ts).
+ */
+export async function seedRegistry(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage): Promise<void> {
+  const images = seedImages(registry);
+  const generated = generatedImages(registry);
+  for (const image of [...images, ...generated]) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
+  if (images.length > 0) {
+    const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
+    const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
+    if (existsSync(cached)) {
+      await run('tar', ['-xf', cached, '-C', storage.root]);
+    } else {
+      await pushImages(world, registry, backendPort, images);
+      await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
+      const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
+      await run('tar', ['-cf', partial, '-C', storage.root, '.']);
+      await rename(partial, cached).catch(() => rm(partial, { force: true }));
+    }
+  }
+  if (generated.length > 0) {
+    const template = await storageTemplate(cacheDir(), generated.map(({ repository, tag, config }) => ({ repository, tag, config })), seedLayer());
+    await storage.linkTemplate(template);
+  }
 }
 
 async function pushImages(world: World, registry: RegistryState, backendPort: number, images: SeedImage[]): Promise<void> {
@@ -116,24 +178,19 @@ async function pushImages(world: World, registry: RegistryState, backendPort: nu
   });
 }
 
-async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(width, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]);
-    }),
-  );
-}
-
 function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
+let layer: TemplateLayer | undefined;
+
 /** One small file in a tar, gzipped: the image's only layer. */
-function seedLayer(): { gzipped: Buffer; digest: string; diffId: string } {
+function seedLayer(): TemplateLayer {
+  if (layer) return layer;
   const tar = tarOf([{ name: 'etc/acr-access-demo.txt', content: Buffer.from('Seeded by the ACR Access emulator.\n') }]);
   const gzipped = gzipSync(tar, { level: 9 });
-  return { gzipped, digest: sha256(gzipped), diffId: sha256(tar) };
+  layer = { gzipped, digest: sha256(gzipped), diffId: sha256(tar) };
+  return layer;
 }
 
 function tarOf(files: Array<{ name: string; content: Buffer }>): Buffer {
