@@ -74,7 +74,9 @@ describe('docker pull through the engine, the credential passed per request (X-R
     const file = join(dir, name);
     await writeFile(file, randomBytes(size));
     await run('tar', ['-cf', `${file}.tar`, '-C', dir, name]);
-    return readFile(`${file}.tar`);
+    const layer = await readFile(`${file}.tar`);
+    await Promise.all([rm(file), rm(`${file}.tar`)]);
+    return layer;
   };
 
   /** Pushes an OCI image with uncompressed layers through the registry API, as the pusher identity. */
