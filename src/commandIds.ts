@@ -11,6 +11,7 @@ export const CommandId = {
   refresh: 'acrAccess.refresh',
   selectSubscriptions: 'acrAccess.selectSubscriptions',
   addRegistry: 'acrAccess.addRegistry',
+  removeRegistry: 'acrAccess.removeRegistry',
   findRepository: 'acrAccess.findRepository',
   openRepositoryByName: 'acrAccess.openRepositoryByName',
   loadMore: 'acrAccess.loadMore',

@@ -17,6 +17,7 @@ import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
 import { refresh } from './refresh';
+import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
@@ -41,6 +42,7 @@ const commands: Record<CommandId, Command> = {
   [CommandId.refresh]: refresh,
   [CommandId.selectSubscriptions]: selectSubscriptions,
   [CommandId.addRegistry]: addRegistry,
+  [CommandId.removeRegistry]: removeRegistry,
   [CommandId.findRepository]: findRepository,
   [CommandId.openRepositoryByName]: openRepositoryByName,
   [CommandId.loadMore]: loadMore,

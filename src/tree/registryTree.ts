@@ -244,7 +244,8 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private registryNode(parent: SubscriptionNode | TypedRegistriesNode, loginServer: string, summary?: RegistrySummary): RegistryNode {
     const remembered = this.memory.openedRepositories(loginServer);
-    const node: RegistryNode = { kind: 'registry', id: `${parent.id}/registry/${loginServer}`, parent, loginServer, summary, opened: [] };
+    const added = parent.kind === 'typedRegistries' && this.memory.addedLoginServers().includes(loginServer);
+    const node: RegistryNode = { kind: 'registry', id: `${parent.id}/registry/${loginServer}`, parent, loginServer, summary, added, opened: [] };
     node.opened.push(...remembered.map((name) => this.repositoryNode(node, name)));
     for (const shown of this.registryNodes) if (shown.id === node.id) this.registryNodes.delete(shown);
     this.registryNodes.add(node);
