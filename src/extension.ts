@@ -96,16 +96,18 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
 function registerTreeUpdates(context: vscode.ExtensionContext, { state, scheduler, tree }: Services, treeView: vscode.TreeView<unknown>): void {
   const loginState = () => new Map(scheduler.statuses().map(({ login, health }) => [login.loginServer, `${health.kind};${login.expiresOn};${login.loggedInAt}`]));
   let shown = loginState();
-  let typed = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
+  const topLevel = () => JSON.stringify([state.source !== undefined, state.dockerLogins.length > 0, state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort()]);
+  let top = topLevel();
   context.subscriptions.push(
     scheduler.onDidChange(() => {
       const now = loginState();
       const changed = new Set([...now.keys(), ...shown.keys()].filter((loginServer) => now.get(loginServer) !== shown.get(loginServer)));
       shown = now;
       tree.redrawRegistries(changed);
-      const nowTyped = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
-      if (nowTyped !== typed) tree.redrawTop();
-      typed = nowTyped;
+      // Signed in or out, or a registry known by login server only came or went.
+      const nowTop = topLevel();
+      if (nowTop !== top) tree.refresh();
+      top = nowTop;
     }),
     state.onDidChangeSource(() => tree.refresh()),
     tree.onDidChangeMessage((message) => (treeView.message = message)),

@@ -57,6 +57,7 @@ describe('Registry tree', function () {
     assert.ok(extension);
     exports = await extension.activate();
     tree = exports.registryTree;
+    await vscode.commands.executeCommand('acrAccess.signOut');
     // Signs in the way a user without the palette's quick picks can: logging Docker in with VS Code's account.
     await vscode.commands.executeCommand('acrAccess.logInDocker', [apps]);
     tree.refresh();
@@ -240,8 +241,14 @@ describe('Registry tree', function () {
       } finally {
         await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
       }
-      tree.refresh();
-      assert.ok((await children()).every((item) => item.contextValue === 'tenant'));
+      // VS Code tells the extension of the new session a moment later; the tree reloads then.
+      const deadline = Date.now() + 15_000;
+      let top = await children();
+      while (!top.every((item) => item.contextValue === 'tenant') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        top = await children();
+      }
+      assert.deepEqual(top.map((item) => item.contextValue), ['tenant', 'tenant']);
     });
   });
 
