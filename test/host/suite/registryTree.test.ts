@@ -353,9 +353,10 @@ describe('Registry tree', function () {
       const last = `${scale.generatedRepositories!.prefix}${String(scale.generatedRepositories!.count).padStart(5, '0')}`;
       const since = await lastSeq();
       const found = await tree.findRepositories(registry, last.slice(0, -2));
-      assert.ok(found.includes(last), `${last} not found: ${JSON.stringify(found)}`);
+      const requests = await dataPlaneRequests('contososcale', since);
+      assert.ok(found.includes(last), `${last} not found: ${JSON.stringify(found)} after ${JSON.stringify(requests)}`);
       assert.ok(found.every((name) => name.startsWith(last.slice(0, -2))));
-      assert.ok((await dataPlaneRequests('contososcale', since)).length <= 2);
+      assert.ok(requests.length <= 2);
     });
 
     it('lists 5,000 tags newest first after one request, with no request per tag', async () => {
