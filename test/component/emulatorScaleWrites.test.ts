@@ -93,12 +93,15 @@ describe('emulator: changes to the 10,000-repository registry', () => {
 
     await pushImage(emulator, 'contososcale', owner, 'big/tags', ['build-3000', 'zz-fingerprint']);
     assert.equal((await send('DELETE', '/acr/v1/big/tags/_tags/build-4000', bigTags)).status, 202);
-    assert.equal((await send('DELETE', `/v2/big/tags/manifests/${await tagDigest('build-5000')}`, bigTags)).status, 202);
+    // Encoded as @azure/container-registry sends it.
+    const encoded = `/v2/big%2Ftags/manifests/${encodeURIComponent(await tagDigest('build-5000'))}`;
+    assert.equal((await send('DELETE', encoded, bigTags)).status, 202);
     await pushImage(emulator, 'contososcale', owner, 'svc/app-00077', ['1.0.0']);
     assert.equal((await send('DELETE', '/acr/v1/svc/app-00078', ['repository:svc/app-00078:delete'])).status, 202);
     await pushImage(emulator, 'contososcale', owner, 'new/repository', ['1.0.0']);
 
     assert.deepEqual(await fingerprint(template), before);
+    assert.equal((await send('GET', '/acr/v1/big/tags/_tags/build-5000', bigTags)).status, 404, 'the index saw the delete');
   });
 });
 

@@ -118,7 +118,7 @@ async function tokenRoute(world: World, registry: RegistryState, exchange: Excha
 
 /** What a /v2 request needs, in the Docker scope grammar; undefined for the base `/v2/`. */
 export function scopesForRequest(method: string, url: URL): Scope[] {
-  const path = url.pathname;
+  const path = decodedPath(url);
   if (path === '/v2/_catalog') return [{ type: 'registry', name: 'catalog', actions: ['*'] }];
   const match = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(path);
   if (!match) return [];
@@ -191,6 +191,18 @@ async function proxyRoute(world: World, registry: RegistryState, backend: Regist
   });
 }
 
+/**
+ * The path with percent-escapes decoded, as the registry reads it: clients such as @azure/container-registry
+ * send `/v2/team%2Fapi/manifests/sha256%3A...`.
+ */
+function decodedPath(url: URL): string {
+  try {
+    return decodeURIComponent(url.pathname);
+  } catch {
+    return url.pathname;
+  }
+}
+
 interface Write {
   repository: string;
   /** The manifest pushed, read whole so its digest is known before the registry stores it. */
@@ -204,7 +216,7 @@ interface Write {
  */
 async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | undefined> {
   const method = exchange.req.method ?? 'GET';
-  const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(exchange.url.pathname);
+  const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(decodedPath(exchange.url));
   if (method === 'GET' || method === 'HEAD' || !match || !isRepositoryName(match[1])) return undefined;
   const [, repository, kind, rest] = match;
   const params = exchange.url.searchParams;
@@ -221,7 +233,7 @@ async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promi
 
 /** Keeps the index true after the registry answered a manifest push or delete. */
 function noteWrite(backend: RegistryBackend, method: string, url: URL, write: Write, status: number, digestHeader: string | string[] | undefined): void {
-  const reference = /\/manifests\/([^/]+)$/.exec(url.pathname)?.[1];
+  const reference = /\/manifests\/([^/]+)$/.exec(decodedPath(url))?.[1];
   if (!reference) return;
   if (method === 'PUT' && status === 201) {
     const digest = typeof digestHeader === 'string' ? digestHeader : (write.manifestDigest ?? reference);

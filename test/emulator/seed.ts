@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { fullPermissions } from './permissions';
 import { inParallel, RegistryStorage } from './registryStorage';
-import { storageTemplate, TemplateImage, TemplateLayer } from './storageTemplate';
+import { storageTemplate, TemplateLayer } from './storageTemplate';
 import { RegistryState, World } from './world';
 
 const run = promisify(execFile);
@@ -57,30 +57,26 @@ const generatedTagsStart = Date.parse('2025-03-03T08:00:00Z');
 /**
  * The generated content of a registry, written straight into storage: each generated repository holds the
  * same image for a tag (pushed an hour after the previous repository), and a `generatedTags` repository holds
- * an image of its own per tag, pushed a minute apart.
+ * an image of its own per tag, pushed a minute apart. `config` is only made when asked for: starting needs the
+ * push times, building the storage template needs the images.
  */
-export function generatedImages(registry: RegistryState): Array<TemplateImage & { created: string }> {
-  const images: Array<TemplateImage & { created: string }> = [];
-  const image = (repository: string, tag: string, created: string, imageCreated: string): TemplateImage & { created: string } => ({
-    repository,
-    tag,
+export function generatedImages(registry: RegistryState): Array<{ repository: string; tag: string; created: string; config: () => Record<string, unknown> }> {
+  const config = (tag: string, created: string) => (): Record<string, unknown> => ({
+    architecture: 'amd64',
+    os: 'linux',
     created,
-    config: {
-      architecture: 'amd64',
-      os: 'linux',
-      created: imageCreated,
-      config: { Labels: { 'org.opencontainers.image.version': tag } },
-      rootfs: { type: 'layers', diff_ids: [seedLayer().diffId] },
-      history: [{ created: imageCreated, created_by: 'ACR Access emulator seed' }],
-    },
+    config: { Labels: { 'org.opencontainers.image.version': tag } },
+    rootfs: { type: 'layers', diff_ids: [seedLayer().diffId] },
+    history: [{ created, created_by: 'ACR Access emulator seed' }],
   });
+  const images: ReturnType<typeof generatedImages> = [];
   const generated = registry.fixture.generatedRepositories;
   if (generated) {
     const offset = Object.keys(registry.fixture.repositories ?? {}).length;
+    const imageCreated = new Date(seedStart).toISOString();
     generatedRepositoryNames(generated).forEach((repository, i) => {
       generated.tags.forEach((tag, j) => {
-        const created = new Date(seedStart + (offset + i) * 3_600_000 + j * 86_400_000).toISOString();
-        images.push(image(repository, tag, created, new Date(seedStart).toISOString()));
+        images.push({ repository, tag, created: new Date(seedStart + (offset + i) * 3_600_000 + j * 86_400_000).toISOString(), config: config(tag, imageCreated) });
       });
     });
   }
@@ -88,7 +84,7 @@ export function generatedImages(registry: RegistryState): Array<TemplateImage & 
   if (many) {
     generatedTagNames(many.count).forEach((tag, n) => {
       const created = new Date(generatedTagsStart + n * 60_000).toISOString();
-      images.push(image(many.repository, tag, created, created));
+      images.push({ repository: many.repository, tag, created, config: config(tag, created) });
     });
   }
   return images;
@@ -118,7 +114,9 @@ export async function seedRegistry(world: World, registry: RegistryState, backen
     }
   }
   if (generated.length > 0) {
-    const template = await storageTemplate(cacheDir(), generated.map(({ repository, tag, config }) => ({ repository, tag, config })), seedLayer());
+    // The fixture's description of the generated content determines it, and is far smaller to hash.
+    const spec = { seedFormat, generatedRepositories: registry.fixture.generatedRepositories, generatedTags: registry.fixture.generatedTags };
+    const template = await storageTemplate(cacheDir(), spec, () => generated.map(({ repository, tag, config }) => ({ repository, tag, config: config() })), seedLayer());
     await storage.linkTemplate(template);
   }
 }

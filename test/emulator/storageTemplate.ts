@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { inParallel } from './registryStorage';
 
@@ -23,26 +23,64 @@ export interface TemplateLayer {
 /**
  * Registry storage for many generated images, written straight in distribution 2.8's filesystem layout
  * (each blob once, then per repository the `_layers` and `_manifests` links to it) rather than pushed: ten
- * thousand repositories take seconds this way. Built once per content into `cacheRoot` and shared read-only by
- * every run (RegistryStorage links it in); returns the template's storage root.
+ * thousand repositories take seconds this way. Built once per `spec` (which must determine the images) into
+ * `cacheRoot` and shared read-only by every run (RegistryStorage links it in); returns the template's storage root.
  */
-export async function storageTemplate(cacheRoot: string, images: TemplateImage[], layer: TemplateLayer): Promise<string> {
-  const key = createHash('sha256').update(JSON.stringify({ templateFormat, layer: layer.digest, images })).digest('hex').slice(0, 32);
-  const template = join(cacheRoot, 'registry-templates', key);
-  if (existsSync(template)) return template;
+export async function storageTemplate(cacheRoot: string, spec: unknown, images: () => TemplateImage[], layer: TemplateLayer): Promise<string> {
+  const key = createHash('sha256').update(JSON.stringify({ templateFormat, layer: layer.digest, spec })).digest('hex').slice(0, 32);
+  const templates = join(cacheRoot, 'registry-templates');
+  const template = join(templates, key);
+  if (existsSync(template)) {
+    await touch(`${template}.used`);
+    return template;
+  }
+  // In the background: removing a template can take longer than building one.
+  void removeStale(templates).catch(() => undefined);
   const partial = `${template}.${randomBytes(4).toString('hex')}.partial`;
   try {
-    await writeLayout(partial, images, layer);
-    await rename(partial, template).catch(async (error: NodeJS.ErrnoException) => {
-      // Another run built the same template meanwhile: theirs is as good.
+    await writeLayout(partial, images(), layer);
+    await rename(partial, template).catch((error: NodeJS.ErrnoException) => {
+      // Another run built the same template meanwhile: theirs is as good, and ours goes in the background.
       if (!existsSync(template)) throw error;
-      await rm(partial, { recursive: true, force: true });
+      void rm(partial, { recursive: true, force: true }).catch(() => undefined);
     });
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;
   }
+  await touch(`${template}.used`);
   return template;
+}
+
+const hour = 3600_000;
+
+async function touch(path: string): Promise<void> {
+  const now = new Date();
+  await utimes(path, now, now).catch(() => writeFile(path, '').catch(() => undefined));
+}
+
+/**
+ * Templates no run used for a week (their content changed since) and builds a killed run left behind: each
+ * template is a quarter of a million files, so they are not kept forever. A stale template is first renamed
+ * to a `.partial`, so a removal cut short never leaves half a template under its key.
+ */
+async function removeStale(templates: string): Promise<void> {
+  const now = Date.now();
+  const names = await readdir(templates).catch((): string[] => []);
+  for (const name of names) {
+    const path = join(templates, name);
+    if (name.endsWith('.partial')) {
+      if (now - (await stat(path)).mtimeMs > hour) await rm(path, { recursive: true, force: true });
+    } else if (!name.endsWith('.used')) {
+      const used = await stat(`${path}.used`).catch(() => stat(path));
+      if (now - used.mtimeMs > 7 * 24 * hour) {
+        const doomed = `${path}.${randomBytes(4).toString('hex')}.partial`;
+        await rename(path, doomed);
+        await rm(`${path}.used`, { force: true });
+        await rm(doomed, { recursive: true, force: true });
+      }
+    }
+  }
 }
 
 async function writeLayout(root: string, images: TemplateImage[], layer: TemplateLayer): Promise<void> {
