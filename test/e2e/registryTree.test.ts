@@ -214,6 +214,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
     const found = row(`${apps}/team/web`);
     await found.and(page.locator('[aria-selected="true"]')).waitFor({ timeout: 30_000 });
     await found.and(page.locator('[aria-expanded="true"]')).waitFor();
+    await tagRow('2.0').waitFor({ timeout: 30_000 });
     await saveScreenshot(page, 'tree-3-find');
   });
 
@@ -243,7 +244,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
     await pane.getByText(/Showing 1 of 2 subscriptions/).waitFor({ state: 'hidden' });
   });
 
-  it('an ABAC registry whose catalog alice may not list offers Open Repository by Name..., names the repository role, and opens team/api', async () => {
+  it('an ABAC registry whose catalog alice may not list offers Open Repository by Name..., names the repository role, and opens a repository by its name', async () => {
     const abac = emulator.loginServer('contosoabac');
     await expandRow(row(/^Tenant Contoso /));
     await expandRow(row(/^Subscription Contoso Dev /));
