@@ -36,6 +36,7 @@ describe('npm run package', () => {
       /^extension\.vsixmanifest$/,
       /^extension\/(package\.json|package\.nls\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
       /^extension\/dist\/extension\.js$/,
+      /^extension\/dist\/lazy\/[\w-]+\.js$/,
       /^extension\/media\/[\w-]+\.(png|svg)$/,
     ];
     const unexpected = entries.filter((name) => !allowed.some((pattern) => pattern.test(name)));
@@ -45,10 +46,23 @@ describe('npm run package', () => {
     }
   });
 
-  it('ships a minified bundle without source maps', () => {
+  it('ships minified bundles without source maps', () => {
     const bundle = readFileSync(join(projectRoot, 'dist/extension.js'), 'utf8');
-    assert.ok(!bundle.includes('sourceMappingURL'));
     // Minifying renames local functions, so the source's own names are gone.
     assert.ok(!bundle.includes('function registerCommands('), 'the bundle is not minified');
+    for (const name of entries.filter((entry) => entry.startsWith('extension/dist/'))) {
+      assert.ok(!readFileSync(join(projectRoot, name.slice('extension/'.length)), 'utf8').includes('sourceMappingURL'), `${name} points at a source map`);
+    }
+  });
+
+  it('holds every bundle the extension loads on demand', () => {
+    // Each file in the package that requires a lazy bundle (see esbuild.mjs) must find it there too.
+    const shipped = entries.filter((entry) => /^extension\/dist\/.*\.js$/.test(entry));
+    const required = shipped.flatMap((name) => {
+      const text = readFileSync(join(projectRoot, name.slice('extension/'.length)), 'utf8');
+      return [...text.matchAll(/require\("\.\/(lazy\/)?([\w-]+\.js)"\)/g)].map((match) => `extension/dist/lazy/${match[2]}`);
+    });
+    assert.ok(required.includes('extension/dist/lazy/dockerode.js'), 'the extension does not load dockerode from its own bundle');
+    assert.deepEqual([...new Set(required)].filter((name) => !shipped.includes(name)), []);
   });
 });

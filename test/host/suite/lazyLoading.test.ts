@@ -1,0 +1,31 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync, realpathSync } from 'node:fs';
+import { join, sep } from 'node:path';
+import * as vscode from 'vscode';
+import { extensionId, modulesAfterActivation } from '../activation';
+
+// The packages that must wait until something needs them (a command, a renewal that falls due, a tree
+// expansion): the Azure SDK and MSAL, dockerode and what only it uses.
+const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc)\/|^(dockerode|docker-modem|ssh2|protobufjs)\//;
+
+describe('Lazy loading', () => {
+  it('activation loads none of @azure/*, MSAL or dockerode while nothing needs them', () => {
+    const extensionPath = vscode.extensions.getExtension(extensionId)!.extensionPath;
+    const loaded = modulesAfterActivation();
+    const bundle = join(extensionPath, 'dist', 'extension.js');
+    assert.ok(loaded.includes(bundle), `the host did not load ${bundle} through require(); it loaded:\n${loaded.join('\n')}`);
+
+    // Bundles of their own (dist/lazy/*.js), or the packages themselves from node_modules.
+    const lazyBundles = join(extensionPath, 'dist', 'lazy') + sep;
+    const nodeModules = [join(extensionPath, 'node_modules'), realpathSync(join(extensionPath, 'node_modules'))].map((dir) => dir + sep);
+    const packageOf = (file: string) => nodeModules.filter((dir) => file.startsWith(dir)).map((dir) => file.slice(dir.length).split(sep).join('/'))[0];
+    const early = loaded.filter((file) => file.startsWith(lazyBundles) || lazyPackage.test(packageOf(file) ?? ''));
+    assert.deepEqual(early, [], 'loaded at activation');
+
+    // Or bundled into what activation loads: a development build names each module's source in a comment.
+    for (const file of loaded.filter((file) => file.startsWith(extensionPath + sep))) {
+      const sources = [...readFileSync(file, 'utf8').matchAll(/^\/\/ (?:\S*\/)?node_modules\/(\S+)$/gm)].map((match) => match[1]);
+      assert.deepEqual(sources.filter((source) => lazyPackage.test(source)), [], `bundled into ${file}`);
+    }
+  });
+});
