@@ -9,6 +9,7 @@ export const CommandId = {
   showRegistryActions: 'acrAccess.showRegistryActions',
   signInAgain: 'acrAccess.signInAgain',
   refresh: 'acrAccess.refresh',
+  refreshAll: 'acrAccess.refreshAll',
   selectSubscriptions: 'acrAccess.selectSubscriptions',
   addRegistry: 'acrAccess.addRegistry',
   removeRegistry: 'acrAccess.removeRegistry',

@@ -16,7 +16,7 @@ import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
-import { refresh } from './refresh';
+import { refresh, refreshAll } from './refresh';
 import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
@@ -40,6 +40,7 @@ const commands: Record<CommandId, Command> = {
   [CommandId.showRegistryActions]: showRegistryActions,
   [CommandId.signInAgain]: signInAgain,
   [CommandId.refresh]: refresh,
+  [CommandId.refreshAll]: refreshAll,
   [CommandId.selectSubscriptions]: selectSubscriptions,
   [CommandId.addRegistry]: addRegistry,
   [CommandId.removeRegistry]: removeRegistry,
