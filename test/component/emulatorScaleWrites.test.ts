@@ -99,6 +99,9 @@ describe('emulator: changes to the 10,000-repository registry', () => {
     await pushImage(emulator, 'contososcale', owner, 'svc/app-00077', ['1.0.0']);
     assert.equal((await send('DELETE', '/acr/v1/svc/app-00078', ['repository:svc/app-00078:delete'])).status, 202);
     await pushImage(emulator, 'contososcale', owner, 'new/repository', ['1.0.0']);
+    // The registry would store a name with a host part (`Big:5000/tags`); the emulator refuses to write it.
+    const hostPart = await send('POST', '/v2/Big:5000/tags/blobs/uploads/', ['repository:Big:5000/tags:pull,push']);
+    assert.equal(hostPart.status, 400);
 
     assert.deepEqual(await fingerprint(template), before);
     assert.equal((await send('GET', '/acr/v1/big/tags/_tags/build-5000', bigTags)).status, 404, 'the index saw the delete');

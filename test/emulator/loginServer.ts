@@ -147,6 +147,7 @@ async function proxyRoute(world: World, registry: RegistryState, backend: Regist
   headers['x-forwarded-proto'] = 'https';
 
   const write = await prepareWrite(backend, exchange);
+  if (write && 'status' in write) return write;
   let path = req.url ?? url.pathname;
   const catalog = method === 'GET' && url.pathname === '/v2/_catalog';
   if (catalog && url.searchParams.has('n')) {
@@ -213,12 +214,14 @@ interface Write {
 /**
  * Before a request that changes a repository reaches the registry: makes the storage it touches the run's
  * own (registryStorage.ts), which needs the digests it links and, for a manifest push, the manifest itself.
+ * A write to a name the emulator cannot place in storage is refused, as the registry would refuse it.
  */
-async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | undefined> {
+async function prepareWrite(backend: RegistryBackend, exchange: Exchange): Promise<Write | Reply | undefined> {
   const method = exchange.req.method ?? 'GET';
   const match = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(decodedPath(exchange.url));
-  if (method === 'GET' || method === 'HEAD' || !match || !isRepositoryName(match[1])) return undefined;
+  if (method === 'GET' || method === 'HEAD' || !match) return undefined;
   const [, repository, kind, rest] = match;
+  if (!isRepositoryName(repository)) return acrError(400, 'NAME_INVALID', `invalid repository name: ${repository}`);
   const params = exchange.url.searchParams;
   const digests = [rest, params.get('digest') ?? '', params.get('mount') ?? ''].filter(isDigest);
   if (kind === 'manifests' && method === 'PUT') {

@@ -3,12 +3,15 @@ import { Dirent } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, readFile, readlink, rename, rm, rmdir, stat, symlink } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
-const repositoryName = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+// Distribution's grammar for a repository name: components of lower-case letters and digits, joined by `.`,
+// `_`, `__` or dashes, separated by slashes.
+const nameComponent = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const repositoryName = new RegExp(`^${nameComponent}(?:/${nameComponent})*$`);
 const tagName = /^[\w][\w.-]{0,127}$/;
 const digestPattern = /^sha256:([a-f0-9]{64})$/;
 
 export function isRepositoryName(name: string): boolean {
-  return name.length <= 256 && repositoryName.test(name);
+  return name.length <= 255 && repositoryName.test(name);
 }
 
 export function isTagName(name: string): boolean {
