@@ -14,7 +14,7 @@ import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDo
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
-import { SecretStorageLock } from './status/refreshLock';
+import { FileRefreshLock } from './status/refreshLock';
 import { RenewalProblems } from './status/renewalProblems';
 import { ManifestDocuments } from './tree/manifestDocuments';
 import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
@@ -41,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     renew: (login, signal) => dockerLogins.renew(accounts().background, login, signal),
     settings: refreshSettings,
     log,
-    lock: new SecretStorageLock(context.secrets),
+    lock: new FileRefreshLock(context.globalStorageUri.fsPath),
   });
   const treeMemory = new TreeMemory(context.globalState);
   const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory), treeMemory, () => ({
@@ -159,7 +159,7 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
     problems,
     passwordAlerts,
     state.onDidChangeDockerLogins(() => scheduler.sync()),
-    // Another window logged in, renewed or logged out (its secrets and locks change with it).
+    // Another window logged in, renewed or logged out (its secrets change with it).
     context.secrets.onDidChange(({ key }) => key.startsWith('acrAccess.') && scheduler.sync()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('acrAccess')) scheduler.sync();
