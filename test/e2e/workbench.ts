@@ -45,13 +45,18 @@ export interface EmulatorWorkbench extends Workbench {
   readonly emulator: RunningEmulator;
   /** The DOCKER_CONFIG of the workbench's processes, so nobody's own ~/.docker is touched. */
   readonly dockerConfig: string;
+  /** Stops the workbench (its extension host shuts down, flushing what it buffered) and keeps the emulator. */
+  closeWorkbench(): Promise<void>;
 }
 
 /**
  * The emulator (component fixture) and a signed-out workbench reaching it as a custom cloud, as its user
  * alice, with a Docker config of its own and these settings added; close() stops and removes all of it.
  */
-export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({})): Promise<EmulatorWorkbench> {
+export async function openEmulatorWorkbench(
+  settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({}),
+  serverOptions: Pick<CodeServerOptions, 'telemetryAllowed'> = {},
+): Promise<EmulatorWorkbench> {
   const emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
   const removeAll = async (): Promise<void> => {
@@ -60,11 +65,12 @@ export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator
   };
   try {
     const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
-    const workbench = await openWorkbench({ ...options, settings: { ...options.settings, ...settings(emulator) } });
+    const workbench = await openWorkbench({ ...options, ...serverOptions, settings: { ...options.settings, ...settings(emulator) } });
     return {
       ...workbench,
       emulator,
       dockerConfig,
+      closeWorkbench: () => workbench.close(),
       close: async () => {
         await workbench.close();
         await removeAll();
