@@ -79,7 +79,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
   };
 
   before(async () => {
-    workbench = await openEmulatorWorkbench(() => ({ 'acrAccess.tree.pageSize': 2 }), fixtureWithDeleteRights());
+    workbench = await openEmulatorWorkbench(() => ({ 'acrAccess.tree.pageSize': 2 }), { fixture: fixtureWithDeleteRights() });
     ({ emulator, page } = workbench);
     apps = emulator.loginServer('contosoapps');
   });

@@ -46,6 +46,8 @@ export interface EmulatorWorkbench extends Workbench {
   readonly emulator: RunningEmulator;
   /** The DOCKER_CONFIG of the workbench's processes, so nobody's own ~/.docker is touched. */
   readonly dockerConfig: string;
+  /** Stops the workbench (its extension host shuts down, flushing what it buffered) and keeps the emulator. */
+  closeWorkbench(): Promise<void>;
 }
 
 export const componentFixture = join(projectRoot, 'test/emulator/fixtures/component.json');
@@ -55,7 +57,10 @@ export const componentFixture = join(projectRoot, 'test/emulator/fixtures/compon
  * reaching it as a custom cloud, as its user alice, with a Docker config of its own and these settings added;
  * close() stops and removes all of it.
  */
-export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({}), fixture: string | object = componentFixture): Promise<EmulatorWorkbench> {
+export async function openEmulatorWorkbench(
+  settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({}),
+  { fixture = componentFixture, ...serverOptions }: { fixture?: string | object } & Pick<CodeServerOptions, 'telemetryAllowed'> = {},
+): Promise<EmulatorWorkbench> {
   const emulator = await startEmulator({ fixture });
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
   const removeAll = async (): Promise<void> => {
@@ -64,11 +69,12 @@ export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator
   };
   try {
     const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
-    const workbench = await openWorkbench({ ...options, settings: { ...options.settings, ...settings(emulator) } });
+    const workbench = await openWorkbench({ ...options, ...serverOptions, settings: { ...options.settings, ...settings(emulator) } });
     return {
       ...workbench,
       emulator,
       dockerConfig,
+      closeWorkbench: () => workbench.close(),
       close: async () => {
         await workbench.close();
         await removeAll();
