@@ -57,8 +57,23 @@ export interface BenchWorld {
   readonly trust: HostTrust;
 }
 
+/**
+ * The emulator, tried up to three times: on a machine busy enough, one of many docker-registry processes
+ * starting at once can miss the emulator's deadline.
+ */
+export async function startEmulatorPatiently(fixture: object): Promise<RunningEmulator> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmulator({ fixture, timeoutMs: 300_000 });
+    } catch (error) {
+      if (attempt === 3) throw error;
+      console.log(`  the emulator did not start (attempt ${attempt} of 3): ${String(error).split('\n').slice(0, 2).join(' ')}`);
+    }
+  }
+}
+
 export async function startBenchWorld(registryCount: number): Promise<BenchWorld> {
-  const emulator = await startEmulator({ fixture: await benchFixture(registryCount), timeoutMs: 300_000 });
+  const emulator = await startEmulatorPatiently(await benchFixture(registryCount));
   const cloud = emulatorCloud(emulator);
   return { emulator, cloud, trust: { cloud, armLoginServers: emulator.registries.map((registry) => registry.loginServer) } };
 }

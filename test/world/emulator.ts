@@ -64,6 +64,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const args = [emulatorEntry, ...(fixturePath ? ['--fixture', fixturePath] : [])];
   const started = startProcess(process.execPath, args);
+  // The emulator's docker-registry processes run in its process group. One that dies while starting them
+  // leaves the rest running: they go with it.
+  started.child.once('exit', () => {
+    try {
+      if (started.child.pid !== undefined) process.kill(-started.child.pid, 'SIGKILL');
+    } catch {
+      // Nothing left in the group.
+    }
+  });
   const cleanUp = async (): Promise<void> => {
     await started.stop();
     if (fixtureDir) await rm(fixtureDir, { recursive: true, force: true });
