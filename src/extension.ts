@@ -1,9 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { Account } from './auth/account';
-import { SignInState } from './auth/signInState';
+import { DockerLogin, SignInState } from './auth/signInState';
+import { RegistryContent } from './acr/registryContent';
 import { accountHooks } from './commands/accountHooks';
 import { CommandId } from './commandIds';
+import { adviceFor } from './failures';
+import { isCancellation } from './cancellation';
 import { openSettings } from './commands/openSettings';
 import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
@@ -14,7 +17,8 @@ import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDo
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
-import { SecretStorageLock } from './status/refreshLock';
+import { FileRefreshLock } from './status/refreshLock';
+import { Telemetry } from './telemetry';
 import { RenewalProblems } from './status/renewalProblems';
 import { ManifestDocuments } from './tree/manifestDocuments';
 import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
@@ -33,18 +37,20 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   log.info(`ACR Access ${(context.extension.packageJSON as { version: string }).version} started`);
 
+  const telemetry = Telemetry.create(context.globalState);
+  context.subscriptions.push(telemetry);
   const state = new SignInState(context.globalState, context.secrets);
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
   const accounts = accountsFor(state);
   const scheduler = new RefreshScheduler({
     logins: () => state.dockerLogins,
-    renew: (login, signal) => dockerLogins.renew(accounts().background, login, signal),
+    renew: (login, signal) => reportRenewal(telemetry, login, () => dockerLogins.renew(accounts().background, login, signal)),
     settings: refreshSettings,
     log,
-    lock: new SecretStorageLock(context.secrets),
+    lock: new FileRefreshLock(context.globalStorageUri.fsPath),
   });
   const treeMemory = new TreeMemory(context.globalState);
-  const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory), treeMemory, () => ({
+  const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory, telemetry), treeMemory, () => ({
     status: (loginServer) => scheduler.statuses().find((status) => status.login.loginServer === loginServer),
     severity: { warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays() },
     now: Date.now(),
@@ -55,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     state,
     dockerLogins,
     scheduler,
+    telemetry,
     tree,
     treeMemory,
     manifests: new ManifestDocuments(),
@@ -70,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
 }
 
 /** Where the registry tree's data comes from: ARM with the account that never prompts, and the registries' own APIs. */
-function treeSources(state: SignInState, dockerLogins: DockerLogins, account: () => Account, memory: TreeMemory): TreeSources {
+function treeSources(state: SignInState, dockerLogins: DockerLogins, account: () => Account, memory: TreeMemory, telemetry: Telemetry): TreeSources {
   return {
     signedIn: () => state.source !== undefined || state.dockerLogins.length > 0,
     usesEntra: () => state.source !== undefined || state.dockerLogins.some((login) => login.via === 'entra'),
@@ -81,31 +88,68 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
       return registries;
     },
     content: ({ loginServer, summary }) =>
-      dockerLogins.registryContent(account(), {
-        loginServer,
-        tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
-        abac: summary?.abac,
-        acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
-      }),
+      withPageSizesReported(
+        dockerLogins.registryContent(account(), {
+          loginServer,
+          tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
+          abac: summary?.abac,
+          acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
+        }),
+        (listing, count) => telemetry.treePageLoaded(listing, loginServer, count),
+      ),
     typedLoginServers: () => [...new Set([...memory.addedLoginServers(), ...state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer)])].sort(),
     pageSize: treePageSize,
   };
+}
+
+/** The same registry content, telling telemetry how many repositories or tags each page brought. */
+function withPageSizesReported(content: RegistryContent, report: (listing: 'repositories' | 'tags', count: number) => void): RegistryContent {
+  return Object.assign(Object.create(content) as RegistryContent, {
+    repositories: async (...args: Parameters<RegistryContent['repositories']>) => {
+      const page = await content.repositories(...args);
+      report('repositories', page.items.length);
+      return page;
+    },
+    tags: async (...args: Parameters<RegistryContent['tags']>) => {
+      const page = await content.tags(...args);
+      report('tags', page.items.length);
+      return page;
+    },
+  });
+}
+
+/** Runs one renewal and reports how it ended (a cancelled one is not reported). */
+async function reportRenewal(telemetry: Telemetry, login: DockerLogin, renew: () => Promise<DockerLogin>): Promise<DockerLogin> {
+  const startedAt = Date.now();
+  try {
+    const renewed = await renew();
+    telemetry.renewalFinished(login, 'renewed', Date.now() - startedAt);
+    return renewed;
+  } catch (error) {
+    if (!isCancellation(error)) {
+      const advice = adviceFor(error);
+      telemetry.renewalFinished(login, advice.needsUser ? 'needsUser' : 'retrying', Date.now() - startedAt, advice.kind);
+    }
+    throw error;
+  }
 }
 
 /** Keeps the tree in step: a Docker login redraws its registry, a new sign-in or cloud reloads everything. */
 function registerTreeUpdates(context: vscode.ExtensionContext, { state, scheduler, tree }: Services, treeView: vscode.TreeView<unknown>): void {
   const loginState = () => new Map(scheduler.statuses().map(({ login, health }) => [login.loginServer, `${health.kind};${login.expiresOn};${login.loggedInAt}`]));
   let shown = loginState();
-  let typed = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
+  const topLevel = () => JSON.stringify([state.source !== undefined, state.dockerLogins.length > 0, state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort()]);
+  let top = topLevel();
   context.subscriptions.push(
     scheduler.onDidChange(() => {
       const now = loginState();
       const changed = new Set([...now.keys(), ...shown.keys()].filter((loginServer) => now.get(loginServer) !== shown.get(loginServer)));
       shown = now;
       tree.redrawRegistries(changed);
-      const nowTyped = JSON.stringify(state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer).sort());
-      if (nowTyped !== typed) tree.redrawTop();
-      typed = nowTyped;
+      // Signed in or out, or a registry known by login server only came or went.
+      const nowTop = topLevel();
+      if (nowTop !== top) tree.refresh();
+      top = nowTop;
     }),
     state.onDidChangeSource(() => tree.refresh()),
     tree.onDidChangeMessage((message) => (treeView.message = message)),
@@ -157,7 +201,7 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
     problems,
     passwordAlerts,
     state.onDidChangeDockerLogins(() => scheduler.sync()),
-    // Another window logged in, renewed or logged out (its secrets and locks change with it).
+    // Another window logged in, renewed or logged out (its secrets change with it).
     context.secrets.onDidChange(({ key }) => key.startsWith('acrAccess.') && scheduler.sync()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('acrAccess')) scheduler.sync();

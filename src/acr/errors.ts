@@ -21,6 +21,8 @@ export type AcrErrorKind =
 export interface RegistryMode {
   /** "Repository permissions" (ABAC) mode: true or false when known, undefined when not. */
   readonly abac?: boolean;
+  /** For `noRole`: the right that was missing, when it was one in particular (deleting, listing the catalog). */
+  readonly refused?: 'delete' | 'catalog';
 }
 
 /**
@@ -36,7 +38,19 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: Re
   wrongTenant: (registry) =>
     l10n.t("Registry {0} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.", registry),
   noRole: (registry, mode = {}) => {
-    // docs/protocol.md section 7: in ABAC mode AcrPull and AcrPush are ignored; repository roles grant access.
+    // docs/protocol.md sections 7 and 8: in ABAC mode AcrPull, AcrPush and AcrDelete are ignored; repository roles grant access.
+    if (mode.refused === 'delete') {
+      if (mode.abac === true) {
+        return l10n.t('Your account may not delete in registry {0}, which uses repository permissions (ABAC). Ask an owner for Container Registry Repository Contributor on the repository, then try again.', registry);
+      }
+      return l10n.t('Your account may not delete in registry {0}. Ask an owner of the registry for AcrDelete (or Contributor), then try again.', registry);
+    }
+    if (mode.refused === 'catalog') {
+      if (mode.abac === true) {
+        return l10n.t('Your account may not list the repositories of registry {0}, which uses repository permissions (ABAC): that takes Container Registry Repository Catalog Lister, and reading a repository takes Container Registry Repository Reader on it. Open a repository you know by name, or ask an owner for those roles.', registry);
+      }
+      return l10n.t('Your account may not list the repositories of registry {0}. Open a repository you know by name, or ask an owner of the registry for AcrPull (or Reader).', registry);
+    }
     if (mode.abac === true) {
       return l10n.t(
         'Your account has no role on registry {0}, which uses repository permissions (ABAC): there only repository roles grant access. Ask an owner for Container Registry Repository Reader (to pull), Container Registry Repository Writer (to push) or Container Registry Repository Contributor (to delete) on the repositories you need, and Container Registry Repository Catalog Lister to list repositories, then try again.',

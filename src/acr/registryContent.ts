@@ -106,7 +106,7 @@ export class RegistryContent {
 
   /** One manifest's properties: size, platforms, media type and every tag on it. */
   async manifest(repository: string, digest: string, signal?: AbortSignal): Promise<ManifestSummary> {
-    const response = await this.request('GET', `/acr/v1/${repositoryPath(repository)}/_manifests/${encodeURIComponent(digest)}`, [`repository:${repository}:metadata_read`], signal);
+    const response = await this.request('GET', `/acr/v1/${repositoryPath(repository)}/_manifests/${this.digestPath(digest)}`, [`repository:${repository}:metadata_read`], signal);
     return this.manifestSummary((this.json(response) as { manifest?: unknown }).manifest);
   }
 
@@ -119,7 +119,7 @@ export class RegistryContent {
 
   /** The manifest document itself (as pulled), for reading. */
   async manifestDocument(repository: string, reference: string, signal?: AbortSignal): Promise<{ mediaType?: string; text: string }> {
-    const response = await this.request('GET', `/v2/${repositoryPath(repository)}/manifests/${encodeURIComponent(reference)}`, [`repository:${repository}:pull`], signal, [], {
+    const response = await this.request('GET', `/v2/${repositoryPath(repository)}/manifests/${reference.includes(':') ? this.digestPath(reference) : encodeURIComponent(reference)}`, [`repository:${repository}:pull`], signal, [], {
       accept: manifestAccept,
     });
     this.json(response);
@@ -133,7 +133,7 @@ export class RegistryContent {
 
   /** Deletes an image by digest: every tag on it goes too. */
   async deleteImage(repository: string, digest: string, signal?: AbortSignal): Promise<void> {
-    await this.request('DELETE', `/v2/${repositoryPath(repository)}/manifests/${encodeURIComponent(digest)}`, [`repository:${repository}:delete`], signal);
+    await this.request('DELETE', `/v2/${repositoryPath(repository)}/manifests/${this.digestPath(digest)}`, [`repository:${repository}:delete`], signal);
   }
 
   async deleteRepository(repository: string, signal?: AbortSignal): Promise<void> {
@@ -151,7 +151,8 @@ export class RegistryContent {
     if (passThrough.includes(response.status)) return response;
     const details = { correlationId: response.correlationId, abac: this.options.abac };
     if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) {
-      throw new AcrError('noRole', this.loginServer, { ...details, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
+      const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : undefined;
+      throw new AcrError('noRole', this.loginServer, { ...details, refused, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
     }
     if (response.status === 404) throw new AcrError('notFound', this.loginServer, { ...details, detail: `${method} ${path.split('?')[0]}` });
     throw failure(this.loginServer, response, 'entra');
@@ -198,6 +199,12 @@ export class RegistryContent {
       createdTime: time(createdTime),
       lastUpdateTime: time(lastUpdateTime),
     };
+  }
+
+  /** A digest the registry gave, as registries expect it in a path: `sha256:<hex>`, its colon as it is. */
+  private digestPath(digest: string): string {
+    if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(digest)) throw this.malformed('a digest that is not one');
+    return digest;
   }
 
   private malformed(detail: string, correlationId?: string): AcrError {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../failures';
-import { RegistryNode } from '../tree/nodes';
+import { TreeNode } from '../tree/nodes';
 import { pickTreeRegistry } from './pickTreeRegistry';
 import { Services } from './services';
 
@@ -12,8 +12,9 @@ interface RepositoryItem extends vscode.QuickPickItem {
  * Find Repository... Jumps to any repository of a registry by name prefix: each prefix typed is one catalog
  * request that seeks to it, however large the registry.
  */
-export async function findRepository(services: Services, node?: RegistryNode): Promise<void> {
-  const registry = node ?? (await pickTreeRegistry(services, vscode.l10n.t('ACR: Find Repository')));
+export async function findRepository(services: Services, node?: TreeNode): Promise<void> {
+  // From the view's title bar VS Code passes the tree's focused row, whatever its kind: only a registry says which.
+  const registry = node?.kind === 'registry' ? node : await pickTreeRegistry(services, vscode.l10n.t('ACR: Find Repository'));
   if (!registry) return;
   const quickPick = vscode.window.createQuickPick<RepositoryItem>();
   quickPick.title = vscode.l10n.t('Find Repository in {0}', registry.summary?.name ?? registry.loginServer);

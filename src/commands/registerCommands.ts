@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { isCancellation } from '../cancellation';
 import { adviceFor, fixActionFor } from '../failures';
 import { CommandId } from '../commandIds';
+import { Outcome } from '../telemetry';
 import { addRegistry } from './addRegistry';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
 import { copyLoginServer } from './copyLoginServer';
@@ -16,7 +17,8 @@ import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
-import { refresh } from './refresh';
+import { refresh, refreshAll } from './refresh';
+import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
@@ -39,8 +41,10 @@ const commands: Record<CommandId, Command> = {
   [CommandId.showRegistryActions]: showRegistryActions,
   [CommandId.signInAgain]: signInAgain,
   [CommandId.refresh]: refresh,
+  [CommandId.refreshAll]: refreshAll,
   [CommandId.selectSubscriptions]: selectSubscriptions,
   [CommandId.addRegistry]: addRegistry,
+  [CommandId.removeRegistry]: removeRegistry,
   [CommandId.findRepository]: findRepository,
   [CommandId.openRepositoryByName]: openRepositoryByName,
   [CommandId.loadMore]: loadMore,
@@ -74,11 +78,19 @@ function updateSignedInContext({ state }: Services): Thenable<unknown> {
  * the button that does it (Sign In, Open Settings) and a way to the log; a cancelled one stays silent.
  */
 export async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
+  const startedAt = Date.now();
+  const finished = (outcome: Outcome, errorKind?: string) => services.telemetry.commandFinished(id, outcome, Date.now() - startedAt, errorKind);
   try {
-    return await command();
+    const result = await command();
+    finished('succeeded');
+    return result;
   } catch (error) {
-    if (isCancellation(error)) return undefined;
+    if (isCancellation(error)) {
+      finished('cancelled');
+      return undefined;
+    }
     const advice = adviceFor(error);
+    finished('failed', advice.kind);
     services.log.error(`${id} failed (${advice.kind}): ${advice.message}`);
     const fix = fixActionFor(advice);
     const signInAction = vscode.l10n.t('Sign In');

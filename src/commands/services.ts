@@ -3,6 +3,7 @@ import { Account } from '../auth/account';
 import { SignInState } from '../auth/signInState';
 import { DockerLogins } from '../dockerLogins';
 import { RefreshScheduler } from '../status/refreshScheduler';
+import { Telemetry } from '../telemetry';
 import { ManifestDocuments } from '../tree/manifestDocuments';
 import { TreeNode } from '../tree/nodes';
 import { RegistryTree } from '../tree/registryTree';
@@ -14,6 +15,7 @@ export interface Services {
   readonly state: SignInState;
   readonly dockerLogins: DockerLogins;
   readonly scheduler: RefreshScheduler;
+  readonly telemetry: Telemetry;
   readonly tree: RegistryTree;
   readonly treeMemory: TreeMemory;
   readonly manifests: ManifestDocuments;

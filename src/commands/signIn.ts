@@ -17,6 +17,7 @@ import { Services } from './services';
 export async function signIn(services: Services): Promise<DockerLogin[]> {
   const choice = await pickSignInSource();
   if (!choice) return [];
+  services.telemetry.noteSignInSource(choice.kind === 'registryPassword' ? choice.via : choice.source.kind);
   if (choice.kind === 'registryPassword') {
     return logInWithProgress(services, [choice.loginServer], async (loginServer, signal) => {
       const login = await services.dockerLogins.logInWithPassword(choice.via, loginServer, choice.username, choice.password, signal);

@@ -4,6 +4,7 @@ import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DockerConfigError } from './errors';
+import { lockFile, lockHolder } from './lockFile';
 
 /** What decides where the docker config lives and which programs a helper runs with. */
 export interface DockerEnvironment {
@@ -86,26 +87,65 @@ export function credentialHelperFor(config: DockerConfig, serverAddress: string)
   return config.credHelpers?.[serverAddress] || config.credsStore || undefined;
 }
 
+/** What a change decided: its result, and the edit to make to config.json, if any. */
+export interface ConfigChange<T> {
+  readonly result: T;
+  /**
+   * Makes the change in a config as read from the file. It may run more than once, each time on a fresh copy:
+   * when config.json changed after it was read (the docker CLI takes no lock), the change is made again to
+   * what is there now.
+   */
+  readonly edit?: (config: DockerConfig) => void;
+}
+
+/** How long writers wait for config.json.lock, and when a holder that never let go is taken over. */
+export interface ConfigLockTimings {
+  readonly staleMs: number;
+  readonly timeoutMs: number;
+  readonly pollMs: number;
+}
+
+const defaultLockTimings: ConfigLockTimings = { staleMs: 30_000, timeoutMs: 60_000, pollMs: 15 };
+/** Times config.json may change under a write before giving up. */
+const maxRewrites = 20;
+
 const pending = new Map<string, Promise<unknown>>();
 
 /**
- * Reads, changes and writes config.json, one change at a time per file. `change` edits the config in place
- * and returns whether it changed anything (nothing is written otherwise) plus a result. A file that does not
- * parse is never written.
+ * Reads config.json, lets `decide` look at it (and call credential helpers), and writes the edit it returns.
+ * One change at a time per file: in this process by a queue, across processes (other VS Code windows) by
+ * `config.json.lock`, created exclusively. Just before the atomic rename the file is read again; if it
+ * changed (a `docker login` meanwhile), the edit is made again to the new content, so its entry is kept too.
+ * A file that does not parse is never written.
  */
-export async function updateDockerConfig<T>(environment: DockerEnvironment, change: (config: DockerConfig, file: string) => Promise<{ changed: boolean; result: T }>): Promise<T> {
+export async function updateDockerConfig<T>(
+  environment: DockerEnvironment,
+  decide: (config: DockerConfig, file: string) => Promise<ConfigChange<T>>,
+  timings: ConfigLockTimings = defaultLockTimings,
+): Promise<T> {
   const file = dockerConfigFile(environment);
   const previous = pending.get(file) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(async () => {
     const target = await realpath(file).catch(() => file);
-    const text = await readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw new DockerConfigError(file, l10n.t('it cannot be read ({0}). Check its permissions.', error.message));
-    });
-    const config = parseDockerConfig(text, file);
-    const { changed, result } = await change(config, file);
-    if (changed) await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}\n`);
-    return result;
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    const lockPath = `${target}.lock`;
+    const release = await lockFile(lockPath, timings);
+    if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
+    try {
+      let text = await readConfigText(target, file);
+      const { result, edit } = await decide(parseDockerConfig(text, file), file);
+      if (!edit) return result;
+      for (let written = 0; written < maxRewrites; written++) {
+        const config = parseDockerConfig(text, file);
+        edit(config);
+        const basis = text;
+        const unchanged = async (): Promise<boolean> => (text = await readConfigText(target, file)) === basis;
+        if (await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}\n`, unchanged)) return result;
+      }
+      throw new DockerConfigError(file, l10n.t('it kept changing while ACR Access was writing it ({0} times). Try again once other programs have finished writing it.', maxRewrites));
+    } finally {
+      await release();
+    }
   });
   pending.set(file, next);
   try {
@@ -115,8 +155,25 @@ export async function updateDockerConfig<T>(environment: DockerEnvironment, chan
   }
 }
 
-/** Writes a temp file (mode 0600) next to the target, then renames it over the target: readers see old or new, never half. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+async function readConfigText(target: string, file: string): Promise<string> {
+  return readFile(target, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '';
+    throw new DockerConfigError(file, l10n.t('it cannot be read ({0}). Check its permissions.', error.message));
+  });
+}
+
+async function lockHeldProblem(lockPath: string): Promise<string> {
+  const holder = await lockHolder(lockPath);
+  const who = holder ? l10n.t('process {0} since {1}', holder.pid, new Date(holder.since).toISOString()) : l10n.t('another process');
+  return l10n.t('{0} has been held by {1} for too long. If no docker login or VS Code window is writing the docker config, delete {0} and try again.', lockPath, who);
+}
+
+/**
+ * Writes a temp file (mode 0600) next to the target, then renames it over the target: readers see old or new,
+ * never half. `beforeRename` runs just before the rename; when it answers false nothing is renamed and the
+ * answer is false.
+ */
+export async function writeFileAtomic(file: string, content: string, beforeRename: () => Promise<boolean> = () => Promise.resolve(true)): Promise<boolean> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -128,7 +185,12 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     } finally {
       await handle.close();
     }
+    if (!(await beforeRename())) {
+      await unlink(temp);
+      return false;
+    }
     await rename(temp, file);
+    return true;
   } catch (error) {
     await unlink(temp).catch(() => undefined);
     throw error;

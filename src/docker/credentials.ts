@@ -45,16 +45,16 @@ export async function storeDockerCredential(credential: RegistryCredential, envi
     const helper = credentialHelperFor(config, host);
     if (replacing) {
       const stored = await storedCredential(config, host, helper, environment);
-      if (stored && !isSame(stored, replacing)) return { changed: false, result: undefined };
+      if (stored && !isSame(stored, replacing)) return { result: undefined };
     }
-    const entry = withoutCredentialFields(config.auths?.[host]);
-    if (helper) {
-      await helperStore(helper, host, credential, environment.env);
-    } else {
-      entry.auth = encodeAuth(credential.username, credential.secret);
-    }
-    config.auths = { ...config.auths, [host]: entry };
-    return { changed: true, result: helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file } };
+    if (helper) await helperStore(helper, host, credential, environment.env);
+    const edit = (current: DockerConfig): void => {
+      const entry = withoutCredentialFields(current.auths?.[host]);
+      if (!helper) entry.auth = encodeAuth(credential.username, credential.secret);
+      current.auths = { ...current.auths, [host]: entry };
+    };
+    const storedIn: StoredIn = helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file };
+    return { result: storedIn, edit };
   });
 }
 
@@ -74,18 +74,32 @@ export type EraseOutcome = 'removed' | 'absent' | 'kept';
  */
 export async function eraseDockerCredential(credential: CredentialToErase, environment: DockerEnvironment): Promise<EraseOutcome> {
   const host = parseServerAddress(credential.serverAddress);
-  return updateDockerConfig(environment, async (config) => {
+  return updateDockerConfig<EraseOutcome>(environment, async (config) => {
     const helper = credentialHelperFor(config, host);
-    const entry = config.auths?.[host];
     const stored = await storedCredential(config, host, helper, environment);
-    if (!stored) return { changed: false, result: 'absent' };
-    if (!isSame(stored, credential)) return { changed: false, result: 'kept' };
+    if (!stored) return { result: 'absent' };
+    if (!isSame(stored, credential)) return { result: 'kept' };
     if (helper) await helperErase(helper, host, environment.env);
     // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
-    const placeholderOnly = helper && entry && credentialFields.every((field) => entry[field] === undefined);
-    if (config.auths && (!helper || placeholderOnly)) delete config.auths[host];
-    return { changed: !helper || Boolean(placeholderOnly), result: 'removed' };
+    if (helper && !isPlaceholder(config.auths?.[host])) return { result: 'removed' };
+    const edit = (current: DockerConfig): void => {
+      const entry = current.auths?.[host];
+      if (!current.auths || !entry) return;
+      // Made again on a config someone changed meanwhile: an entry that is no longer ours stays.
+      const stillOurs = helper ? isPlaceholder(entry) : entry.auth !== undefined && isSameAuth(entry.auth, credential);
+      if (stillOurs) delete current.auths[host];
+    };
+    return { result: 'removed', edit };
   });
+}
+
+function isPlaceholder(entry: AuthEntry | undefined): boolean {
+  return entry !== undefined && credentialFields.every((field) => entry[field] === undefined);
+}
+
+function isSameAuth(auth: string, credential: CredentialToErase): boolean {
+  const decoded = decodeAuth(auth);
+  return decoded !== undefined && isSame(decoded, credential);
 }
 
 async function storedCredential(config: DockerConfig, host: string, helper: string | undefined, environment: DockerEnvironment): Promise<{ username: string; secret: string } | undefined> {

@@ -37,7 +37,32 @@ const digestStatus = /^Digest: (sha(?:256|384|512):[a-f0-9]+)$/;
  * section 5), so it works with nothing saved in the docker config. Rejects with the signal's reason when aborted,
  * once the connection the engine was writing to is closed (the engine stops a pull whose client went away).
  */
-export async function pullImage(engine: DockerEngineConnection, reference: string, credential: PullCredential, options: PullOptions = {}): Promise<PullResult> {
+export function pullImage(engine: DockerEngineConnection, reference: string, credential: PullCredential, options: PullOptions = {}): Promise<PullResult> {
+  return pullCounting(engine, reference, credential, options, new PullProgressTally());
+}
+
+/**
+ * `pullImage` with a credential from `credentialFor(false)`; if the registry refuses it (e.g. it expired
+ * mid-pull), asks `credentialFor(true)` once for a fresh one and pulls again. Both attempts count into one
+ * tally, so progress never goes back.
+ */
+export async function pullWithRenewal(
+  engine: DockerEngineConnection,
+  reference: string,
+  credentialFor: (fresh: boolean) => Promise<PullCredential>,
+  options: PullOptions = {},
+): Promise<PullResult> {
+  const tally = new PullProgressTally();
+  try {
+    return await pullCounting(engine, reference, await credentialFor(false), options, tally);
+  } catch (error) {
+    if (!(error instanceof RegistryLoginRefusedError)) throw error;
+  }
+  options.signal?.throwIfAborted();
+  return pullCounting(engine, reference, await credentialFor(true), options, tally);
+}
+
+async function pullCounting(engine: DockerEngineConnection, reference: string, credential: PullCredential, options: PullOptions, tally: PullProgressTally): Promise<PullResult> {
   const image = parseImageReference(reference);
   if (image.serverAddress !== parseServerAddress(credential.serverAddress)) {
     throw new InvalidReferenceError(l10n.t("{0} is not on {1}; pull it with that registry's credentials.", reference, credential.serverAddress));
@@ -64,12 +89,16 @@ export async function pullImage(engine: DockerEngineConnection, reference: strin
   } catch (error) {
     signal?.throwIfAborted();
     const { statusCode, code, message } = error as { statusCode?: number; code?: string; message: string };
-    if (statusCode === undefined) throw engineGone(code === 'ENOENT' || code === 'ECONNREFUSED' ? l10n.t('nothing is listening there') : message);
+    if (statusCode === undefined) throw engineGone(connectionProblem(code) ?? message);
     if (statusCode === 401 || statusCode === 403) throw new RegistryLoginRefusedError(image.serverAddress, withoutSecret(engineReply(message), credential.password));
     throw failure(engineReply(message));
   }
+  if (signal?.aborted) {
+    // Aborted between the engine's answer and now: no abort event will come for this stream.
+    stream.destroy();
+    throw signal.reason;
+  }
 
-  const tally = new PullProgressTally();
   let digest: string | undefined;
   let engineError: string | undefined;
   const outcome = await followStream(stream, signal, (event) => {
@@ -83,7 +112,7 @@ export async function pullImage(engine: DockerEngineConnection, reference: strin
   });
   if (outcome.kind === 'aborted') throw signal?.reason;
   if (outcome.kind === 'callbackFailed') throw outcome.error;
-  if (outcome.kind === 'lost') throw engineGone(outcome.reason);
+  if (outcome.kind === 'lost') throw engineGone(l10n.t('the engine closed the connection before the pull finished'));
 
   // The engine reports a failed pull as an event in a stream that still ends normally.
   if (engineError !== undefined) throw failure(engineError);
@@ -92,42 +121,11 @@ export async function pullImage(engine: DockerEngineConnection, reference: strin
   return { reference: pulled, digest };
 }
 
-/**
- * `pullImage` with a credential from `credentialFor(false)`; if the registry refuses it (e.g. it expired
- * mid-pull), asks `credentialFor(true)` once for a fresh one and pulls again. Progress never goes back
- * between the two attempts.
- */
-export async function pullWithRenewal(
-  engine: DockerEngineConnection,
-  reference: string,
-  credentialFor: (fresh: boolean) => Promise<PullCredential>,
-  options: PullOptions = {},
-): Promise<PullResult> {
-  const { onProgress } = options;
-  let furthest: PullProgress = { layersDone: 0, layersTotal: 0, bytesDone: 0, bytesTotal: 0 };
-  const attemptOptions: PullOptions = {
-    ...options,
-    onProgress: onProgress
-      ? (progress) => {
-          const next = {
-            layersDone: Math.max(furthest.layersDone, progress.layersDone),
-            layersTotal: Math.max(furthest.layersTotal, progress.layersTotal),
-            bytesDone: Math.max(furthest.bytesDone, progress.bytesDone),
-            bytesTotal: Math.max(furthest.bytesTotal, progress.bytesTotal),
-          };
-          if (Object.entries(next).every(([key, value]) => furthest[key as keyof PullProgress] === value)) return;
-          furthest = next;
-          onProgress(next);
-        }
-      : undefined,
-  };
-  try {
-    return await pullImage(engine, reference, await credentialFor(false), attemptOptions);
-  } catch (error) {
-    if (!(error instanceof RegistryLoginRefusedError)) throw error;
-  }
-  options.signal?.throwIfAborted();
-  return pullImage(engine, reference, await credentialFor(true), attemptOptions);
+function connectionProblem(code: string | undefined): string | undefined {
+  if (code === 'ENOENT' || code === 'ECONNREFUSED') return l10n.t('nothing is listening there');
+  if (code === 'EACCES') return l10n.t('permission denied; add your user to the docker group, then sign in again');
+  if (code === 'ECONNRESET' || code === 'EPIPE') return l10n.t('the engine closed the connection before the pull finished');
+  return undefined;
 }
 
 /** The engine's own words from a dockerode error such as `(HTTP code 404) unexpected - manifest unknown `. */
@@ -135,7 +133,7 @@ function engineReply(message: string): string {
   return message.replace(/^\(HTTP code \d+\) .*? - /, '').trim();
 }
 
-type StreamOutcome = { kind: 'ended' } | { kind: 'aborted' } | { kind: 'lost'; reason: string } | { kind: 'callbackFailed'; error: unknown };
+type StreamOutcome = { kind: 'ended' } | { kind: 'aborted' } | { kind: 'lost' } | { kind: 'callbackFailed'; error: unknown };
 
 /**
  * Reads the engine's newline-delimited JSON until the stream ends. Settles once the stream has closed: ended
@@ -146,7 +144,7 @@ function followStream(stream: Readable, signal: AbortSignal | undefined, onEvent
     let buffered = '';
     let ended = false;
     let callbackFailure: { error: unknown } | undefined;
-    let connectionFailure: Error | undefined;
+    let broken = false;
     const onAbort = (): void => {
       if (!ended) stream.destroy();
     };
@@ -180,15 +178,15 @@ function followStream(stream: Readable, signal: AbortSignal | undefined, onEvent
       handle(buffered);
       ended = true;
     });
-    stream.on('error', (error) => {
-      connectionFailure ??= error;
+    stream.on('error', () => {
+      broken = true;
     });
     stream.on('close', () => {
       signal?.removeEventListener('abort', onAbort);
       if (callbackFailure) resolve({ kind: 'callbackFailed', error: callbackFailure.error });
-      else if (ended && !connectionFailure) resolve({ kind: 'ended' });
+      else if (ended && !broken) resolve({ kind: 'ended' });
       else if (signal?.aborted) resolve({ kind: 'aborted' });
-      else resolve({ kind: 'lost', reason: connectionFailure?.message ?? l10n.t('the engine closed the connection before the pull finished') });
+      else resolve({ kind: 'lost' });
     });
   });
 }

@@ -24,7 +24,7 @@ interface LayerState {
 
 // Layers the engine already had end as "Already exists" without ever downloading.
 const finishedStatuses = new Set(['Pull complete', 'Already exists']);
-const downloadedStatuses = new Set(['Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete']);
+const downloadedStatuses = new Set(['Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete', 'Already exists']);
 
 /** Turns the engine's per-layer progress lines into totals for the whole pull. */
 export class PullProgressTally {

@@ -1,46 +1,34 @@
-import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type * as vscode from 'vscode';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LockFileOptions, tryLockFile } from '../docker/lockFile';
 import { RefreshLock } from './refreshScheduler';
 
-interface Holder {
-  readonly owner: string;
-  readonly until: number;
-}
+/** How long a renewal may hold its lock before another window takes it over, when its holder still runs. */
+const renewalStaleMs = 2 * 60_000;
 
-function parseHolder(text: string | undefined): Holder | undefined {
-  if (!text) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<Holder>;
-    return typeof value.owner === 'string' && typeof value.until === 'number' ? { owner: value.owner, until: value.until } : undefined;
-  } catch {
-    return undefined;
-  }
+/** One file name per login server, also on file systems that refuse `:` (host:port). */
+function lockFileName(loginServer: string): string {
+  return `${loginServer.replace(/[^A-Za-z0-9.-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`)}.lock`;
 }
 
 /**
- * A per-registry lock with a time-out in SecretStorage, which every VS Code window of this user shares. It
- * has no compare-and-set, so a window writes its claim, waits for a racing window's write to land, and owns
- * the lock only if its claim is still the one stored. A window that dies holding it blocks others only
- * until the time-out.
+ * A per-registry renewal lock shared by every VS Code window (and process) of this user: a lock file in the
+ * extension's global storage folder, created exclusively, so of windows falling due at the same moment exactly
+ * one renews. A window that dies holding it blocks the others only until its process is gone (or, for a
+ * window that hangs, until the lock is two minutes old).
  */
-export class SecretStorageLock implements RefreshLock {
-  private readonly owner = randomUUID();
+export class FileRefreshLock implements RefreshLock {
+  private readonly folder: string;
 
   constructor(
-    private readonly secrets: Pick<vscode.SecretStorage, 'get' | 'store' | 'delete'>,
-    private readonly timings = { holdMs: 2 * 60_000, settleMs: 300 },
-  ) {}
+    globalStorageFolder: string,
+    private readonly options: Partial<LockFileOptions> = {},
+  ) {
+    this.folder = join(globalStorageFolder, 'renewal-locks');
+  }
 
   async acquire(loginServer: string): Promise<(() => Promise<void>) | undefined> {
-    const key = `acrAccess.refreshLock.${loginServer}`;
-    const held = parseHolder(await this.secrets.get(key));
-    if (held && held.owner !== this.owner && held.until > Date.now()) return undefined;
-    await this.secrets.store(key, JSON.stringify({ owner: this.owner, until: Date.now() + this.timings.holdMs }));
-    await sleep(this.timings.settleMs);
-    if (parseHolder(await this.secrets.get(key))?.owner !== this.owner) return undefined;
-    return async () => {
-      if (parseHolder(await this.secrets.get(key))?.owner === this.owner) await this.secrets.delete(key);
-    };
+    await mkdir(this.folder, { recursive: true, mode: 0o700 });
+    return tryLockFile(join(this.folder, lockFileName(loginServer)), { staleMs: renewalStaleMs, ...this.options });
   }
 }

@@ -50,6 +50,8 @@ export interface RegistryNode {
   readonly loginServer: string;
   /** What ARM said about it; absent for a registry known by login server only. */
   readonly summary?: RegistrySummary;
+  /** Added with Add Registry by Login Server (so Remove from View can take it out). */
+  readonly added: boolean;
   listing?: Listing<RepositoryNode>;
   /** Repositories opened by name (no catalog rights) or found with Find Repository, shown first. */
   opened: RepositoryNode[];

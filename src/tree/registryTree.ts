@@ -39,6 +39,8 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private rootNodes?: TreeNode[];
   /** Every registry node shown, to refresh the ones a Docker login change touches. */
   private readonly registryNodes = new Set<RegistryNode>();
+  /** Aborted when everything is reloaded (or the extension stops), so no load outlives what it was for. */
+  private loads = new AbortController();
 
   constructor(
     private readonly sources: TreeSources,
@@ -47,6 +49,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   ) {}
 
   dispose(): void {
+    this.loads.abort();
     this.changed.dispose();
     this.messageChanged.dispose();
   }
@@ -94,6 +97,8 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   /** Loads everything under a node again (everything when none is given). */
   refresh(node?: TreeNode): void {
     if (!node) {
+      this.loads.abort();
+      this.loads = new AbortController();
       this.subscriptions = undefined;
       this.rootNodes = undefined;
       this.registryNodes.clear();
@@ -239,7 +244,8 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private registryNode(parent: SubscriptionNode | TypedRegistriesNode, loginServer: string, summary?: RegistrySummary): RegistryNode {
     const remembered = this.memory.openedRepositories(loginServer);
-    const node: RegistryNode = { kind: 'registry', id: `${parent.id}/registry/${loginServer}`, parent, loginServer, summary, opened: [] };
+    const added = parent.kind === 'typedRegistries' && this.memory.addedLoginServers().includes(loginServer);
+    const node: RegistryNode = { kind: 'registry', id: `${parent.id}/registry/${loginServer}`, parent, loginServer, summary, added, opened: [] };
     node.opened.push(...remembered.map((name) => this.repositoryNode(node, name)));
     for (const shown of this.registryNodes) if (shown.id === node.id) this.registryNodes.delete(shown);
     this.registryNodes.add(node);
@@ -330,7 +336,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   /** Runs a load; a failure becomes an error node for `owner`, with the advice of the error. */
   private async attempt<T>(owner: TreeNode | undefined, load: (signal: AbortSignal) => Promise<T>, onError?: (error: unknown) => void): Promise<T | ErrorNode> {
     try {
-      return await load(new AbortController().signal);
+      return await load(this.loads.signal);
     } catch (error) {
       onError?.(error);
       const advice = adviceFor(error);

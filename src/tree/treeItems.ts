@@ -68,7 +68,7 @@ function registryItem(node: RegistryNode, context: TreeItemContext): vscode.Tree
   const severity = status ? credentialSeverity(status, context.severity, context.now) : undefined;
   const color = severity === 'error' ? 'charts.red' : severity === 'warning' ? 'charts.yellow' : severity === 'normal' ? 'charts.green' : undefined;
   const docker = dockerState(status, context.now);
-  const tokens = ['registry', status ? 'dockerLoggedIn' : 'dockerLoggedOut', ...(summary ? ['arm'] : []), ...(summary?.abac ? ['abac'] : [])];
+  const tokens = ['registry', status ? 'dockerLoggedIn' : 'dockerLoggedOut', ...(summary ? ['arm'] : []), ...(summary?.abac ? ['abac'] : []), ...(node.added ? ['added'] : [])];
 
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escape(name)}** \`${loginServer}\`\n\n`);

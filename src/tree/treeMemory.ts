@@ -35,6 +35,10 @@ export class TreeMemory {
     return this.change<string[]>(loginServersKey, [], (servers) => (servers.includes(loginServer) ? servers : [...servers, loginServer].sort()));
   }
 
+  forgetLoginServer(loginServer: string): Promise<void> {
+    return this.change<string[]>(loginServersKey, [], (servers) => servers.filter((server) => server !== loginServer));
+  }
+
   /** Repositories opened by name in a registry whose catalog the user may not list. */
   openedRepositories(loginServer: string): string[] {
     return this.memento.get<Record<string, string[]>>(openedKey, {})[loginServer] ?? [];

@@ -74,7 +74,9 @@ describe('docker pull through the engine, the credential passed per request (X-R
     const file = join(dir, name);
     await writeFile(file, randomBytes(size));
     await run('tar', ['-cf', `${file}.tar`, '-C', dir, name]);
-    return readFile(`${file}.tar`);
+    const layer = await readFile(`${file}.tar`);
+    await Promise.all([rm(file), rm(`${file}.tar`)]);
+    return layer;
   };
 
   /** Pushes an OCI image with uncompressed layers through the registry API, as the pusher identity. */
@@ -220,6 +222,47 @@ describe('docker pull through the engine, the credential passed per request (X-R
     assert.equal(reports.length, reportsAtCancel, 'progress was reported after the cancel');
   });
 
+  it('rejects at once when cancelled before the engine has answered, and no image lands', async () => {
+    const reference = await freshPull(`${login}/pulltest/app:1`);
+    await emulator.client.clearLog();
+    const holdMs = 1_500;
+    await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/v2/pulltest/app/manifests/', mode: 'slow', delayMs: holdMs });
+    const manifestRequests = async (): Promise<LogEntry[]> => (await emulator.client.log()).filter((entry) => entry.path.startsWith('/v2/pulltest/app/manifests/'));
+    const controller = new AbortController();
+    const reason = new Error('cancelled while the engine asks for the manifest');
+
+    const pulling = pullImage(connection, reference, puller, { signal: controller.signal });
+    await eventually(async () => (await manifestRequests()).length > 0, 60_000, 'a manifest request');
+    controller.abort(reason);
+    await assert.rejects(pulling, (error: unknown) => error === reason);
+
+    // Not waiting for the engine's first words: the held manifest request is still unanswered.
+    assert.deepEqual(
+      (await manifestRequests()).map((entry) => entry.status),
+      [undefined],
+    );
+    // Engine 20.10 goes on to ask for the manifest and layers after a cancel, but drops them: watch until
+    // well after an engine still pulling would have stored the image.
+    const watchUntil = Date.now() + holdMs + 4_000;
+    while (Date.now() < watchUntil) {
+      assert.equal(await imageExists(reference), false, 'the image landed after the cancel');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  });
+
+  it('rejects with what the progress callback threw, closing the pull it can no longer report', async () => {
+    const thrown = new Error('the progress view is gone');
+
+    await assert.rejects(
+      pullImage(connection, await freshPull(`${login}/pulltest/app:1`), puller, {
+        onProgress: () => {
+          throw thrown;
+        },
+      }),
+      (error: unknown) => error === thrown,
+    );
+  });
+
   it('rejects at once with the reason when the signal was already aborted, asking nothing of the registry', async () => {
     await emulator.client.clearLog();
     const reason = new Error('cancelled before it started');
@@ -235,14 +278,49 @@ describe('docker pull through the engine, the credential passed per request (X-R
     const expired: PullCredential = { ...puller, password: await refreshToken(login, await entraToken(emulator, clients.puller, acrScope)) };
     const asked: boolean[] = [];
 
-    const result = await pullWithRenewal(connection, reference, (fresh) => {
-      asked.push(fresh);
-      return Promise.resolve(fresh ? puller : expired);
-    });
+    const reports: PullProgress[] = [];
+
+    const result = await pullWithRenewal(
+      connection,
+      reference,
+      (fresh) => {
+        asked.push(fresh);
+        return Promise.resolve(fresh ? puller : expired);
+      },
+      { onProgress: (progress) => reports.push(progress) },
+    );
 
     assert.deepEqual(asked, [false, true]);
     assert.equal(result.reference, reference);
     assert.ok(await imageExists(reference));
+    assert.deepEqual(reports.at(-1), { layersDone: 1, layersTotal: 1, bytesDone: reports.at(-1)?.bytesTotal, bytesTotal: reports.at(-1)?.bytesTotal });
+  });
+
+  it('gives the error the engine reports mid-pull as ImagePullError in its words, without asking for a fresh credential', async () => {
+    const reference = await freshPull(`${login}/pulltest/app:1`);
+    // A layer whose bytes are not what its digest says: the engine fails the pull after it has started.
+    await emulator.client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `/blobs/${app.layerDigests[2]}$`, mode: 'malformedBody' });
+    const asked: boolean[] = [];
+    const reports: PullProgress[] = [];
+
+    const pulling = pullWithRenewal(
+      connection,
+      reference,
+      (fresh) => {
+        asked.push(fresh);
+        return Promise.resolve(puller);
+      },
+      { onProgress: (progress) => reports.push(progress) },
+    );
+
+    await assert.rejects(pulling, (error: unknown) => {
+      assert.ok(error instanceof ImagePullError, String(error));
+      assert.equal(error.message, `Docker could not pull ${reference}: filesystem layer verification failed for digest ${app.layerDigests[2]}`);
+      return true;
+    });
+    assert.deepEqual(asked, [false]);
+    assert.ok(reports.length > 0, 'the failure came before the pull had started');
+    assert.equal(await imageExists(reference), false);
   });
 
   it('asks for a fresh credential no more than once, and not at all for a failure that is not about credentials', async () => {
@@ -275,14 +353,16 @@ describe('docker pull through the engine, the credential passed per request (X-R
   it('gives RegistryLoginRefusedError without the secret when the registry refuses the credential, and pulls nothing', async () => {
     const reference = await freshPull(`${login}/team/web:2.0`);
     const secret = 'not-an-acr-refresh-token';
-    for (const credential of [
-      { username: nullGuid, password: secret, serverAddress: login },
-      { username: clients.nobody.clientId, password: clients.nobody.secret, serverAddress: login },
-    ]) {
+    for (const [credential, registryWords] of [
+      [{ username: nullGuid, password: secret, serverAddress: login }, /unauthorized: invalid credentials/],
+      [{ username: clients.nobody.clientId, password: clients.nobody.secret, serverAddress: login }, /unauthorized: nobody has no permission/],
+      // A repository-scoped token that does not cover this repository.
+      [{ username: 'hellopuller', password: 'hello-token-password', serverAddress: login }, /denied: requested access to the resource is denied/],
+    ] as const) {
       await assert.rejects(pullImage(connection, reference, credential), (error: unknown) => {
         assert.ok(error instanceof RegistryLoginRefusedError, String(error));
         assert.equal(error.serverAddress, login);
-        assert.match(error.message, /unauthorized/);
+        assert.match(error.message, registryWords);
         assert.ok(!error.message.includes(credential.password), error.message);
         return true;
       });

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +12,7 @@ import { createIdentityCredential } from '../../src/auth/identitySources';
 import type { DockerLogin } from '../../src/auth/signInState';
 import { storeDockerCredential } from '../../src/docker/credentials';
 import { adviceFor, NextStep } from '../../src/failures';
-import { SecretStorageLock } from '../../src/status/refreshLock';
+import { FileRefreshLock } from '../../src/status/refreshLock';
 import { Health, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
 import { Lifetimes, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
@@ -64,29 +64,6 @@ function keepFresh(leadTimeMs: number, isTracked: (login: DockerLogin) => boolea
 /** Timers that keep Node's event loop alive. */
 function activeTimers(): number {
   return process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-}
-
-/**
- * The SecretStorage every VS Code window of a user shares, as the lock uses it (get, store, delete). A map
- * stands in for VS Code's storage: what is under test is the lock's own logic, not VS Code's storage.
- */
-class SharedSecrets {
-  private readonly values = new Map<string, string>();
-
-  get size(): number {
-    return this.values.size;
-  }
-  get(key: string): Promise<string | undefined> {
-    return Promise.resolve(this.values.get(key));
-  }
-  store(key: string, value: string): Promise<void> {
-    this.values.set(key, value);
-    return Promise.resolve();
-  }
-  delete(key: string): Promise<void> {
-    this.values.delete(key);
-    return Promise.resolve();
-  }
 }
 
 /** A scheduler as one VS Code window runs it, with what it logged and each registry's health over time. */
@@ -656,64 +633,73 @@ describe('refresh scheduler against the emulator', () => {
       assert.equal(renewals.remembered.size, 0);
     });
 
-    it('two windows sharing SecretStorage renew a registry that falls due in both only once', async () => {
-      const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
-      const secrets = new SharedSecrets();
-      const windows = await Promise.all(
-        [1, 2].map(async () => {
-          const acr = await renewals.tokenClient();
-          // No jitter: both fall due at the same moment.
-          return renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new SecretStorageLock(secrets), random: () => 0, heartbeatMs: 200 });
-        }),
-      );
-      for (const window of windows) window.scheduler.sync();
-      const waiting = (window: Window): boolean => {
-        const { login: current, health, dueAt } = window.status(login.loginServer);
-        return current.expiresOn === login.expiresOn && health.kind === 'ok' && dueAt !== undefined && dueAt > Date.now() + 20_000;
-      };
-      await waitFor(
-        () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
-        10_000,
-        () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
-      );
-      const renewer = windows.find((window) => window.renewed(login))!;
-      const other = windows.find(waiting)!;
-      await sleep(1000);
-      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'both windows renewed');
-      assert.equal(secrets.size, 0, 'the lock was not released');
+    describe('the renewal lock shared by windows (lock files in the global storage folder)', () => {
+      let storage: string;
+      beforeEach(async () => {
+        storage = await mkdtemp(join(tmpdir(), 'acr-renewal-locks-'));
+      });
+      afterEach(() => rm(storage, { recursive: true, force: true }));
 
-      // The other window hears of the renewal (SecretStorage and Memento change events) and takes it as it is.
-      other.scheduler.sync();
-      const renewed = renewer.status(login.loginServer).login;
-      assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
-    });
+      it('two windows sharing the global storage folder renew a registry that falls due in both only once', async () => {
+        const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+        const windows = await Promise.all(
+          [1, 2].map(async () => {
+            const acr = await renewals.tokenClient();
+            // No jitter: both fall due at the same moment.
+            return renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new FileRefreshLock(storage), random: () => 0, heartbeatMs: 200 });
+          }),
+        );
+        for (const window of windows) window.scheduler.sync();
+        const waiting = (window: Window): boolean => {
+          const { login: current, health, dueAt } = window.status(login.loginServer);
+          return current.expiresOn === login.expiresOn && health.kind === 'ok' && dueAt !== undefined && dueAt > Date.now() + 20_000;
+        };
+        await waitFor(
+          () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
+          10_000,
+          () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
+        );
+        const renewer = windows.find((window) => window.renewed(login))!;
+        const other = windows.find(waiting)!;
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'both windows renewed');
+        assert.deepEqual(await readdir(join(storage, 'renewal-locks')), [], 'the lock was not released');
 
-    it('renews without the lock when its storage fails (no keyring), rather than not at all', async () => {
-      const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
-      const acr = await renewals.tokenClient();
-      const broken = new SharedSecrets();
-      broken.get = () => Promise.reject(new Error('no keyring is available'));
-      const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new SecretStorageLock(broken), heartbeatMs: 200 });
-      window.scheduler.sync();
-      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
-      assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
-    });
+        // The other window hears of the renewal (SecretStorage and Memento change events) and takes it as it is.
+        other.scheduler.sync();
+        const renewed = renewer.status(login.loginServer).login;
+        assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
+      });
 
-    it('takes over a lock whose holder vanished once its hold time is over', async () => {
-      const secrets = new SharedSecrets();
-      const timings = { holdMs: 1500, settleMs: 50 };
-      const loginServer = emulator.loginServer('contosoapps');
-      // A window takes the lock, then closes (or crashes) without releasing it.
-      assert.ok(await new SecretStorageLock(secrets, timings).acquire(loginServer));
-      const claimedAt = Date.now();
-      const survivor = new SecretStorageLock(secrets, timings);
-      assert.equal(await survivor.acquire(loginServer), undefined, 'taken while the holder may still be renewing');
-      await sleep(claimedAt + timings.holdMs + 100 - Date.now());
-      const release = await survivor.acquire(loginServer);
-      assert.ok(release, 'not taken after the hold time');
-      assert.equal(await new SecretStorageLock(secrets, timings).acquire(loginServer), undefined, 'a third window took it from the survivor');
-      await release();
-      assert.equal(secrets.size, 0);
+      it('renews without the lock when the storage folder cannot be used, rather than not at all', async () => {
+        const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+        const acr = await renewals.tokenClient();
+        // A file where the folder should be: no lock file can be created under it.
+        const notAFolder = join(storage, 'not-a-folder');
+        await writeFile(notAFolder, '');
+        const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new FileRefreshLock(notAFolder), heartbeatMs: 200 });
+        window.scheduler.sync();
+        await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
+        assert.ok(window.warnings.some((warning) => warning.includes('renewing without it')), window.warnings.join('\n'));
+      });
+
+      it('takes over a lock whose holder vanished once its hold time is over, and not before', async () => {
+        let clock = Date.now();
+        const lock = (): FileRefreshLock => new FileRefreshLock(storage, { now: () => clock, staleMs: 120_000 });
+        const loginServer = emulator.loginServer('contosoapps');
+        // A window takes the lock, then hangs (its process still runs) without releasing it.
+        assert.ok(await lock().acquire(loginServer));
+        const survivor = lock();
+        assert.equal(await survivor.acquire(loginServer), undefined, 'taken while the holder may still be renewing');
+        clock += 119_999;
+        assert.equal(await survivor.acquire(loginServer), undefined, 'taken before the hold time was over');
+        clock += 1;
+        const release = await survivor.acquire(loginServer);
+        assert.ok(release, 'not taken after the hold time');
+        assert.equal(await lock().acquire(loginServer), undefined, 'a third window took it from the survivor');
+        await release();
+        assert.deepEqual(await readdir(join(storage, 'renewal-locks')), []);
+      });
     });
   });
 });

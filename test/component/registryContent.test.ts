@@ -93,7 +93,7 @@ describe('registry content: repositories, tags and deletes through ACR data-plan
   it('refuses deletes to an identity with only pull rights', async () => {
     const puller = await contentFor(clients.puller, 'contosonoarm');
     const [tag] = (await puller.tags('hello', { pageSize: 10 })).items;
-    await assert.rejects(puller.untag('hello', tag.name), (error: unknown) => error instanceof AcrError && error.kind === 'noRole');
+    await assert.rejects(puller.untag('hello', tag.name), (error: unknown) => error instanceof AcrError && error.kind === 'noRole' && /may not delete.*AcrDelete/.test(error.message));
     assert.deepEqual(await registryTags('contosonoarm', 'hello'), [tag.name]);
   });
 

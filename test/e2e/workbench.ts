@@ -1,12 +1,13 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, Page } from 'playwright-core';
+import { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { CodeServer, CodeServerOptions, projectRoot, startCodeServer } from '../world/codeServer';
 import { RunningEmulator, startEmulator } from '../world/emulator';
 import { emulatorWorkbench } from '../world/emulatorWorkbench';
+import { waitFor } from '../world/processes';
 
 export const artifactsDir = join(projectRoot, 'artifacts/e2e');
 
@@ -45,14 +46,22 @@ export interface EmulatorWorkbench extends Workbench {
   readonly emulator: RunningEmulator;
   /** The DOCKER_CONFIG of the workbench's processes, so nobody's own ~/.docker is touched. */
   readonly dockerConfig: string;
+  /** Stops the workbench (its extension host shuts down, flushing what it buffered) and keeps the emulator. */
+  closeWorkbench(): Promise<void>;
 }
 
+export const componentFixture = join(projectRoot, 'test/emulator/fixtures/component.json');
+
 /**
- * The emulator (component fixture) and a signed-out workbench reaching it as a custom cloud, as its user
- * alice, with a Docker config of its own and these settings added; close() stops and removes all of it.
+ * The emulator (component fixture, unless another fixture file or object is given) and a signed-out workbench
+ * reaching it as a custom cloud, as its user alice, with a Docker config of its own and these settings added;
+ * close() stops and removes all of it.
  */
-export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({})): Promise<EmulatorWorkbench> {
-  const emulator = await startEmulator({ fixture: join(projectRoot, 'test/emulator/fixtures/component.json') });
+export async function openEmulatorWorkbench(
+  settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({}),
+  { fixture = componentFixture, ...serverOptions }: { fixture?: string | object } & Pick<CodeServerOptions, 'telemetryAllowed'> = {},
+): Promise<EmulatorWorkbench> {
+  const emulator = await startEmulator({ fixture });
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
   const removeAll = async (): Promise<void> => {
     await emulator.stop();
@@ -60,11 +69,12 @@ export async function openEmulatorWorkbench(settings: (emulator: RunningEmulator
   };
   try {
     const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
-    const workbench = await openWorkbench({ ...options, settings: { ...options.settings, ...settings(emulator) } });
+    const workbench = await openWorkbench({ ...options, ...serverOptions, settings: { ...options.settings, ...settings(emulator) } });
     return {
       ...workbench,
       emulator,
       dockerConfig,
+      closeWorkbench: () => workbench.close(),
       close: async () => {
         await workbench.close();
         await removeAll();
@@ -112,4 +122,74 @@ export async function signInWithVsCodeAccount(page: Page, registry: string): Pro
   await quickInput.getByText('1 Selected').waitFor();
   await page.keyboard.press('Enter');
   await page.locator('.notification-toast').filter({ hasText: new RegExp(`Docker is ready for ${registry} until `) }).waitFor({ timeout: 60_000 });
+}
+
+/** A notification toast with this text, once it has finished sliding in (so a screenshot shows all of it). */
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast.notification-fade-in-done').filter({ hasText: text });
+}
+
+/** Closes every notification, so the next step's are the only ones shown. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runFromPalette(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notification-toast').first().waitFor({ state: 'detached' });
+}
+
+/** The Registries view's tree, opening the ACR Access view from the activity bar if it is not showing. */
+export async function openRegistriesView(page: Page): Promise<Locator> {
+  const tree = page.locator('.part.sidebar').getByRole('tree', { name: 'Registries' });
+  // Clicking the activity bar entry of the view that is showing would hide the side bar.
+  if (!(await tree.isVisible())) await page.getByRole('tab', { name: 'ACR Access' }).click();
+  await tree.waitFor();
+  return tree;
+}
+
+/** Drags the side bar's edge so it is this many pixels wide, so long tree labels show whole in screenshots. */
+export async function resizeSideBar(page: Page, width: number): Promise<void> {
+  const sideBar = page.locator('.part.sidebar');
+  const box = await sideBar.boundingBox();
+  if (!box) throw new Error('the side bar is not showing');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 5 });
+  await page.mouse.up();
+  await waitFor(async () => Math.abs(((await sideBar.boundingBox())?.width ?? 0) - width) < 8, 5_000, () => `the side bar did not become ${width} px wide`);
+}
+
+/** Expands a tree row (a click on a row that is already expanded would collapse it). */
+export async function expandRow(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await row.and(row.page().locator('[aria-expanded="true"]')).waitFor();
+}
+
+/** Collapses a tree row. */
+export async function collapseRow(row: Locator): Promise<void> {
+  if ((await row.getAttribute('aria-expanded')) !== 'false') await row.click();
+  await row.and(row.page().locator('[aria-expanded="false"]')).waitFor();
+}
+
+/**
+ * Right-clicks a row and runs one item of its context menu. VS Code ignores clicks on a menu item during the
+ * first 100 ms after the menu shows (so the right-click's own release cannot pick one): the pointer moves onto
+ * the item, which focuses it, and Enter runs it.
+ */
+export async function runFromContextMenu(row: Locator, item: string): Promise<void> {
+  const page = row.page();
+  await row.click({ button: 'right' });
+  const menu = page.locator('.monaco-menu');
+  const exactly = new RegExp(`^${item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  await menu.locator('.action-item').filter({ hasText: exactly }).hover();
+  await menu.locator('.action-item.focused').filter({ hasText: exactly }).waitFor();
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden' });
+  // Left where the menu was, the pointer would rest on some row and raise its tooltip.
+  await moveMouseAway(page);
+}
+
+/** Moves the pointer onto the empty editor area and waits for any tooltip it raised to go. */
+export async function moveMouseAway(page: Page): Promise<void> {
+  const editor = await page.locator('.part.editor').boundingBox();
+  if (editor) await page.mouse.move(editor.x + editor.width / 2, editor.y + 20);
+  await page.locator('.workbench-hover').first().waitFor({ state: 'hidden' });
 }

@@ -3,6 +3,7 @@ import { FaultBook, FaultSpec } from './faults';
 import { defaultLifetimes } from './fixture';
 import { isObject, readJson, Reply, Route } from './http';
 import { RequestLog } from './requestLog';
+import { TelemetryCollector } from './telemetry';
 import { World } from './world';
 
 interface ControlContext {
@@ -11,12 +12,14 @@ interface ControlContext {
   faults: FaultBook;
   entra: Entra;
   world: World;
+  telemetry: TelemetryCollector;
 }
 
 /**
  * The control API on loopback, for tests and for people trying things out:
  * `GET /info`, `GET|DELETE /log`, `POST|DELETE /faults`, `DELETE /faults/<id>`,
- * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`, `POST /lifetimes`.
+ * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`, `POST /lifetimes`,
+ * `GET|DELETE /telemetry` (the Application Insights envelopes that arrived).
  */
 export function controlRoute(context: ControlContext): Route {
   return async (exchange) => {
@@ -28,6 +31,11 @@ export function controlRoute(context: ControlContext): Route {
     if (path === '/log' && method === 'GET') return { status: 200, json: context.log.list() };
     if (path === '/log' && method === 'DELETE') {
       context.log.clear();
+      return { status: 204 };
+    }
+    if (path === '/telemetry' && method === 'GET') return { status: 200, json: context.telemetry.list() };
+    if (path === '/telemetry' && method === 'DELETE') {
+      context.telemetry.clear();
       return { status: 204 };
     }
     if (path === '/faults' && method === 'POST') {

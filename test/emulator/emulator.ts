@@ -17,6 +17,7 @@ import { Certificate, createCertificate, generateKeys, KeyPair } from './pki';
 import { RegistryProcess, startRegistry } from './registryProcess';
 import { RequestLog } from './requestLog';
 import { prepareSeed } from './seed';
+import { TelemetryCollector } from './telemetry';
 import { acrAudience, World } from './world';
 
 /** Everything a client needs to reach the emulator; the CLI prints it as one JSON line. */
@@ -28,6 +29,8 @@ export interface EmulatorInfo {
   arm: { endpoint: string; audience: string };
   acrAudience: string;
   imds: { endpoint: string };
+  /** An Application Insights ingestion endpoint that keeps what arrives (read it through the control API's /telemetry). */
+  telemetry: { ingestionEndpoint: string; connectionString: string };
   control: string;
   tenants: Array<{ id: string; displayName: string; defaultDomain: string }>;
   subscriptions: Array<{ id: string; displayName: string; tenant: string }>;
@@ -107,6 +110,11 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
   const imdsServer = await listen({ ...common, name: 'imds', route: imdsRoute(world), resign: resignEntra });
   servers.push(imdsServer);
 
+  const telemetry = new TelemetryCollector();
+  const telemetryServer = await listen({ ...common, name: 'telemetry', tls: tlsFor('telemetry.emulator.localhost'), route: telemetry.route() });
+  servers.push(telemetryServer);
+  const ingestionEndpoint = `https://127.0.0.1:${telemetryServer.port}/telemetry/`;
+
   const signingCertPath = join(dir, 'acr-token-signing.pem');
   await writeFile(signingCertPath, acrSigning.pem);
   await Promise.all(
@@ -166,6 +174,7 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
     arm: { endpoint: arm.base, audience: world.armAudience },
     acrAudience,
     imds: { endpoint: `http://127.0.0.1:${imdsServer.port}` },
+    telemetry: { ingestionEndpoint, connectionString: `InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=${ingestionEndpoint}` },
     control: '',
     tenants: world.tenants.map(({ id, displayName, defaultDomain }) => ({ id, displayName, defaultDomain })),
     subscriptions: world.subscriptions.map(({ id, displayName, tenant }) => ({ id, displayName, tenant })),
@@ -183,7 +192,7 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
       AZURE_POD_IDENTITY_AUTHORITY_HOST: `http://127.0.0.1:${imdsServer.port}`,
     },
   };
-  const controlServer = await listen({ name: 'control', log: new RequestLog(), faults: new FaultBook(), route: controlRoute({ info, log, faults, entra, world }) });
+  const controlServer = await listen({ name: 'control', log: new RequestLog(), faults: new FaultBook(), route: controlRoute({ info, log, faults, entra, world, telemetry }) });
   servers.push(controlServer);
   info.control = `http://127.0.0.1:${controlServer.port}`;
   return { info, world };

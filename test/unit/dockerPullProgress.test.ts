@@ -91,4 +91,23 @@ describe('pull progress: the engine per-layer lines as totals', () => {
     tally.record({ status: 'Pull complete', id: 'same' });
     assert.deepEqual(tally.progress, { layersDone: 1, layersTotal: 1, bytesDone: 0, bytesTotal: 0 });
   });
+
+  it('keeps counting when a second attempt at the same image starts over, a layer it finished now already there', () => {
+    const tally = new PullProgressTally();
+    for (const event of [{ status: 'Pulling fs layer', id: 'one' }, { status: 'Pulling fs layer', id: 'two' }, downloading('one', 100, 100), { status: 'Pull complete', id: 'one' }, downloading('two', 40, 200)]) {
+      tally.record(event);
+    }
+    assert.deepEqual(tally.progress, { layersDone: 1, layersTotal: 2, bytesDone: 140, bytesTotal: 300 });
+
+    const second = [{ status: 'Already exists', id: 'one' }, { status: 'Pulling fs layer', id: 'two' }, downloading('two', 10, 200), downloading('two', 200, 200), { status: 'Pull complete', id: 'two' }].map((event) => tally.record(event));
+
+    assert.deepEqual(second, [undefined, undefined, undefined, { layersDone: 1, layersTotal: 2, bytesDone: 300, bytesTotal: 300 }, { layersDone: 2, layersTotal: 2, bytesDone: 300, bytesTotal: 300 }]);
+  });
+
+  it('counts the bytes of a layer that turns out to exist already as done', () => {
+    const tally = new PullProgressTally();
+    tally.record(downloading('one', 30, 100));
+    tally.record({ status: 'Already exists', id: 'one' });
+    assert.deepEqual(tally.progress, { layersDone: 1, layersTotal: 1, bytesDone: 100, bytesTotal: 100 });
+  });
 });

@@ -66,6 +66,16 @@ function thrown(action: () => unknown): unknown {
 
 describe('failures: who must act, and how', () => {
   describe('ACR errors', () => {
+    it('noRole names the right that was missing: deleting, or listing the catalog, in either permission mode', () => {
+      const message = (refused: 'delete' | 'catalog', abac: boolean) => new AcrError('noRole', registry, { refused, abac }).message;
+      assert.match(message('delete', false), /may not delete.*AcrDelete/);
+      assert.match(message('delete', true), /Container Registry Repository Contributor/);
+      assert.doesNotMatch(message('delete', true), /AcrDelete/);
+      assert.match(message('catalog', true), /Catalog Lister/);
+      assert.doesNotMatch(message('catalog', true), /AcrPull/);
+      assert.match(message('catalog', false), /by name/);
+    });
+
     const expected: Record<AcrErrorKind, Omit<Expected, 'kind'>> = {
       invalidRegistryName: { needsUser: true, nextStep: 'showLog' },
       hostNotTrusted: { needsUser: true, nextStep: 'changeSettings' },

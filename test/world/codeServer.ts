@@ -26,6 +26,11 @@ export interface CodeServerOptions {
   /** Extra environment for the server, which its extension hosts inherit. */
   readonly env?: NodeJS.ProcessEnv;
   readonly settings?: Record<string, unknown>;
+  /**
+   * Leave telemetry to the `telemetry.telemetryLevel` setting (off unless a test turns it on) instead of
+   * disabling it for the whole server, for tests of the extension's telemetry.
+   */
+  readonly telemetryAllowed?: boolean;
   /** Folders of built extensions to install beside the one under development. */
   readonly extensions?: readonly string[];
 }
@@ -68,7 +73,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     '--config', join(dir, 'config.yaml'),
     '--user-data-dir', userData,
     '--extensions-dir', join(dir, 'extensions'),
-    '--disable-telemetry',
+    ...(options.telemetryAllowed ? [] : ['--disable-telemetry']),
     '--disable-update-check',
     '--disable-workspace-trust',
     workspace,

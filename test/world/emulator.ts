@@ -7,9 +7,10 @@ import type { EmulatorInfo } from '../emulator/emulator';
 import type { FaultSpec } from '../emulator/faults';
 import type { Lifetimes } from '../emulator/fixture';
 import type { LogEntry } from '../emulator/requestLog';
+import type { TelemetryEnvelope } from '../emulator/telemetry';
 import { startProcess } from './processes';
 
-export type { EmulatorInfo, FaultSpec, Lifetimes, LogEntry };
+export type { EmulatorInfo, FaultSpec, Lifetimes, LogEntry, TelemetryEnvelope };
 
 const emulatorEntry = join(__dirname, '..', 'emulator');
 
@@ -27,6 +28,9 @@ export interface EmulatorControl {
   workloadToken(subject: string, lifetimeSeconds?: number): Promise<string>;
   /** Changes how long tokens issued from now on live, in seconds (e.g. `{ acrRefreshSeconds: 90 }`). */
   setLifetimes(lifetimes: Partial<Lifetimes>): Promise<Lifetimes>;
+  /** The Application Insights envelopes the telemetry endpoint received, oldest first. */
+  telemetry(): Promise<TelemetryEnvelope[]>;
+  clearTelemetry(): Promise<void>;
 }
 
 export interface RunningEmulator extends EmulatorInfo {
@@ -118,6 +122,8 @@ export function emulatorControl(controlUrl: string): EmulatorControl {
     approveDeviceCode: async (userCode, identity) => void (await call('POST', '/device-codes/approve', { userCode, identity })),
     workloadToken: async (subject, lifetimeSeconds) => ((await call('POST', '/workload-tokens', { subject, lifetimeSeconds })) as { token: string }).token,
     setLifetimes: async (lifetimes) => (await call('POST', '/lifetimes', lifetimes)) as Lifetimes,
+    telemetry: async () => (await call('GET', '/telemetry')) as TelemetryEnvelope[],
+    clearTelemetry: async () => void (await call('DELETE', '/telemetry')),
   };
 }
 

@@ -26,6 +26,8 @@ export function emulatorWorkbench(emulator: RunningEmulator, options: EmulatorWo
       ...(options.autoApprove ? { ACR_EMULATED_APPROVER: `${emulator.control} ${options.user}` } : {}),
       ...(options.signedInAtStart ? { ACR_EMULATED_SIGNED_IN: '1' } : {}),
       ...(options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : {}),
+      // The extension's usage data goes to the emulator's collector (and only when VS Code's telemetry level allows).
+      ACR_ACCESS_TELEMETRY_CONNECTION_STRING: emulator.telemetry.connectionString,
     },
     settings: {
       'microsoft-sovereign-cloud.environment': 'custom',

@@ -53,18 +53,18 @@ describe('Log In Docker to a login server nobody vouches for', () => {
   const emulator = hostEmulator();
 
   it('sends it no token, says how to trust it, and writes nothing for Docker', async () => {
-    // alice has no role on contosoabac, so ARM does not list it: typed by hand, it is just a host and port.
-    const abac = emulator.loginServer('contosoabac');
+    // alice has no role on fabrikamhidden, so ARM does not list it: typed by hand, it is just a host and port.
+    const hidden = emulator.loginServer('fabrikamhidden');
     await emulator.client.clearLog();
-    const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [abac]);
+    const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [hidden]);
 
     assert.equal(logins, undefined);
     // The notification center lists every notification (toasts come and go with the others shown).
     await vscode.commands.executeCommand('notifications.showList');
     await waitForWorkbenchText('.notifications-center .notification-list-item', 'add it to the acrAccess.trustedHosts setting');
     await vscode.commands.executeCommand('notifications.hideList');
-    const reached = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoabac');
+    const reached = (await emulator.client.log()).filter((entry) => entry.server === 'registry:fabrikamhidden');
     assert.deepEqual(reached, [], 'the untrusted login server was contacted');
-    assert.ok(!(await dockerConfigAuths()).includes(abac));
+    assert.ok(!(await dockerConfigAuths()).includes(hidden));
   });
 });

@@ -57,6 +57,7 @@ describe('Registry tree', function () {
     assert.ok(extension);
     exports = await extension.activate();
     tree = exports.registryTree;
+    await vscode.commands.executeCommand('acrAccess.signOut');
     // Signs in the way a user without the palette's quick picks can: logging Docker in with VS Code's account.
     await vscode.commands.executeCommand('acrAccess.logInDocker', [apps]);
     tree.refresh();
@@ -142,6 +143,58 @@ describe('Registry tree', function () {
     assert.equal((await children()).length, 2);
   });
 
+  it('Add Registry by Login Server puts a registry ARM did not list for this view in its own group, read with the account', async () => {
+    const added = emulator.loginServer('contosonoarm');
+    try {
+      await exports.treeMemory.addLoginServer(added);
+      tree.redrawTop();
+      const group = (await children()).find((item) => item.contextValue === 'typedRegistries');
+      assert.ok(group, 'no group of registries by login server');
+      assert.equal(group.label, 'Registries by login server');
+      const [registry] = await children(group.node);
+      assert.deepEqual([registry.label, registry.contextValue], [added, 'registry;dockerLoggedOut;added']);
+      assert.deepEqual(
+        (await children(registry.node)).map((item) => item.label),
+        Object.keys(fixture.registries.find((candidate) => candidate.name === 'contosonoarm')!.repositories!),
+      );
+      await vscode.commands.executeCommand('acrAccess.removeRegistry', registry.node);
+      assert.ok(!(await children()).some((item) => item.contextValue === 'typedRegistries'), 'Remove from View left the group');
+    } finally {
+      await exports.treeMemory.forgetLoginServer(added);
+      tree.redrawTop();
+    }
+  });
+
+  it('Inspect Manifest opens the manifest, as the registry serves it, in a read-only JSON document', async () => {
+    const registry = await registryNamed('contosoapps');
+    const [hello] = (await children(registry)).filter((item) => item.label === 'hello');
+    const [tag] = await children(hello.node);
+    await vscode.commands.executeCommand('acrAccess.inspectManifest', tag.node);
+    const editor = vscode.window.activeTextEditor;
+    assert.ok(editor);
+    assert.equal(editor.document.uri.scheme, 'acr-manifest');
+    assert.equal(editor.document.languageId, 'json');
+    const manifest = JSON.parse(editor.document.getText()) as { schemaVersion?: number; layers?: unknown[] };
+    assert.equal(manifest.schemaVersion, 2);
+    assert.ok(Array.isArray(manifest.layers) && manifest.layers.length > 0);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Untag, Delete Image and Delete Repository change nothing when their confirmation is not given', async () => {
+    // In a test run VS Code refuses every modal dialog, which is what Cancel gives (the e2e tier clicks them).
+    const registry = await registryNamed('contosoapps');
+    const [hello] = (await children(registry)).filter((item) => item.label === 'hello');
+    const tags = await children(hello.node);
+    const since = await lastSeq();
+    await vscode.commands.executeCommand('acrAccess.untag', tags[0].node);
+    await vscode.commands.executeCommand('acrAccess.deleteImage', tags[0].node);
+    await vscode.commands.executeCommand('acrAccess.deleteRepository', hello.node);
+    const deletes = (await emulator.client.log()).filter((entry) => entry.seq > since && entry.method === 'DELETE');
+    assert.deepEqual(deletes, []);
+    tree.refresh(hello.node);
+    assert.deepEqual((await children(hello.node)).map((item) => item.label), tags.map((item) => item.label));
+  });
+
   describe('errors in place', () => {
     const firewallBody = { errors: [{ code: 'DENIED', message: "client with IP '203.0.113.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", detail: null }] };
     const cases: { name: string; fault: FaultSpec; label: RegExp; contextValue: string; description?: RegExp }[] = [
@@ -188,8 +241,14 @@ describe('Registry tree', function () {
       } finally {
         await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
       }
-      tree.refresh();
-      assert.ok((await children()).every((item) => item.contextValue === 'tenant'));
+      // VS Code tells the extension of the new session a moment later; the tree reloads then.
+      const deadline = Date.now() + 15_000;
+      let top = await children();
+      while (!top.every((item) => item.contextValue === 'tenant') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        top = await children();
+      }
+      assert.deepEqual(top.map((item) => item.contextValue), ['tenant', 'tenant']);
     });
   });
 
@@ -294,9 +353,10 @@ describe('Registry tree', function () {
       const last = `${scale.generatedRepositories!.prefix}${String(scale.generatedRepositories!.count).padStart(5, '0')}`;
       const since = await lastSeq();
       const found = await tree.findRepositories(registry, last.slice(0, -2));
-      assert.ok(found.includes(last), `${last} not found: ${JSON.stringify(found)}`);
+      const requests = await dataPlaneRequests('contososcale', since);
+      assert.ok(found.includes(last), `${last} not found: ${JSON.stringify(found)} after ${JSON.stringify(requests)}`);
       assert.ok(found.every((name) => name.startsWith(last.slice(0, -2))));
-      assert.ok((await dataPlaneRequests('contososcale', since)).length <= 2);
+      assert.ok(requests.length <= 2);
     });
 
     it('lists 5,000 tags newest first after one request, with no request per tag', async () => {

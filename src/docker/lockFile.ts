@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What a lock file holds: who took it, on which machine, and when. */
+export interface LockHolder {
+  readonly pid: number;
+  readonly host: string;
+  /** Wall-clock ms when it was taken. */
+  readonly since: number;
+  /** Tells this holder's lock apart from a later one taken by a process with the same pid. */
+  readonly token: string;
+}
+
+export interface LockFileOptions {
+  /** A lock held this long is taken over even when its holder still seems to run (hung, or its pid reused). */
+  readonly staleMs: number;
+  readonly now?: () => number;
+  /** Whether a process of this machine is still running; defaults to asking the operating system. */
+  readonly isRunning?: (pid: number) => boolean;
+}
+
+/** Releases the lock, unless it was taken over as stale meanwhile (then the new holder's lock stays). */
+export type ReleaseLock = () => Promise<void>;
+
+function processIsRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<LockHolder>;
+    const valid = typeof value.pid === 'number' && typeof value.host === 'string' && typeof value.since === 'number' && typeof value.token === 'string';
+    return valid ? (value as LockHolder) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readHolder(path: string): Promise<{ text: string; holder: LockHolder | undefined } | undefined> {
+  try {
+    const text = await readFile(path, 'utf8');
+    return { text, holder: parseHolder(text) };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Takes the lock file `path` if no live holder has it: created with O_EXCL, so of processes racing for it
+ * exactly one succeeds. A lock whose holder died (same machine, pid gone) or that is older than `staleMs`
+ * is taken over. Resolves undefined when someone else holds it.
+ */
+export async function tryLockFile(path: string, options: LockFileOptions): Promise<ReleaseLock | undefined> {
+  const now = options.now ?? Date.now;
+  const isRunning = options.isRunning ?? processIsRunning;
+  const content = JSON.stringify({ pid: process.pid, host: hostname(), since: now(), token: randomBytes(12).toString('hex') } satisfies LockHolder);
+  // More than one try: after the holder let go between our two looks, or after taking over a stale lock.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await createExclusive(path, content)) return () => releaseIfOurs(path, content);
+    const current = await readHolder(path);
+    if (!current) continue;
+    if (!(await isStale(current, path, now(), options.staleMs, isRunning))) return undefined;
+    await takeOver(path, current.text, content, (guard) => isStale(guard, `${path}.takeover`, now(), options.staleMs, isRunning));
+  }
+  return undefined;
+}
+
+/** Creates the file with O_EXCL and writes `content`; false when it exists already. */
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  try {
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+/**
+ * Waits until the lock file is free (polling every `pollMs`), then takes it. Gives up after `timeoutMs`,
+ * resolving undefined; a holder that long would be stale, unless others keep taking it in turn.
+ */
+export async function lockFile(path: string, options: LockFileOptions & { readonly timeoutMs: number; readonly pollMs: number }): Promise<ReleaseLock | undefined> {
+  const now = options.now ?? Date.now;
+  const giveUpAt = now() + options.timeoutMs;
+  for (;;) {
+    const release = await tryLockFile(path, options);
+    if (release || now() >= giveUpAt) return release;
+    // A random share of the poll time, so waiting processes do not wake in step.
+    await sleep(options.pollMs * (0.5 + Math.random()));
+  }
+}
+
+/** Who holds the lock file now, if anyone (for messages). */
+export async function lockHolder(path: string): Promise<LockHolder | undefined> {
+  return (await readHolder(path))?.holder;
+}
+
+async function isStale(current: { text: string; holder: LockHolder | undefined }, path: string, now: number, staleMs: number, isRunning: (pid: number) => boolean): Promise<boolean> {
+  const { holder } = current;
+  // Empty or garbled: its holder is between creating and writing it, or died there; judged by the file's age.
+  const since = holder?.since ?? (await stat(path).catch(() => undefined))?.mtimeMs ?? now;
+  if (holder && holder.host === hostname() && !isRunning(holder.pid)) return true;
+  // A time far in the future (a clock set back) counts as stale too, or the lock would be held until then.
+  return Math.abs(now - since) >= staleMs;
+}
+
+/**
+ * Removes the stale lock if it is still the one judged stale. Several processes may judge it stale at once;
+ * a second lock file (`<lock>.takeover`, held for a moment) lets only one of them remove it, so none removes
+ * the lock another has taken in between. A takeover lock left by a process that died holding it is removed.
+ */
+async function takeOver(path: string, staleText: string, content: string, guardIsStale: (guard: { text: string; holder: LockHolder | undefined }) => Promise<boolean>): Promise<void> {
+  const guardPath = `${path}.takeover`;
+  if (!(await createExclusive(guardPath, content))) {
+    const guard = await readHolder(guardPath);
+    if (guard && (await guardIsStale(guard))) await releaseIfOurs(guardPath, guard.text);
+    return;
+  }
+  try {
+    if ((await readHolder(path))?.text === staleText) await unlink(path).catch(() => undefined);
+  } finally {
+    await releaseIfOurs(guardPath, content);
+  }
+}
+
+/** Removes the lock file if it still holds `content`. */
+async function releaseIfOurs(path: string, content: string): Promise<void> {
+  const current = await readHolder(path);
+  if (current?.text !== content) return;
+  await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}

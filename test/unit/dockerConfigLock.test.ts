@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerConfig, DockerEnvironment, updateDockerConfig } from '../../src/docker/config';
+import { storeDockerCredential } from '../../src/docker/credentials';
+import { DockerConfigError } from '../../src/docker/errors';
+
+const ours = { serverAddress: 'contoso.azurecr.io', username: '00000000-0000-0000-0000-000000000000', secret: 'refresh-token-of-the-extension' };
+const basic = (username: string, secret: string): string => Buffer.from(`${username}:${secret}`).toString('base64');
+
+describe('docker config.json: config.json.lock and changes made while writing', () => {
+  let dir: string;
+  let environment: DockerEnvironment;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'acr-docker-config-lock-'));
+    environment = { env: { DOCKER_CONFIG: dir } };
+    file = join(dir, 'config.json');
+  });
+
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const readConfig = async (): Promise<DockerConfig> => JSON.parse(await readFile(file, 'utf8')) as DockerConfig;
+  /** What another program (the docker CLI, which takes no lock) writes while ACR Access is writing. */
+  const theirLogin = async (host: string): Promise<void> => {
+    const config = JSON.parse((await readFile(file, 'utf8').catch(() => '')) || '{}') as DockerConfig;
+    config.auths = { ...config.auths, [host]: { auth: basic('them', 'their-secret') } };
+    await writeFile(file, JSON.stringify(config));
+  };
+
+  it('keeps an entry written by another program after config.json was read: the edit is made again to the new content', async () => {
+    await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
+    let edits = 0;
+    const result = await updateDockerConfig(environment, async () => {
+      await theirLogin('theirs.example');
+      return {
+        result: 'done',
+        edit: (config) => {
+          edits++;
+          config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } };
+        },
+      };
+    });
+    assert.equal(result, 'done');
+    assert.equal(edits, 2, 'the change was not made again');
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
+  });
+
+  it('writes nothing over a config that stopped parsing while it was being written', async () => {
+    const broken = '{"auths": {"theirs.example": ';
+    await assert.rejects(
+      updateDockerConfig(environment, async () => {
+        await writeFile(file, broken);
+        return { result: undefined, edit: (config) => (config.auths = { 'ours.example': {} }) };
+      }),
+      (error: unknown) => error instanceof DockerConfigError && /not valid JSON/.test(error.message),
+    );
+    assert.equal(await readFile(file, 'utf8'), broken);
+    assert.deepEqual(await readdir(dir), ['config.json']);
+  });
+
+  it('takes over a config.json.lock left by a process that is gone, and removes it after writing', async () => {
+    // Above the largest pid Linux hands out: no such process.
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: 4_194_305, host: hostname(), since: Date.now(), token: 'crashed' }));
+    await storeDockerCredential(ours, environment);
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}), [ours.serverAddress]);
+    assert.deepEqual(await readdir(dir), ['config.json']);
+  });
+
+  it('gives up on a lock a running process holds too long, naming the lock, its holder and what to do, and writes nothing', async () => {
+    await mkdir(dir, { recursive: true });
+    const since = Date.now();
+    await writeFile(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since, token: 'another window' }));
+    const timings = { staleMs: 60_000, timeoutMs: 0, pollMs: 1 };
+    await assert.rejects(
+      updateDockerConfig(environment, () => Promise.resolve({ result: undefined, edit: () => undefined }), timings),
+      (error: unknown) => {
+        assert.ok(error instanceof DockerConfigError);
+        assert.ok(error.message.includes(`${file}.lock has been held by process ${process.pid} since ${new Date(since).toISOString()}`), error.message);
+        assert.match(error.message, /delete .*config\.json\.lock and try again/);
+        return true;
+      },
+    );
+    assert.deepEqual(await readdir(dir), ['config.json.lock']);
+  });
+});
