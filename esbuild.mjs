@@ -32,6 +32,8 @@ const lazyBundles = {
   'msal-node': ['@azure/msal-node'],
   'azure-arm': ['@azure/arm-containerregistry', '@azure/arm-resources-subscriptions'],
   dockerode: ['dockerode'],
+  // The usage-data reporter and its Application Insights SDK: loaded by the first event (src/telemetry.ts).
+  'vscode-telemetry': ['@vscode/extension-telemetry'],
   // docker-modem's SSH agent and ssh2: only a connection to an ssh:// engine calls it (see dockerodeTrimmed).
   'docker-ssh': ['docker-modem/lib/ssh'],
 };

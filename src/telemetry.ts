@@ -1,4 +1,4 @@
-import { TelemetryReporter } from '@vscode/extension-telemetry';
+import type { TelemetryReporter } from '@vscode/extension-telemetry';
 import { createHash, randomBytes } from 'node:crypto';
 import type * as vscode from 'vscode';
 import type { DockerLogin } from './auth/signInState';
@@ -27,6 +27,25 @@ export function sizeBucket(count: number): SizeBucket {
 type Sender = Pick<TelemetryReporter, 'sendTelemetryEvent' | 'sendTelemetryErrorEvent' | 'dispose'>;
 
 /**
+ * The reporter, with the Application Insights SDK it brings, loaded when the first event is sent rather than at
+ * activation (docs/architecture.md, "What loads when"). Usage data must never break anything, so a reporter
+ * that cannot be loaded just sends nothing.
+ */
+function reporterOnFirstEvent(connectionString: string): Sender {
+  let reporter: Promise<Sender | undefined> | undefined;
+  const loaded = () =>
+    (reporter ??= import('@vscode/extension-telemetry').then(
+      ({ TelemetryReporter }) => new TelemetryReporter(connectionString),
+      () => undefined,
+    ));
+  return {
+    sendTelemetryEvent: (...event) => void loaded().then((sender) => sender?.sendTelemetryEvent(...event)),
+    sendTelemetryErrorEvent: (...event) => void loaded().then((sender) => sender?.sendTelemetryErrorEvent(...event)),
+    dispose: () => reporter?.then((sender) => sender?.dispose()) ?? Promise.resolve(),
+  };
+}
+
+/**
  * The extension's usage data: sign-ins, command outcomes, renewals and tree sizes. Registry names, login
  * servers, account and tenant ids only ever leave as salted hashes (the salt is random per install and stays
  * in this machine's global state), and no token or message text is sent. The reporter sends nothing when VS
@@ -47,7 +66,7 @@ export class Telemetry {
       salt = randomBytes(32).toString('hex');
       void globalState.update(saltKey, salt);
     }
-    return new Telemetry(connectionString ? new TelemetryReporter(connectionString) : undefined, salt);
+    return new Telemetry(connectionString ? reporterOnFirstEvent(connectionString) : undefined, salt);
   }
 
   /** An identifier (registry, login server, tenant, account) as it may be sent: the same per install, unreadable elsewhere. */

@@ -25,9 +25,9 @@ export function benchRegistryNames(count: number): string[] {
 /**
  * The component fixture, plus registries of the benchmarks' own: `benchscale` shaped like the fixture's
  * `contososcale` (10,000 repositories `svc/app-00001`.., and `big/tags` with 5,000 tags), `benchhundred` with
- * 100 repositories (the small end of the tree's scale), and `count` empty ones. Their generated content differs
- * from any other fixture's (the tag name), so the emulator builds storage templates only benchmarks use: a
- * template is shared through ~/.cache by every run with the same content, and other runs write to theirs.
+ * 100 repositories (the small end of the tree's scale), and `count` empty ones. Their generated content is
+ * the benchmarks' own (the tag name), so the storage templates the emulator keeps for it in ~/.cache (shared
+ * by every run with the same content) are used by benchmark runs only.
  */
 export async function benchFixture(count: number): Promise<object> {
   const fixture = JSON.parse(await readFile(join(projectRoot, 'test/emulator/fixtures/component.json'), 'utf8')) as { subscriptions: object[]; registries: { name: string }[] };
@@ -41,7 +41,7 @@ export async function benchFixture(count: number): Promise<object> {
     ...fixture,
     subscriptions: [...fixture.subscriptions, { id: benchSubscription, displayName: 'Contoso Bench', tenant: contoso }],
     registries: [
-      // Its template is not the benchmarks' own (see above), and the benchmarks do not need it.
+      // benchscale stands in for it.
       ...fixture.registries.filter((candidate) => candidate.name !== 'contososcale'),
       { ...registry('benchscale'), generatedRepositories: { prefix: 'svc/app-', count: 10_000, tags: ['bench'] }, generatedTags: { repository: 'big/tags', count: 5000 } },
       { ...registry('benchhundred'), generatedRepositories: { prefix: 'svc/app-', count: 100, tags: ['bench'] } },

@@ -110,19 +110,20 @@ describe('emulator: changes to the 10,000-repository registry', () => {
 
 /**
  * The parts of the template a write could reach, hashed with sizes and modification times: every file and
- * directory of big/tags and of the written svc repositories, and the directories new repositories and new
- * blobs would be added to (a directory's time changes when an entry is added or removed).
+ * directory of big/tags, of the written svc repositories and of what repositories share, and the directories
+ * new repositories and new blobs would be added to (a directory's time changes when an entry is added or removed).
  */
 async function fingerprint(template: string): Promise<string> {
   const v2 = join(template, 'docker', 'registry', 'v2');
   const paths: string[] = [];
+  // Follows symlinks: repositories of the same content share theirs under _shared.
   const walk = async (dir: string): Promise<void> => {
     paths.push(dir);
-    const entries = await readdir(dir, { withFileTypes: true });
-    paths.push(...entries.filter((entry) => !entry.isDirectory()).map((entry) => join(dir, entry.name)));
-    await Promise.all(entries.filter((entry) => entry.isDirectory()).map((entry) => walk(join(dir, entry.name))));
+    const entries = await Promise.all((await readdir(dir)).map(async (name) => ({ path: join(dir, name), directory: (await stat(join(dir, name))).isDirectory() })));
+    paths.push(...entries.filter((entry) => !entry.directory).map((entry) => entry.path));
+    await Promise.all(entries.filter((entry) => entry.directory).map((entry) => walk(entry.path)));
   };
-  await Promise.all(['big/tags', 'svc/app-00077', 'svc/app-00078'].map((repository) => walk(join(v2, 'repositories', repository))));
+  await Promise.all(['repositories/big/tags', 'repositories/svc/app-00077', 'repositories/svc/app-00078', '_shared'].map((path) => walk(join(v2, path))));
   paths.push(...['repositories', 'repositories/svc', 'repositories/big', 'blobs', 'blobs/sha256'].map((dir) => join(v2, dir)));
   paths.push(...(await readdir(join(v2, 'blobs', 'sha256'))).map((prefix) => join(v2, 'blobs', 'sha256', prefix)));
   paths.sort();

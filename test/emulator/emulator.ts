@@ -16,7 +16,7 @@ import { loginServerRoute } from './loginServer';
 import { Certificate, createCertificate, generateKeys, KeyPair } from './pki';
 import { RegistryProcess, startRegistry } from './registryProcess';
 import { RequestLog } from './requestLog';
-import { seedRegistry } from './seed';
+import { prepareSeed } from './seed';
 import { TelemetryCollector } from './telemetry';
 import { acrAudience, World } from './world';
 
@@ -52,14 +52,15 @@ export interface Emulator {
 export async function startEmulator(fixture: Fixture): Promise<Emulator> {
   const dir = await mkdtemp(join(tmpdir(), 'acr-emulator-'));
   const servers: RunningServer[] = [];
-  const registries: RegistryProcess[] = [];
+  const registries: Registries = { started: [], stopping: false };
   const stop = async (): Promise<void> => {
+    registries.stopping = true;
     await Promise.all(servers.map((server) => server.close()));
-    await Promise.all(registries.map((registry) => registry.stop()));
+    await Promise.all(registries.started.map((registry) => registry.stop()));
     await rm(dir, { recursive: true, force: true });
   };
   const killNow = (): void => {
-    for (const registry of registries) registry.child.kill('SIGKILL');
+    for (const registry of registries.started) registry.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   try {
@@ -71,7 +72,13 @@ export async function startEmulator(fixture: Fixture): Promise<Emulator> {
   }
 }
 
-async function start(fixture: Fixture, dir: string, servers: RunningServer[], registries: RegistryProcess[]): Promise<{ info: EmulatorInfo; world: World }> {
+/** The registry processes started so far; none starts once the emulator is stopping. */
+interface Registries {
+  started: RegistryProcess[];
+  stopping: boolean;
+}
+
+async function start(fixture: Fixture, dir: string, servers: RunningServer[], registries: Registries): Promise<{ info: EmulatorInfo; world: World }> {
   const authority = await loadOrCreateAuthority();
   const serverKeys = generateKeys();
   const acrSigning = createCertificate({ commonName: 'Azure Container Registry token signing', keys: generateKeys(), validDays: 30 });
@@ -117,12 +124,26 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
       const server = await listen({ ...common, name: `registry:${registry.name}`, tls: tlsFor(hostname), route: (exchange) => route(exchange), resign: resignAcr });
       servers.push(server);
       registry.loginServer = `127.0.0.1:${server.port}`;
-      const registryDir = join(dir, 'registries', registry.name);
-      const registryProcess = await startRegistry({ dir: registryDir, loginServer: registry.loginServer, rootCertBundlePath: signingCertPath });
-      registries.push(registryProcess);
-      const backend = new RegistryBackend(world, registry, registryProcess.port, registryProcess.storageDir);
-      await seedRegistry(world, registry, registryProcess.port, backend.storage);
-      route = loginServerRoute(world, registry, backend);
+      const seed = await prepareSeed(world, registry);
+      const startBackend = async (): Promise<RegistryBackend> => {
+        if (registries.stopping) throw new Error('the emulator is stopping');
+        const registryProcess = await startRegistry({ dir: join(dir, 'registries', registry.name), loginServer: registry.loginServer, rootCertBundlePath: signingCertPath });
+        registries.started.push(registryProcess);
+        if (registries.stopping) {
+          await registryProcess.stop();
+          throw new Error('the emulator is stopping');
+        }
+        const backend = new RegistryBackend(world, registry, registryProcess.port, registryProcess.storageDir);
+        await seed.apply(registryProcess.port, backend.storage);
+        return backend;
+      };
+      if (seed.onFirstUse) {
+        // Most runs never touch a registry of generated content: its process starts when a request needs it.
+        route = loginServerRoute(world, registry, once(startBackend));
+      } else {
+        const backend = await startBackend();
+        route = loginServerRoute(world, registry, () => Promise.resolve(backend));
+      }
     }),
   );
 
@@ -175,4 +196,14 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
   servers.push(controlServer);
   info.control = `http://127.0.0.1:${controlServer.port}`;
   return { info, world };
+}
+
+/** Runs `start` on the first call and shares its result; after a failure the next call tries again. */
+function once<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () =>
+    (started ??= start().catch((error: unknown) => {
+      started = undefined;
+      throw error;
+    }));
 }

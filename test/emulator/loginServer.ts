@@ -10,15 +10,19 @@ import { Principal, RegistryState, World } from './world';
 
 /**
  * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
- * proxied to the registry's own docker-registry process, which checks the tokens itself.
+ * proxied to the registry's own docker-registry process, which checks the tokens itself. `backend` gives the
+ * registry process, started by then or on this first call.
  */
-export function loginServerRoute(world: World, registry: RegistryState, backend: RegistryBackend): Route {
-  const acrV1 = acrV1Route(world, registry, backend);
+export function loginServerRoute(world: World, registry: RegistryState, backend: () => Promise<RegistryBackend>): Route {
+  let acrV1: Route | undefined;
   return async (exchange) => {
     const path = exchange.url.pathname;
     if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
-    if (path === '/acr/v1' || path.startsWith('/acr/v1/')) return acrV1(exchange);
+    if (path === '/acr/v1' || path.startsWith('/acr/v1/')) {
+      acrV1 ??= acrV1Route(world, registry, await backend());
+      return acrV1(exchange);
+    }
     if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backend, exchange);
     return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
   };
@@ -129,7 +133,7 @@ export function scopesForRequest(method: string, url: URL): Scope[] {
   return scopes;
 }
 
-async function proxyRoute(world: World, registry: RegistryState, backend: RegistryBackend, exchange: Exchange): Promise<Reply | undefined> {
+async function proxyRoute(world: World, registry: RegistryState, startedBackend: () => Promise<RegistryBackend>, exchange: Exchange): Promise<Reply | undefined> {
   const { req, res, url } = exchange;
   const method = req.method ?? 'GET';
   const headers = { ...req.headers };
@@ -146,6 +150,7 @@ async function proxyRoute(world: World, registry: RegistryState, backend: Regist
   }
   headers['x-forwarded-proto'] = 'https';
 
+  const backend = await startedBackend();
   const write = await prepareWrite(backend, exchange);
   if (write && 'status' in write) return write;
   let path = req.url ?? url.pathname;

@@ -188,8 +188,10 @@ export class RegistryStorage {
     const entries = await readdir(target, { withFileTypes: true });
     const own = join(this.ownDir, String(this.nextOwn++));
     await mkdir(own, { recursive: true });
+    // Directories (and the template's own symlinks to shared directories) are linked; files are copied, as
+    // the registry rewrites files in place.
     await inParallel(entries, 16, async (entry) => {
-      if (entry.isDirectory()) await symlink(join(target, entry.name), join(own, entry.name));
+      if (entry.isDirectory() || entry.isSymbolicLink()) await symlink(join(target, entry.name), join(own, entry.name));
       else await copyFile(join(target, entry.name), join(own, entry.name));
     });
     // Made aside and renamed over the old symlink, so no listing of the registry ever sees a stray name.

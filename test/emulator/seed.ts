@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { fullPermissions } from './permissions';
 import { inParallel, RegistryStorage } from './registryStorage';
-import { storageTemplate, TemplateLayer } from './storageTemplate';
+import { storageTemplate, TemplateImage, TemplateLayer } from './storageTemplate';
 import { RegistryState, World } from './world';
 
 const run = promisify(execFile);
@@ -90,35 +90,54 @@ export function generatedImages(registry: RegistryState): Array<{ repository: st
   return images;
 }
 
+/** What a registry's storage starts with, found (or built, the first time) before its registry process runs. */
+export interface Seed {
+  /**
+   * Only generated content, linked from a template: nothing to push, so the registry process can wait for
+   * the first request that needs it.
+   */
+  readonly onFirstUse: boolean;
+  /** Fills the storage of the started registry process, and the registry's tag times. */
+  apply(backendPort: number, storage: RegistryStorage): Promise<void>;
+}
+
 /**
- * Fills a registry with real single-layer images. The fixture's own repositories are pushed through the
- * registry's own API with the emulator's tokens the first time (layer uploaded once, mounted into other
- * repositories) and the storage that results is cached, so later runs only unpack it. Generated content is
- * written straight into a storage template built once, which the run links to (storageTemplate.ts).
+ * Real single-layer images for a registry. The fixture's own repositories are pushed through the registry's
+ * own API with the emulator's tokens the first time (layer uploaded once, mounted into other repositories)
+ * and the storage that results is cached, so later runs only unpack it. Generated content is written straight
+ * into a storage template built once, which the run links to (storageTemplate.ts).
  */
-export async function seedRegistry(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage): Promise<void> {
+export async function prepareSeed(world: World, registry: RegistryState): Promise<Seed> {
   const images = seedImages(registry);
-  const generated = generatedImages(registry);
-  for (const image of [...images, ...generated]) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
-  if (images.length > 0) {
-    const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
-    const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
-    if (existsSync(cached)) {
-      await run('tar', ['-xf', cached, '-C', storage.root]);
-    } else {
-      await pushImages(world, registry, backendPort, images);
-      await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
-      const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
-      await run('tar', ['-cf', partial, '-C', storage.root, '.']);
-      await rename(partial, cached).catch(() => rm(partial, { force: true }));
-    }
+  const { generatedRepositories, generatedTags } = registry.fixture;
+  let template: string | undefined;
+  if (generatedRepositories || generatedTags) {
+    // The fixture's description of the generated content determines it, and is far smaller to hash. The
+    // images themselves (thousands) are made only to build a template, and their times only once started.
+    const spec = { seedFormat, generatedRepositories, generatedTags };
+    const templateImages = (): TemplateImage[] => generatedImages(registry).map(({ repository, tag, config }) => ({ repository, tag, config: config() }));
+    template = await storageTemplate(cacheDir(), spec, templateImages, seedLayer());
   }
-  if (generated.length > 0) {
-    // The fixture's description of the generated content determines it, and is far smaller to hash.
-    const spec = { seedFormat, generatedRepositories: registry.fixture.generatedRepositories, generatedTags: registry.fixture.generatedTags };
-    const template = await storageTemplate(cacheDir(), spec, () => generated.map(({ repository, tag, config }) => ({ repository, tag, config: config() })), seedLayer());
-    await storage.linkTemplate(template);
+  const apply = async (backendPort: number, storage: RegistryStorage): Promise<void> => {
+    for (const image of [...images, ...generatedImages(registry)]) registry.tagTimes.set(`${image.repository}:${image.tag}`, image.created);
+    if (images.length > 0) await restoreOrPush(world, registry, backendPort, storage, images);
+    if (template) await storage.linkTemplate(template);
+  };
+  return { onFirstUse: template !== undefined && images.length === 0, apply };
+}
+
+async function restoreOrPush(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage, images: SeedImage[]): Promise<void> {
+  const key = createHash('sha256').update(JSON.stringify({ seedFormat, images })).digest('hex').slice(0, 32);
+  const cached = join(cacheDir(), 'registry-storage', `${key}.tar`);
+  if (existsSync(cached)) {
+    await run('tar', ['-xf', cached, '-C', storage.root]);
+    return;
   }
+  await pushImages(world, registry, backendPort, images);
+  await mkdir(join(cacheDir(), 'registry-storage'), { recursive: true });
+  const partial = `${cached}.${randomBytes(4).toString('hex')}.partial`;
+  await run('tar', ['-cf', partial, '-C', storage.root, '.']);
+  await rename(partial, cached).catch(() => rm(partial, { force: true }));
 }
 
 async function pushImages(world: World, registry: RegistryState, backendPort: number, images: SeedImage[]): Promise<void> {

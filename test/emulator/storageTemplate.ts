@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import { inParallel } from './registryStorage';
 
 /** Bump when the layout written changes, so cached templates are rebuilt. */
-const templateFormat = 1;
+const templateFormat = 2;
 
 export interface TemplateImage {
   repository: string;
@@ -83,22 +83,27 @@ async function removeStale(templates: string): Promise<void> {
   }
 }
 
+/**
+ * The layout itself. Repositories whose content is the same (10,000 repositories holding one image) get it
+ * once, under `_shared` (a name distribution never reads), and reach it through relative symlinks; their
+ * own directories hold just those two links, so the template is a fraction of the files.
+ */
 async function writeLayout(root: string, images: TemplateImage[], layer: TemplateLayer): Promise<void> {
   const v2 = join(root, 'docker', 'registry', 'v2');
   const files = new Map<string, string | Buffer>();
+  const symlinks = new Map<string, string>();
   const blob = (content: Buffer): string => {
     const digest = sha256(content);
     const hex = digest.slice('sha256:'.length);
     files.set(join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex, 'data'), content);
     return digest;
   };
-  const link = (repository: string, path: string[], digest: string): void => {
-    files.set(join(v2, 'repositories', ...repository.split('/'), ...path, 'link'), digest);
-  };
   const hexOf = (digest: string): string => digest.slice('sha256:'.length);
 
   blob(layer.gzipped);
   const manifests = new Map<string, { config: string; manifest: string }>();
+  /** Per repository: link path inside it -> digest. */
+  const contents = new Map<string, Map<string, string>>();
   for (const image of images) {
     const configText = JSON.stringify(image.config);
     let blobs = manifests.get(configText);
@@ -116,16 +121,35 @@ async function writeLayout(root: string, images: TemplateImage[], layer: Templat
       blobs = { config: configDigest, manifest: blob(manifest) };
       manifests.set(configText, blobs);
     }
-    link(image.repository, ['_layers', 'sha256', hexOf(layer.digest)], layer.digest);
-    link(image.repository, ['_layers', 'sha256', hexOf(blobs.config)], blobs.config);
-    link(image.repository, ['_manifests', 'revisions', 'sha256', hexOf(blobs.manifest)], blobs.manifest);
-    link(image.repository, ['_manifests', 'tags', image.tag, 'current'], blobs.manifest);
-    link(image.repository, ['_manifests', 'tags', image.tag, 'index', 'sha256', hexOf(blobs.manifest)], blobs.manifest);
+    const links = contents.get(image.repository) ?? new Map<string, string>();
+    contents.set(image.repository, links);
+    links.set(join('_layers', 'sha256', hexOf(layer.digest)), layer.digest);
+    links.set(join('_layers', 'sha256', hexOf(blobs.config)), blobs.config);
+    links.set(join('_manifests', 'revisions', 'sha256', hexOf(blobs.manifest)), blobs.manifest);
+    links.set(join('_manifests', 'tags', image.tag, 'current'), blobs.manifest);
+    links.set(join('_manifests', 'tags', image.tag, 'index', 'sha256', hexOf(blobs.manifest)), blobs.manifest);
   }
 
-  const dirs = [...new Set([...files.keys()].map((file) => dirname(file)))];
+  const sameContent = new Map<string, string[]>();
+  for (const [repository, links] of contents) {
+    const key = JSON.stringify([...links].sort());
+    sameContent.set(key, [...(sameContent.get(key) ?? []), repository]);
+  }
+  for (const [key, repositories] of sameContent) {
+    const links = contents.get(repositories[0]) ?? new Map<string, string>();
+    const shared = repositories.length > 1 ? join(v2, '_shared', createHash('sha256').update(key).digest('hex').slice(0, 16)) : undefined;
+    for (const [path, digest] of links) files.set(join(shared ?? join(v2, 'repositories', ...repositories[0].split('/')), path, 'link'), digest);
+    if (!shared) continue;
+    for (const repository of repositories) {
+      const dir = join(v2, 'repositories', ...repository.split('/'));
+      for (const part of ['_layers', '_manifests']) symlinks.set(join(dir, part), relative(dir, join(shared, part)));
+    }
+  }
+
+  const dirs = [...new Set([...files.keys(), ...symlinks.keys()].map((file) => dirname(file)))];
   await inParallel(dirs, 16, async (dir) => void (await mkdir(dir, { recursive: true })));
   await inParallel([...files], 16, ([file, content]) => writeFile(file, content));
+  await inParallel([...symlinks], 16, ([path, target]) => symlink(target, path));
 }
 
 function sha256(data: Buffer): string {

@@ -5,11 +5,12 @@ import * as vscode from 'vscode';
 import { extensionId, modulesAfterActivation } from '../activation';
 
 // The packages that must wait until something needs them (a command, a renewal that falls due, a tree
-// expansion): the Azure SDK and MSAL, dockerode and what only it uses.
-const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc)\/|^(dockerode|docker-modem|ssh2|protobufjs)\//;
+// expansion, the first usage event): the Azure SDK and MSAL, dockerode and what only it uses, and the
+// usage-data reporter with its Application Insights SDK.
+const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc|@microsoft)\/|^(dockerode|docker-modem|ssh2|protobufjs|@vscode\/extension-telemetry)\//;
 
 describe('Lazy loading', () => {
-  it('activation loads none of @azure/*, MSAL or dockerode while nothing needs them', () => {
+  it('activation loads none of @azure/*, MSAL, dockerode or the telemetry reporter while nothing needs them', () => {
     const extensionPath = vscode.extensions.getExtension(extensionId)!.extensionPath;
     const loaded = modulesAfterActivation();
     const bundle = join(extensionPath, 'dist', 'extension.js');
