@@ -75,8 +75,8 @@ interface Entry {
   checkedAt?: number;
   /** Not before this time: another window was renewing. */
   notBefore?: number;
-  /** The renewal under way, which a second request joins rather than reporting done at once. */
-  renewal?: Promise<void>;
+  /** The renewal under way, which a second request joins rather than reporting done at once; resolves with its failure. */
+  renewal?: Promise<unknown>;
   inFlight?: AbortController;
 }
 
@@ -93,6 +93,8 @@ export class RefreshScheduler {
   private readonly random: () => number;
   private readonly heartbeatMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** The Entra renewal that others starting meanwhile wait for, so that nobody signed in costs one request, not one per registry. */
+  private leadingEntraRenewal: Promise<unknown> | undefined;
   private plannedTickAt = 0;
   private disposed = false;
 
@@ -199,16 +201,32 @@ export class RefreshScheduler {
     this.checkDue();
   }
 
-  private renew(entry: Entry): Promise<void> {
-    entry.renewal ??= this.runRenewal(entry).finally(() => (entry.renewal = undefined));
-    return entry.renewal;
+  private renew(entry: Entry): Promise<unknown> {
+    if (entry.renewal) return entry.renewal;
+    const leading = entry.login.via === 'entra' ? this.leadingEntraRenewal : undefined;
+    const renewal = this.runRenewal(entry, leading).finally(() => {
+      entry.renewal = undefined;
+      if (this.leadingEntraRenewal === renewal) this.leadingEntraRenewal = undefined;
+    });
+    entry.renewal = renewal;
+    if (entry.login.via === 'entra' && !leading) this.leadingEntraRenewal = renewal;
+    return renewal;
   }
 
-  private async runRenewal(entry: Entry): Promise<void> {
+  /** Resolves with the error the renewal failed with, or undefined. */
+  private async runRenewal(entry: Entry, leading: Promise<unknown> | undefined): Promise<unknown> {
     const previous = entry.health;
     const { loginServer } = entry.login;
     entry.health = { kind: 'renewing' };
     this.changed();
+    const leadingFailure = await leading;
+    if (this.entries.get(loginServer) !== entry) return undefined;
+    if (isNotSignedIn(leadingFailure)) {
+      entry.health = { kind: 'needsUser', error: leadingFailure };
+      this.schedule();
+      this.changed();
+      return leadingFailure;
+    }
     const release = await this.acquireLock(loginServer);
     if (!release) {
       this.options.log.info(`Another window is renewing ${loginServer}; looking again in ${lockedRetryMs / 1000} s`);
@@ -216,23 +234,25 @@ export class RefreshScheduler {
       entry.notBefore = this.now() + lockedRetryMs;
       this.schedule();
       this.changed();
-      return;
+      return undefined;
     }
     const controller = new AbortController();
     entry.inFlight = controller;
     try {
       const renewed = await this.options.renew(entry.login, controller.signal);
-      if (this.entries.get(loginServer) !== entry) return;
+      if (this.entries.get(loginServer) !== entry) return undefined;
       Object.assign(entry, { login: renewed, health: { kind: 'ok' }, jitter: this.random(), checkedAt: this.now(), notBefore: undefined });
       this.options.log.info(
         renewed.via === 'entra' && renewed.expiresOn !== undefined
           ? `Renewed Docker's credential for ${loginServer}; valid until ${new Date(renewed.expiresOn).toISOString()}`
           : `Docker's password for ${loginServer} still works`,
       );
+      return undefined;
     } catch (error) {
-      if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return;
+      if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return undefined;
       entry.health = this.failed(loginServer, previous, error);
-      if (error instanceof AcrError && error.kind === 'notSignedIn') this.holdOtherEntraLogins(entry, error);
+      if (isNotSignedIn(error)) this.holdOtherEntraLogins(entry, error);
+      return error;
     } finally {
       entry.inFlight = undefined;
       await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorMessage(error)}`));
@@ -266,7 +286,7 @@ export class RefreshScheduler {
     return { kind: 'retrying', error, attempt, retryAt: this.now() + delay };
   }
 
-  /** Without a signed-in account every Entra login would fail the same way: they all wait for the user now. */
+  /** Without a signed-in account every Entra login would fail the same way: they all wait for the user now (those renewing meanwhile wait for this one). */
   private holdOtherEntraLogins(failed: Entry, error: AcrError): void {
     for (const entry of this.entries.values()) {
       if (entry === failed || entry.login.via !== 'entra' || entry.health.kind === 'renewing') continue;
@@ -277,4 +297,8 @@ export class RefreshScheduler {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+function isNotSignedIn(error: unknown): error is AcrError {
+  return error instanceof AcrError && error.kind === 'notSignedIn';
 }

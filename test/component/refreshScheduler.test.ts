@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AcrError } from '../../src/acr/errors';
+import { NotSignedInError } from '../../src/auth/errors';
 import { HostTrust } from '../../src/acr/loginServer';
 import { checkPasswordCredentials } from '../../src/acr/passwordAuth';
 import { AcrTokenClient } from '../../src/acr/tokenClient';
@@ -538,6 +539,27 @@ describe('refresh scheduler against the emulator', () => {
           for (const secret of secrets) assert.ok(!logged.includes(secret), `the log holds a secret: ${logged}`);
         });
       }
+
+      it('signed out with two registries due at the same moment: one of them asks for a sign-in token, and both wait for the user', async () => {
+        const acr = await renewals.tokenClient();
+        const logins = [await renewals.logInExpiringSoon(acr, 'contosoapps'), await renewals.logInExpiringSoon(acr, 'contosoother')];
+        let tokenRequests = 0;
+        const signedOut = renewals.tokenClientWith({
+          getToken: () => {
+            tokenRequests += 1;
+            return Promise.reject(new NotSignedInError('Microsoft'));
+          },
+        });
+        const window = renewals.track({ renew: renewals.renewWith(() => signedOut), settings: keepFresh(dueAtOnce) });
+        window.scheduler.sync();
+        // Both are due at once, so one timer starts both renewals in the same turn.
+        window.scheduler.checkDue();
+        for (const login of logins) {
+          await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        }
+        assert.equal(tokenRequests, 1);
+        assert.equal(window.warnings.length, 1, window.warnings.join('\n'));
+      });
 
       it('while a 503 (an outage) is retried on the timer with backoff until it passes', async () => {
         const acr = await renewals.tokenClient();
