@@ -121,7 +121,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
 
   it('pulls a tag from its context menu with progress, and the Docker engine then has the image', async () => {
     await expandRow(row(`${apps}/hello`));
-    // The registry answers the first layer request 3 s late, so the progress notification stays long enough to be seen.
+    // The registry answers the first blob request 3 s late, so the progress notification stays long enough to be seen.
     await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/v2/hello/blobs/', mode: 'slow', delayMs: 3000, times: 1 });
     await runFromContextMenu(tagRow('v1'), 'Pull Image');
 
