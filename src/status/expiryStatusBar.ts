@@ -89,13 +89,15 @@ export class ExpiryStatusBar implements vscode.Disposable {
   }
 
   private tooltip(statuses: readonly RegistryStatus[], settings: StatusBarSettings, now: number): vscode.MarkdownString {
+    // One formatter for every row: each toLocaleString call would set up the locale's data again.
+    const dateTime = new Intl.DateTimeFormat(vscode.env.language, { dateStyle: 'short', timeStyle: 'medium' });
     const rows = statuses.map(({ login, health, dueAt }) => {
       const expires =
         login.expiresOn === undefined
           ? vscode.l10n.t('no expiry')
           : login.expiresOn <= now
-            ? vscode.l10n.t('expired {0}', new Date(login.expiresOn).toLocaleString(vscode.env.language))
-            : vscode.l10n.t('{0} (in {1})', new Date(login.expiresOn).toLocaleString(vscode.env.language), formatTimeLeft(login.expiresOn - now));
+            ? vscode.l10n.t('expired {0}', dateTime.format(login.expiresOn))
+            : vscode.l10n.t('{0} (in {1})', dateTime.format(login.expiresOn), formatTimeLeft(login.expiresOn - now));
       const tracked = settings.refresh.enabled && settings.refresh.isTracked(login);
       const autoRefresh = login.via !== 'entra' ? vscode.l10n.t('checked hourly') : tracked ? vscode.l10n.t('on') : vscode.l10n.t('off');
       const state =

@@ -65,6 +65,12 @@ const maxRetryMs = 5 * 60_000;
 const lockedRetryMs = 30_000;
 /** A timer this much later than planned means the computer slept (or the clock was set). */
 const clockJumpMs = 10_000;
+/**
+ * Renewals under way at once. On schedule they are spread out and one or two run at a time; after sleep every
+ * overdue registry is due together, and this keeps hundreds from reaching Entra and the registries at once
+ * while a slow registry still does not hold up the others.
+ */
+const maxRenewalsAtOnce = 10;
 
 interface Entry {
   login: DockerLogin;
@@ -97,6 +103,9 @@ export class RefreshScheduler {
   private leadingEntraRenewal: Promise<unknown> | undefined;
   private plannedTickAt = 0;
   private disposed = false;
+  private renewalsRunning = 0;
+  /** Renewals waiting for one under way to end; each is handed the slot it frees. */
+  private readonly waitingForSlot: (() => void)[] = [];
 
   constructor(private readonly options: RefreshSchedulerOptions) {
     this.now = options.now ?? Date.now;
@@ -111,7 +120,8 @@ export class RefreshScheduler {
   }
 
   statuses(): RegistryStatus[] {
-    return [...this.entries.values()].map((entry) => ({ login: entry.login, health: entry.health, dueAt: this.dueAt(entry) }));
+    const settings = this.options.settings();
+    return [...this.entries.values()].map((entry) => ({ login: entry.login, health: entry.health, dueAt: this.dueAt(entry, settings) }));
   }
 
   /**
@@ -155,8 +165,9 @@ export class RefreshScheduler {
   /** Renews whatever is due by the wall clock; runs on every timer and when the window gets focus. */
   checkDue(): void {
     const now = this.now();
+    const settings = this.options.settings();
     for (const entry of this.entries.values()) {
-      const due = this.dueAt(entry);
+      const due = this.dueAt(entry, settings);
       if (due !== undefined && due <= now) void this.renew(entry);
     }
     this.schedule();
@@ -170,8 +181,7 @@ export class RefreshScheduler {
     this.listeners.clear();
   }
 
-  private dueAt(entry: Entry): number | undefined {
-    const settings = this.options.settings();
+  private dueAt(entry: Entry, settings: RefreshSettings): number | undefined {
     if (!settings.enabled || !settings.isTracked(entry.login)) return undefined;
     if (entry.health.kind === 'renewing' || entry.health.kind === 'needsUser') return undefined;
     let due: number | undefined;
@@ -188,7 +198,8 @@ export class RefreshScheduler {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed) return;
-    const dues = [...this.entries.values()].map((entry) => this.dueAt(entry)).filter((due) => due !== undefined);
+    const settings = this.options.settings();
+    const dues = [...this.entries.values()].map((entry) => this.dueAt(entry, settings)).filter((due) => due !== undefined);
     if (dues.length === 0) return;
     const delay = Math.min(Math.max(Math.min(...dues) - this.now(), 0), this.heartbeatMs);
     this.plannedTickAt = this.now() + delay;
@@ -227,6 +238,17 @@ export class RefreshScheduler {
       this.changed();
       return leadingFailure;
     }
+    const freeSlot = await this.takeSlot();
+    try {
+      if (this.entries.get(loginServer) !== entry) return undefined;
+      return await this.renewHoldingSlot(entry, previous);
+    } finally {
+      freeSlot();
+    }
+  }
+
+  private async renewHoldingSlot(entry: Entry, previous: Health): Promise<unknown> {
+    const { loginServer } = entry.login;
     const release = await this.acquireLock(loginServer);
     if (!release) {
       this.options.log.info(`Another window is renewing ${loginServer}; looking again in ${lockedRetryMs / 1000} s`);
@@ -259,6 +281,17 @@ export class RefreshScheduler {
       this.schedule();
       this.changed();
     }
+  }
+
+  /** Resolves, once fewer than `maxRenewalsAtOnce` renewals are under way, with the function that frees the slot. */
+  private async takeSlot(): Promise<() => void> {
+    if (this.renewalsRunning < maxRenewalsAtOnce) this.renewalsRunning += 1;
+    else await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
+    return () => {
+      const next = this.waitingForSlot.shift();
+      if (next) next();
+      else this.renewalsRunning -= 1;
+    };
   }
 
   /** The lock, or a no-op one when there is none or its storage fails (no keyring): renewing twice beats not renewing. */

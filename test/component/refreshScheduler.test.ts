@@ -301,6 +301,39 @@ describe('refresh scheduler against the emulator', () => {
       const jitterSpreadMs = Math.max(...leadsBeforeExp) - Math.min(...leadsBeforeExp);
       assert.ok(jitterSpreadMs >= jitterWindowMs / 2, `renewals fell between ${Math.min(...leadsBeforeExp)} and ${Math.max(...leadsBeforeExp)} ms before exp: no jitter`);
     });
+
+    it('50 registries all overdue at once, as after sleep: every one renewed, at most 10 at a time', async () => {
+      const acr = await renewals.tokenClient();
+      const logins = await Promise.all(registryNames.map((name) => renewals.logIn(acr, name)));
+      const renew = renewals.renewWith(() => acr);
+      let underWay = 0;
+      let peak = 0;
+      let clockAheadMs = 0;
+      const window = renewals.track({
+        renew: async (login, signal) => {
+          underWay += 1;
+          peak = Math.max(peak, underWay);
+          try {
+            return await renew(login, signal);
+          } finally {
+            underWay -= 1;
+          }
+        },
+        settings: keepFresh(leadTimeMs),
+        now: () => Date.now() + clockAheadMs,
+      });
+      window.scheduler.sync();
+      // Woken after the credentials' lifetime: every one is overdue, and renewals start for all of them at once.
+      clockAheadMs = lifetimeSeconds * 1000;
+      window.scheduler.checkDue();
+      clockAheadMs = 0;
+      await waitFor(
+        () => Promise.resolve(logins.every((login) => window.renewed(login))),
+        60_000,
+        () => `still not renewed: ${logins.filter((login) => !window.renewed(login)).map((login) => login.registryName).join(', ')}`,
+      );
+      assert.ok(peak > 1 && peak <= 10, `${peak} renewals were under way at once`);
+    });
   });
 
   describe('faults, settings and windows', () => {

@@ -32,7 +32,7 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     server = await startCodeServer(options);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]));
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]), { waitUntil: 'commit' });
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
     await page.getByRole('tab', { name: 'ACR Access' }).waitFor({ timeout: 60_000 });
     return { page, close };

@@ -58,7 +58,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
     await exited;
     clearTimeout(timer);
   };
-  const deadline = Date.now() + 20_000;
+  // Generous: dozens of registries start at once, on a machine that may be busy.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited at start:\n${output}`);
     const status = await fetch(`http://127.0.0.1:${port}/v2/`).then((response) => response.status, () => 0);

@@ -45,6 +45,8 @@ export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = 
         ['extensionDevelopmentPath', server.remoteUri(projectRoot)],
         ['extensionTestsPath', server.remoteUri(join(projectRoot, 'out/host/suite/index.js'))],
       ]),
+      // The suite's end is awaited below; on a loaded machine the page's load event alone can take longer than 30 s.
+      { waitUntil: 'commit' },
     );
     const timedOut = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`the host suite did not finish within ${suiteTimeoutMs / 1000} s`)), suiteTimeoutMs).unref(),
