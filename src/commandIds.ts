@@ -27,6 +27,12 @@ export const CommandId = {
   deleteRepository: 'acrAccess.deleteRepository',
   copyLoginServer: 'acrAccess.copyLoginServer',
   openInPortal: 'acrAccess.openInPortal',
+  createAccessToken: 'acrAccess.createAccessToken',
+  copyAccessToken: 'acrAccess.copyAccessToken',
+  useAdminCredentials: 'acrAccess.useAdminCredentials',
+  regenerateAdminPassword: 'acrAccess.regenerateAdminPassword',
+  enableAdminUser: 'acrAccess.enableAdminUser',
+  disableAdminUser: 'acrAccess.disableAdminUser',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -3,7 +3,8 @@ import { DockerLogin, SignInState } from './auth/signInState';
 import { AcrTokenClient, Audience } from './acr/tokenClient';
 import { HostTrust } from './acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
-import { AccessTokenSource, RegistryContent } from './acr/registryContent';
+import { RegistryContent } from './acr/registryContent';
+import { AcrToken } from './acr/protocol';
 import { AzureCloud } from './azure/clouds';
 import { RegistrySummary } from './azure/registries';
 import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
@@ -123,20 +124,27 @@ export class DockerLogins {
    * user name and password, and otherwise with the account's ACR tokens (cached and shared with Docker logins).
    */
   registryContent(account: Account, target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean }): RegistryContent {
+    const accessToken = this.accessTokenSource(account, target);
+    return new RegistryContent({ loginServer: target.loginServer, accessToken: async (scopes, signal) => (await accessToken(scopes, signal)).token, abac: target.abac });
+  }
+
+  /**
+   * ACR access tokens for a registry's scopes (docs/protocol.md section 4), with the same credential
+   * `registryContent` reads with: the registry's own user name and password for such a login, otherwise the
+   * account's ACR tokens.
+   */
+  accessTokenSource(account: Account, target: { loginServer: string; tenantId?: string; acceptsArmAudienceTokens?: boolean }): (scopes: readonly string[], signal?: AbortSignal) => Promise<AcrToken> {
     const { loginServer } = target;
     const passwordLogin = this.state.dockerLogins.find((login) => login.loginServer === loginServer && login.via !== 'entra');
-    let accessToken: AccessTokenSource;
     if (passwordLogin) {
-      accessToken = async (scopes, signal) => {
+      return async (scopes, signal) => {
         const password = (await this.state.dockerSecret(loginServer)) ?? '';
-        return (await accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { trust: this.trust, signal })).token;
+        return accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { trust: this.trust, signal });
       };
-    } else {
-      const client = this.tokenClient(account, target.tenantId);
-      const preferredAudience: Audience | undefined = target.acceptsArmAudienceTokens === false ? 'acr' : undefined;
-      accessToken = async (scopes, signal) => (await client.accessToken({ loginServer, tenantId: target.tenantId, preferredAudience }, scopes, { signal })).token;
     }
-    return new RegistryContent({ loginServer, accessToken, abac: target.abac });
+    const client = this.tokenClient(account, target.tenantId);
+    const preferredAudience: Audience | undefined = target.acceptsArmAudienceTokens === false ? 'acr' : undefined;
+    return (scopes, signal) => client.accessToken({ loginServer, tenantId: target.tenantId, preferredAudience }, scopes, { signal });
   }
 
   /**
@@ -179,18 +187,22 @@ export class DockerLogins {
     });
   }
 
-  /** Logs Docker in with a registry's admin user or a repository-scoped token's name and password. */
+  /**
+   * Logs Docker in with a registry's admin user or a repository-scoped token's name and password. `listed`
+   * names the registry when ARM listed it (the admin credentials came from there).
+   */
   logInWithPassword(
     via: 'adminUser' | 'repositoryToken',
     loginServer: string,
     username: string,
     password: string,
     signal?: AbortSignal,
+    listed?: { registryName: string },
   ): Promise<DockerLogin> {
     return this.inTurn(loginServer, async () => {
       await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
       const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
-      const login: DockerLogin = { loginServer, via, username, loggedInAt: Date.now(), persisted, fromArm: false };
+      const login: DockerLogin = { loginServer, registryName: listed?.registryName, via, username, loggedInAt: Date.now(), persisted, fromArm: listed !== undefined };
       await this.state.saveDockerLogin(login);
       return login;
     });

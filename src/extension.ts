@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
+import { AccessTokenDocuments } from './accessTokenDocuments';
 import { Account } from './auth/account';
 import { DockerLogin, SignInState } from './auth/signInState';
 import { RegistryContent } from './acr/registryContent';
@@ -65,11 +66,18 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     tree,
     treeMemory,
     manifests: new ManifestDocuments(),
+    accessTokens: new AccessTokenDocuments(),
     reveal: (node, options) => treeView.reveal(node, { select: true, focus: true, expand: options?.expand }),
     account: () => accounts().interactive,
     silentAccount: () => accounts().background,
   };
-  context.subscriptions.push(tree, treeView, vscode.workspace.registerTextDocumentContentProvider(ManifestDocuments.scheme, services.manifests));
+  context.subscriptions.push(
+    tree,
+    treeView,
+    vscode.workspace.registerTextDocumentContentProvider(ManifestDocuments.scheme, services.manifests),
+    services.accessTokens,
+    vscode.workspace.registerTextDocumentContentProvider(AccessTokenDocuments.scheme, services.accessTokens),
+  );
   registerCommands(context, services);
   registerRenewals(context, services);
   registerTreeUpdates(context, services, treeView);

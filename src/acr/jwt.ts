@@ -53,3 +53,41 @@ export function grantedActions(token: string, type: string, name: string): strin
     return entryType === type && entryName === name && Array.isArray(actions) ? actions.filter((action): action is string => typeof action === 'string') : [];
   });
 }
+
+/** One entry of an ACR access token's `access` claim. */
+export interface AccessEntry {
+  readonly type: string;
+  readonly name: string;
+  readonly actions: readonly string[];
+}
+
+/** What an ACR access token says about itself (docs/protocol.md section 6), for showing it to the user. */
+export interface AccessTokenClaims {
+  /** The `access` claim as the registry wrote it. */
+  readonly access: readonly AccessEntry[];
+  /** Milliseconds since the epoch. */
+  readonly expiresOn: number;
+  readonly issuedAt?: number;
+  /** The login server the token is for. */
+  readonly audience?: string;
+  readonly grantType?: string;
+}
+
+/** The claims of an ACR access token; throws `JwtError` for a token that is not a JWT with `exp`. */
+export function accessTokenClaims(token: string): AccessTokenClaims {
+  const claims = jwtClaims(token);
+  const expiresOn = jwtExpiresOn(token);
+  const access = (Array.isArray(claims.access) ? (claims.access as unknown[]) : []).flatMap((entry): AccessEntry[] => {
+    const { type, name, actions } = (entry ?? {}) as { type?: unknown; name?: unknown; actions?: unknown };
+    if (typeof type !== 'string' || typeof name !== 'string') return [];
+    return [{ type, name, actions: Array.isArray(actions) ? actions.filter((action): action is string => typeof action === 'string') : [] }];
+  });
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    access,
+    expiresOn,
+    issuedAt: typeof claims.iat === 'number' && Number.isFinite(claims.iat) ? claims.iat * 1000 : undefined,
+    audience: text(claims.aud),
+    grantType: text(claims.grant_type),
+  };
+}

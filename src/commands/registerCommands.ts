@@ -4,10 +4,13 @@ import { adviceFor, fixActionFor } from '../failures';
 import { CommandId } from '../commandIds';
 import { Outcome } from '../telemetry';
 import { addRegistry } from './addRegistry';
+import { copyAccessToken } from './copyAccessToken';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
 import { copyLoginServer } from './copyLoginServer';
+import { createAccessToken } from './createAccessToken';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
+import { disableAdminUser, enableAdminUser } from './enableAdminUser';
 import { findRepository } from './findRepository';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
@@ -17,6 +20,7 @@ import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
+import { regenerateAdminPassword } from './regenerateAdminPassword';
 import { refresh, refreshAll } from './refresh';
 import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
@@ -28,6 +32,7 @@ import { showRegistryActions } from './showRegistryActions';
 import { signIn, signInAgain } from './signIn';
 import { signOut } from './signOut';
 import { untag } from './untag';
+import { useAdminCredentials } from './useAdminCredentials';
 
 type Command = (services: Services, ...args: never[]) => unknown;
 
@@ -59,6 +64,12 @@ const commands: Record<CommandId, Command> = {
   [CommandId.deleteRepository]: deleteRepository,
   [CommandId.copyLoginServer]: copyLoginServer,
   [CommandId.openInPortal]: openInPortal,
+  [CommandId.createAccessToken]: createAccessToken,
+  [CommandId.copyAccessToken]: copyAccessToken,
+  [CommandId.useAdminCredentials]: useAdminCredentials,
+  [CommandId.regenerateAdminPassword]: regenerateAdminPassword,
+  [CommandId.enableAdminUser]: enableAdminUser,
+  [CommandId.disableAdminUser]: disableAdminUser,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AccessTokenDocuments } from '../accessTokenDocuments';
 import { Account } from '../auth/account';
 import { SignInState } from '../auth/signInState';
 import { DockerLogins } from '../dockerLogins';
@@ -19,6 +20,8 @@ export interface Services {
   readonly tree: RegistryTree;
   readonly treeMemory: TreeMemory;
   readonly manifests: ManifestDocuments;
+  /** Access tokens shown in read-only documents, held for their Copy button. */
+  readonly accessTokens: AccessTokenDocuments;
   /** Shows a node in the Registries view: selected, focused, and expanded when asked. */
   reveal(node: TreeNode, options?: { expand?: boolean }): Thenable<void>;
   /** The signed-in Entra account (VS Code's Microsoft account when none was chosen). */

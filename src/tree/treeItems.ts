@@ -16,7 +16,7 @@ const { Collapsed, None } = vscode.TreeItemCollapsibleState;
 
 /**
  * How each node looks. `contextValue` is `kind` followed by `;`-separated facts the menus test
- * (`registry;dockerLoggedIn;arm`, `error;signIn`).
+ * (`registry;dockerLoggedIn;arm;adminUser`, `error;signIn`).
  */
 export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeItem {
   switch (node.kind) {
@@ -68,7 +68,7 @@ function registryItem(node: RegistryNode, context: TreeItemContext): vscode.Tree
   const severity = status ? credentialSeverity(status, context.severity, context.now) : undefined;
   const color = severity === 'error' ? 'charts.red' : severity === 'warning' ? 'charts.yellow' : severity === 'normal' ? 'charts.green' : undefined;
   const docker = dockerState(status, context.now);
-  const tokens = ['registry', status ? 'dockerLoggedIn' : 'dockerLoggedOut', ...(summary ? ['arm'] : []), ...(summary?.abac ? ['abac'] : []), ...(node.added ? ['added'] : [])];
+  const tokens = ['registry', status ? 'dockerLoggedIn' : 'dockerLoggedOut', ...(summary ? ['arm'] : []), ...(summary?.abac ? ['abac'] : []), ...(summary?.adminUserEnabled ? ['adminUser'] : []), ...(node.added ? ['added'] : [])];
 
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendMarkdown(`**${escape(name)}** \`${loginServer}\`\n\n`);
