@@ -1,6 +1,6 @@
 import { Account } from './auth/account';
 import { DockerLogin, SignInState } from './auth/signInState';
-import { AcrTokenClient, Audience } from './acr/tokenClient';
+import { AcrTokenClient, acrTokenUsername, Audience } from './acr/tokenClient';
 import { HostTrust } from './acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
 import { RegistryContent } from './acr/registryContent';
@@ -11,9 +11,6 @@ import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
 import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
 import { PullCredential } from './docker/pull';
-
-/** The user name that tells Docker its password is an ACR refresh token (docs/protocol.md section 5). */
-export const refreshTokenUsername = '00000000-0000-0000-0000-000000000000';
 
 export interface RegistryToLogIn {
   readonly loginServer: string;
@@ -159,7 +156,7 @@ export class DockerLogins {
     const client = this.tokenClient(account, target.tenantId);
     if (fresh) client.forget(loginServer);
     const refresh = await client.refreshToken({ loginServer, tenantId: target.tenantId }, { signal });
-    return { username: refreshTokenUsername, password: refresh.token, serverAddress: loginServer };
+    return { username: acrTokenUsername, password: refresh.token, serverAddress: loginServer };
   }
 
   /** Logs Docker in to one registry with the account; resolves with what was recorded. */
@@ -168,7 +165,7 @@ export class DockerLogins {
       const tenantId = target.registry?.subscription.tenantId;
       const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
       const refresh = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
-      const persisted = await this.handOff(target.loginServer, refreshTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
+      const persisted = await this.handOff(target.loginServer, acrTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
       const login: DockerLogin = {
         loginServer: target.loginServer,
         registryName: target.registry?.name,
@@ -176,7 +173,7 @@ export class DockerLogins {
         tenantId,
         source: account.source.kind,
         account: refresh.account,
-        username: refreshTokenUsername,
+        username: acrTokenUsername,
         loggedInAt: Date.now(),
         expiresOn: refresh.expiresOn,
         persisted,
@@ -237,7 +234,7 @@ export class DockerLogins {
       client.forget(login.loginServer);
       const refresh = await client.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
       const replacing = { serverAddress: login.loginServer, username: login.username, secret: previousSecret };
-      const persisted = await this.handOff(login.loginServer, refreshTokenUsername, refresh.token, { persist: login.persisted, replacing, signal });
+      const persisted = await this.handOff(login.loginServer, acrTokenUsername, refresh.token, { persist: login.persisted, replacing, signal });
       const renewed: DockerLogin = { ...login, account: refresh.account ?? login.account, expiresOn: refresh.expiresOn, persisted };
       await this.state.saveDockerLogin(renewed);
       return renewed;

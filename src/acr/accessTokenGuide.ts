@@ -1,8 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { AccessTokenClaims } from './jwt';
-
-/** The user name that marks a Docker password as an ACR token (docs/protocol.md section 5). */
-export const acrTokenUsername = '00000000-0000-0000-0000-000000000000';
+import { acrTokenUsername } from './tokenClient';
 
 export interface AccessTokenGuideInput {
   readonly loginServer: string;

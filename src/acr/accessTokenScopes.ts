@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import type { ActionableFailure } from '../failures';
 
 /** The repository actions an access token can be asked for (docs/protocol.md section 4). */
 export const repositoryActions = ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'] as const;
@@ -10,7 +11,11 @@ const pathComponent = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const maxRepositoryLength = 255;
 
 /** Thrown for a request that cannot become scopes; the message says what to change. */
-export class AccessTokenRequestError extends Error {
+export class AccessTokenRequestError extends Error implements ActionableFailure {
+  readonly needsUser = true;
+  readonly nextStep = 'showLog';
+  readonly failureKind = 'acr.accessTokenRequest';
+
   constructor(message: string) {
     super(message);
     this.name = 'AccessTokenRequestError';

@@ -7,6 +7,9 @@ import { HostTrust } from './loginServer';
 import { AcrToken, discoverTokenEndpoint, failure, formBody, RegistryTarget, RequestOptions, TokenEndpoint, tokenFromAnswer } from './protocol';
 import { SingleFlight } from './singleFlight';
 
+/** The user name that marks a Docker password as an ACR token, refresh or access (docs/protocol.md section 5). */
+export const acrTokenUsername = '00000000-0000-0000-0000-000000000000';
+
 /** Which Entra token audience a registry's exchange accepts (docs/protocol.md section 3). */
 export type Audience = 'acr' | 'arm';
 

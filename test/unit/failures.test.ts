@@ -3,11 +3,13 @@ import { RestError } from '@azure/core-rest-pipeline';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { accessTokenScopes } from '../../src/acr/accessTokenScopes';
 import { AcrError, AcrErrorKind, acrErrorMessages } from '../../src/acr/errors';
 import { RegistryResponse } from '../../src/acr/http';
 import { failure } from '../../src/acr/protocol';
 import { NotSignedInError } from '../../src/auth/errors';
 import { createIdentityCredential, IdentitySourceError, parseIdentitySource } from '../../src/auth/identitySources';
+import { AdminUserError } from '../../src/azure/adminUser';
 import { cloudFromSettings, knownClouds } from '../../src/azure/clouds';
 import { parseDockerConfig } from '../../src/docker/config';
 import { helperGet } from '../../src/docker/credentialHelper';
@@ -263,6 +265,21 @@ describe('failures: who must act, and how', () => {
     }
   });
 
+  describe('access tokens and the admin user', () => {
+    it('an access token request with a wildcard or no repository needs other input, and says why', () => {
+      assertAdvice(thrown(() => accessTokenScopes(['team/*'], ['pull'])), { needsUser: true, nextStep: 'showLog', kind: 'acr.accessTokenRequest' });
+      const advice = assertAdvice(thrown(() => accessTokenScopes([], ['pull'])), { needsUser: true, nextStep: 'showLog', kind: 'acr.accessTokenRequest' });
+      assert.match(advice.message, /at least one repository/);
+    });
+
+    it('a disabled admin user names the command that enables it; a missing role asks for Owner or Contributor', () => {
+      const disabled = assertAdvice(new AdminUserError('disabled', registry), { needsUser: true, nextStep: 'showLog', kind: 'arm.adminUserDisabled' });
+      assert.match(disabled.message, /Enable Admin User/);
+      const noRole = assertAdvice(new AdminUserError('noRole', registry), { needsUser: true, nextStep: 'requestAccess', kind: 'arm.adminUserNoRole' });
+      assert.match(noRole.message, /Owner or Contributor/);
+    });
+  });
+
   describe('errors from libraries and the unexpected', () => {
     it('@azure/identity: unavailable or refused sign-ins need the user; an Entra outage is retried', () => {
       assertAdvice(new CredentialUnavailableError('AzureCliCredential: Please run az login'), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInUnavailable' });
@@ -332,6 +349,8 @@ describe('failures: who must act, and how', () => {
       'CloudSettingsError',
       'NotSignedInError',
       'ImagePullError',
+      'AccessTokenRequestError',
+      'AdminUserError',
     ]);
     // Parsing failures that protocol.ts turns into malformedResponse before anyone sees them.
     const wrapped = new Set(['ChallengeError', 'JwtError']);
