@@ -27,6 +27,12 @@ export const CommandId = {
   deleteRepository: 'acrAccess.deleteRepository',
   copyLoginServer: 'acrAccess.copyLoginServer',
   openInPortal: 'acrAccess.openInPortal',
+  createToken: 'acrAccess.createToken',
+  generateTokenPassword: 'acrAccess.generateTokenPassword',
+  enableToken: 'acrAccess.enableToken',
+  disableToken: 'acrAccess.disableToken',
+  deleteToken: 'acrAccess.deleteToken',
+  editScopeMap: 'acrAccess.editScopeMap',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -6,9 +6,13 @@ import { Outcome } from '../telemetry';
 import { addRegistry } from './addRegistry';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
 import { copyLoginServer } from './copyLoginServer';
+import { createToken } from './createToken';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
+import { deleteToken } from './deleteToken';
+import { editScopeMap } from './editScopeMap';
 import { findRepository } from './findRepository';
+import { generateTokenPassword } from './generateTokenPassword';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
 import { logInDocker } from './logInDocker';
@@ -22,6 +26,7 @@ import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
+import { disableToken, enableToken } from './setTokenEnabled';
 import { Services } from './services';
 import { showLog } from './showLog';
 import { showRegistryActions } from './showRegistryActions';
@@ -59,6 +64,12 @@ const commands: Record<CommandId, Command> = {
   [CommandId.deleteRepository]: deleteRepository,
   [CommandId.copyLoginServer]: copyLoginServer,
   [CommandId.openInPortal]: openInPortal,
+  [CommandId.createToken]: createToken,
+  [CommandId.generateTokenPassword]: generateTokenPassword,
+  [CommandId.enableToken]: enableToken,
+  [CommandId.disableToken]: disableToken,
+  [CommandId.deleteToken]: deleteToken,
+  [CommandId.editScopeMap]: editScopeMap,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
