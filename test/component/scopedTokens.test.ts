@@ -155,7 +155,7 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
     const yaml = kubernetesSecretYaml({ loginServer: login, username: 'hellopull5', password }, { name: 'acr-pull', namespace: 'apps' });
     assert.match(yaml, /^type: kubernetes\.io\/dockerconfigjson$/m);
     const encoded = /^ {2}\.dockerconfigjson: (\S+)$/m.exec(yaml)?.[1];
-    assert.ok(encoded, yaml);
+    assert.ok(encoded, 'the Secret has a .dockerconfigjson');
     const config = await freshConfig(JSON.parse(Buffer.from(encoded, 'base64').toString()) as Record<string, unknown>);
     const result = await pull(config, `${login}/hello:latest`);
     assert.equal(result.code, 0, result.output);
