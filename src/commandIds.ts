@@ -33,6 +33,12 @@ export const CommandId = {
   regenerateAdminPassword: 'acrAccess.regenerateAdminPassword',
   enableAdminUser: 'acrAccess.enableAdminUser',
   disableAdminUser: 'acrAccess.disableAdminUser',
+  createToken: 'acrAccess.createToken',
+  generateTokenPassword: 'acrAccess.generateTokenPassword',
+  enableToken: 'acrAccess.enableToken',
+  disableToken: 'acrAccess.disableToken',
+  deleteToken: 'acrAccess.deleteToken',
+  editScopeMap: 'acrAccess.editScopeMap',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -205,6 +205,11 @@ export class DockerLogins {
     });
   }
 
+  /** Resolves when the registry accepts a user name and password (a token's fresh password, say); rejects with why not. */
+  checkPassword(loginServer: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
+    return checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
+  }
+
   /** Records when a login's password expires (a repository-scoped token's, as ARM reports it). */
   notePasswordExpiry(login: DockerLogin, expiresOn: number): Promise<DockerLogin> {
     return this.inTurn(login.loginServer, async () => {

@@ -14,6 +14,7 @@ import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { listRegistries, listSubscriptions } from './azure/registries';
+import { RegistryTokens } from './azure/tokens';
 import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
@@ -105,6 +106,7 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
         }),
         (listing, count) => telemetry.treePageLoaded(listing, loginServer, count),
       ),
+    registryTokens: (summary) => new RegistryTokens((tenantId) => account().credential(tenantId), configuredCloud(), summary),
     typedLoginServers: () => [...new Set([...memory.addedLoginServers(), ...state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer)])].sort(),
     pageSize: treePageSize,
   };

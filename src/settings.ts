@@ -48,3 +48,9 @@ export function tokenPasswordWarningDays(): number {
 export function treePageSize(): number {
   return vscode.workspace.getConfiguration('acrAccess.tree').get<number>('pageSize', 100);
 }
+
+/** How many days a new token password lasts unless the user types otherwise (never "no expiry" by default). */
+export function tokenPasswordExpiryDays(): number {
+  const days = vscode.workspace.getConfiguration('acrAccess.tokens').get<number>('passwordExpiryDays', 30);
+  return Number.isInteger(days) && days >= 1 ? days : 30;
+}

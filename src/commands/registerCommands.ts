@@ -11,7 +11,11 @@ import { createAccessToken } from './createAccessToken';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
 import { disableAdminUser, enableAdminUser } from './enableAdminUser';
+import { createToken } from './createToken';
+import { deleteToken } from './deleteToken';
+import { editScopeMap } from './editScopeMap';
 import { findRepository } from './findRepository';
+import { generateTokenPassword } from './generateTokenPassword';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
 import { logInDocker } from './logInDocker';
@@ -26,6 +30,7 @@ import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
+import { disableToken, enableToken } from './setTokenEnabled';
 import { Services } from './services';
 import { showLog } from './showLog';
 import { showRegistryActions } from './showRegistryActions';
@@ -70,6 +75,12 @@ const commands: Record<CommandId, Command> = {
   [CommandId.regenerateAdminPassword]: regenerateAdminPassword,
   [CommandId.enableAdminUser]: enableAdminUser,
   [CommandId.disableAdminUser]: disableAdminUser,
+  [CommandId.createToken]: createToken,
+  [CommandId.generateTokenPassword]: generateTokenPassword,
+  [CommandId.enableToken]: enableToken,
+  [CommandId.disableToken]: disableToken,
+  [CommandId.deleteToken]: deleteToken,
+  [CommandId.editScopeMap]: editScopeMap,
 };
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {

@@ -1,12 +1,27 @@
 import type { ManifestSummary, TagSummary } from '../acr/registryContent';
 import type { RegistrySummary, Subscription } from '../azure/registries';
+import type { ScopeMapInfo, TokenInfo } from '../azure/tokens';
 import type { FailureAdvice } from '../failures';
 
 /**
  * The registry tree's nodes: plain data, each holding only what it showed (docs/architecture.md, "Registry
  * tree"). Paged nodes keep the pages loaded so far and where the next one is; nothing holds a whole listing.
  */
-export type TreeNode = TenantNode | SubscriptionNode | TypedRegistriesNode | RegistryNode | RepositoryNode | TagNode | LoadMoreNode | ErrorNode | OpenByNameNode | MessageNode;
+export type TreeNode =
+  | TenantNode
+  | SubscriptionNode
+  | TypedRegistriesNode
+  | RegistryNode
+  | RepositoryNode
+  | TagNode
+  | LoadMoreNode
+  | ErrorNode
+  | OpenByNameNode
+  | MessageNode
+  | TokensNode
+  | TokenNode
+  | ScopeMapsNode
+  | ScopeMapNode;
 
 /** Children loaded a page at a time. */
 export interface Listing<T> {
@@ -57,6 +72,39 @@ export interface RegistryNode {
   opened: RepositoryNode[];
   /** The catalog was refused for want of rights: Open Repository by Name is offered. */
   catalogDenied?: boolean;
+  /** The Tokens and Scope maps groups, for a registry ARM listed. */
+  tokensGroup?: TokensNode;
+  scopeMapsGroup?: ScopeMapsNode;
+}
+
+/** A registry's repository-scoped tokens, read from ARM when expanded. */
+export interface TokensNode {
+  readonly kind: 'tokens';
+  readonly id: string;
+  readonly parent: RegistryNode;
+  children?: Array<TokenNode | ErrorNode | MessageNode>;
+}
+
+export interface TokenNode {
+  readonly kind: 'token';
+  readonly id: string;
+  readonly parent: TokensNode;
+  readonly token: TokenInfo;
+}
+
+/** A registry's scope maps, its own and the built-in `_repositories_*` ones. */
+export interface ScopeMapsNode {
+  readonly kind: 'scopeMaps';
+  readonly id: string;
+  readonly parent: RegistryNode;
+  children?: Array<ScopeMapNode | ErrorNode>;
+}
+
+export interface ScopeMapNode {
+  readonly kind: 'scopeMap';
+  readonly id: string;
+  readonly parent: ScopeMapsNode;
+  readonly scopeMap: ScopeMapInfo;
 }
 
 export interface RepositoryNode {

@@ -2,9 +2,10 @@ import * as vscode from 'vscode';
 import { AcrError } from '../acr/errors';
 import { lastBefore, Page, RegistryContent, TagSummary } from '../acr/registryContent';
 import type { RegistrySummary, Subscription } from '../azure/registries';
+import type { RegistryTokens } from '../azure/tokens';
 import { abortSignalFor } from '../cancellation';
 import { adviceFor } from '../failures';
-import { ErrorNode, Listing, parentOf, RegistryNode, RepositoryNode, SubscriptionNode, TagNode, TenantNode, TreeNode, TypedRegistriesNode } from './nodes';
+import { ErrorNode, Listing, parentOf, RegistryNode, RepositoryNode, ScopeMapsNode, SubscriptionNode, TagNode, TenantNode, TokensNode, TreeNode, TypedRegistriesNode } from './nodes';
 import { TreeItemContext, treeItem, tagTooltip } from './treeItems';
 import { TreeMemory } from './treeMemory';
 
@@ -17,6 +18,8 @@ export interface TreeSources {
   listSubscriptions(signal: AbortSignal): Promise<Subscription[]>;
   listRegistries(subscription: Subscription, signal: AbortSignal): Promise<RegistrySummary[]>;
   content(registry: RegistryNode): RegistryContent;
+  /** A registry's tokens and scope maps in ARM. */
+  registryTokens(registry: RegistrySummary): RegistryTokens;
   /** Login servers ARM did not list: typed by the user, or logged in with a registry password. */
   typedLoginServers(): string[];
   pageSize(): number;
@@ -86,9 +89,13 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       case 'typedRegistries':
         return (node.children ??= this.sources.typedLoginServers().map((loginServer) => this.registryNode(node, loginServer)));
       case 'registry':
-        return this.repositoriesOf(node);
+        return [...this.accessGroupsOf(node), ...(await this.repositoriesOf(node))];
       case 'repository':
         return this.tagsOf(node);
+      case 'tokens':
+        return (node.children ??= await this.tokensOf(node));
+      case 'scopeMaps':
+        return (node.children ??= await this.scopeMapsOf(node));
       default:
         return [];
     }
@@ -111,8 +118,20 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       node.listing = undefined;
       node.manifests.clear();
       node.manifestsNext = undefined;
+    } else if (node.kind === 'tokens' || node.kind === 'scopeMaps') {
+      node.children = undefined;
     }
     this.changed.fire(node);
+  }
+
+  /** Reads a registry's tokens and scope maps again (after one was created, changed or deleted). */
+  refreshAccessGroups(registry: RegistryNode): void {
+    for (const group of [registry.tokensGroup, registry.scopeMapsGroup]) if (group) this.refresh(group);
+  }
+
+  /** The tokens and scope maps of a registry ARM listed; undefined for one known by login server only. */
+  registryTokens(registry: RegistryNode): RegistryTokens | undefined {
+    return registry.summary && this.sources.registryTokens(registry.summary);
   }
 
   /** The top level again, from what is already loaded (after the subscription filter changed). */
@@ -265,6 +284,29 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     if (isErrorNode(registries)) return [registries];
     if (registries.length === 0) return [{ kind: 'message', id: `${node.id}/message/noRegistries`, parent: node, text: vscode.l10n.t('No container registries in this subscription.') }];
     return registries.map((registry) => this.registryNode(node, registry.loginServer, registry));
+  }
+
+  /** Tokens and Scope maps, first under a registry ARM listed (they live in ARM, not in the registry). */
+  private accessGroupsOf(node: RegistryNode): TreeNode[] {
+    if (!node.summary) return [];
+    node.tokensGroup ??= { kind: 'tokens', id: `${node.id}/tokens`, parent: node };
+    node.scopeMapsGroup ??= { kind: 'scopeMaps', id: `${node.id}/scopeMaps`, parent: node };
+    return [node.tokensGroup, node.scopeMapsGroup];
+  }
+
+  private async tokensOf(node: TokensNode): Promise<NonNullable<TokensNode['children']>> {
+    const summary = node.parent.summary!;
+    const tokens = await this.attempt(node, (signal) => this.sources.registryTokens(summary).listTokens(signal));
+    if (isErrorNode(tokens)) return [tokens];
+    if (tokens.length === 0) return [{ kind: 'message', id: `${node.id}/message/none`, parent: node, text: vscode.l10n.t('No tokens yet. Create Token... makes one.') }];
+    return tokens.map((token) => ({ kind: 'token', id: `${node.id}/${token.name}`, parent: node, token }));
+  }
+
+  private async scopeMapsOf(node: ScopeMapsNode): Promise<NonNullable<ScopeMapsNode['children']>> {
+    const summary = node.parent.summary!;
+    const maps = await this.attempt(node, (signal) => this.sources.registryTokens(summary).listScopeMaps(signal));
+    if (isErrorNode(maps)) return [maps];
+    return maps.map((scopeMap) => ({ kind: 'scopeMap', id: `${node.id}/${scopeMap.name}`, parent: node, scopeMap }));
   }
 
   private async repositoriesOf(node: RegistryNode): Promise<TreeNode[]> {

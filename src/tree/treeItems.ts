@@ -3,7 +3,8 @@ import { CommandId } from '../commandIds';
 import { credentialSeverity, SeveritySettings, sourceLabel } from '../status/credentialState';
 import { RegistryStatus } from '../status/refreshScheduler';
 import { formatTimeLeft } from '../status/timeLeft';
-import { ErrorNode, imageReference, RegistryNode, TagNode, TreeNode } from './nodes';
+import { passwordExpiryState } from '../azure/tokenRules';
+import { ErrorNode, imageReference, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
 
 /** What drawing a node needs besides the node: the Docker login state the status bar shows too. */
 export interface TreeItemContext {
@@ -49,7 +50,52 @@ export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeI
       });
     case 'message':
       return item(node.id, node.text, None, 'info', 'message', {});
+    case 'tokens':
+      return item(node.id, vscode.l10n.t('Tokens'), Collapsed, 'key', 'tokens', {
+        tooltip: vscode.l10n.t('Repository-scoped tokens: a user name and password that reach only the repositories and actions of a scope map'),
+      });
+    case 'scopeMaps':
+      return item(node.id, vscode.l10n.t('Scope maps'), Collapsed, 'list-tree', 'scopeMaps', {
+        tooltip: vscode.l10n.t('Which repositories and actions a token may use; the built-in _repositories_ maps cover every repository'),
+      });
+    case 'token':
+      return tokenItem(node, context.now);
+    case 'scopeMap':
+      return scopeMapItem(node);
   }
+}
+
+/** Status, scope map and password expiry; an expired or soon-expiring password shows in warning or error colours. */
+function tokenItem(node: TokenNode, now: number): vscode.TreeItem {
+  const { token } = node;
+  const expiries = token.passwords.map((password) => ({ password, state: passwordExpiryState(password.expiry, now) }));
+  const worst = expiries.some(({ state }) => state === 'expired') ? 'expired' : expiries.some(({ state }) => state === 'soon') ? 'soon' : undefined;
+  const when = (time: number) => new Date(time).toLocaleDateString(vscode.env.language);
+  const passwordText = (name: string, expiry: number | undefined, state: string) =>
+    state === 'none' ? vscode.l10n.t('{0}: no expiry', name) : state === 'expired' ? vscode.l10n.t('{0}: expired {1}', name, when(expiry!)) : vscode.l10n.t('{0}: expires {1}', name, when(expiry!));
+  const parts = [
+    token.enabled ? undefined : vscode.l10n.t('disabled'),
+    token.scopeMap,
+    token.passwords.length === 0 ? vscode.l10n.t('no password') : worst === 'expired' ? vscode.l10n.t('password expired') : worst === 'soon' ? vscode.l10n.t('password expires soon') : undefined,
+  ].filter((part): part is string => part !== undefined);
+  const color = !token.enabled ? 'disabledForeground' : worst === 'expired' ? 'errorForeground' : worst === 'soon' ? 'editorWarning.foreground' : undefined;
+  const tooltip = [
+    vscode.l10n.t('Token {0} ({1})', token.name, token.enabled ? vscode.l10n.t('enabled') : vscode.l10n.t('disabled')),
+    vscode.l10n.t('Scope map: {0}', token.scopeMap),
+    ...(expiries.length === 0 ? [vscode.l10n.t('No password yet: Generate Password... makes one.')] : expiries.map(({ password, state }) => passwordText(password.name, password.expiry, state))),
+  ].join('\n');
+  return item(node.id, token.name, None, new vscode.ThemeIcon(worst === 'expired' ? 'warning' : 'key', color ? new vscode.ThemeColor(color) : undefined), `token;${token.enabled ? 'enabled' : 'disabled'}`, {
+    description: parts.join(' · '),
+    tooltip,
+    accessibilityInformation: { label: [token.name, ...parts].join(', ') },
+  });
+}
+
+function scopeMapItem(node: ScopeMapNode): vscode.TreeItem {
+  const { scopeMap } = node;
+  const description = scopeMap.builtIn ? vscode.l10n.t('built-in') : vscode.l10n.t('{0} actions', scopeMap.actions.length);
+  const tooltip = [scopeMap.description, ...scopeMap.actions].filter((line) => line !== '').join('\n');
+  return item(node.id, scopeMap.name, None, scopeMap.builtIn ? 'lock' : 'list-tree', `scopeMap;${scopeMap.builtIn ? 'builtIn' : 'userDefined'}`, { description, tooltip });
 }
 
 function item(id: string, label: string, collapsible: vscode.TreeItemCollapsibleState, icon: string | vscode.ThemeIcon, contextValue: string, extra: Partial<vscode.TreeItem>): vscode.TreeItem {

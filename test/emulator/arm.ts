@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Exchange, isObject, readJson, Reply, Route } from './http';
-import { IdentityFixture, RoleAssignmentFixture, scopeMapActionPattern, SubscriptionFixture } from './fixture';
+import { IdentityFixture, isScopeMapAction, RoleAssignmentFixture, scopeMapActionRepository, scopeMapLimits, scopeMapNamePattern, skuLimits, SubscriptionFixture, tokenNamePattern } from './fixture';
 import { newSecret, RegistryState, TokenPassword, World } from './world';
 
 const provider = 'Microsoft.ContainerRegistry';
@@ -335,9 +335,19 @@ export class Arm {
       if (existing?.type === 'SystemDefined') return armError(400, 'ScopeMapIsSystemDefined', `The scope map '${name}' is system defined and cannot be changed.`);
       const body = await readJson(exchange);
       const properties = isObject(body) && isObject(body.properties) ? body.properties : {};
+      if (!existing) {
+        if (!scopeMapNamePattern.test(name)) return armError(400, 'InvalidResourceName', `The scope map name '${name}' must be 5 to 50 letters, digits, hyphens and underscores.`);
+        const limit = skuLimits[registry.fixture.sku].scopeMaps;
+        const userDefined = [...registry.scopeMaps.values()].filter((map) => map.type === 'UserDefined').length;
+        if (userDefined >= limit) return quotaExceeded(registry, `${limit} scope maps`);
+      }
       const actions = Array.isArray(properties.actions) ? properties.actions : existing?.actions;
-      if (!actions || actions.length === 0 || !actions.every((action) => typeof action === 'string' && scopeMapActionPattern.test(action))) {
-        return armError(400, 'InvalidScopeMapActions', 'actions must be a non-empty list like repositories/<repo>/content/read.');
+      if (!actions || actions.length === 0 || !actions.every((action) => typeof action === 'string' && isScopeMapAction(action))) {
+        return armError(400, 'InvalidScopeMapActions', 'actions must be a non-empty list like repositories/<repo>/content/read, where a wildcard is only one trailing /* or * alone.');
+      }
+      const repositories = new Set((actions as string[]).map(scopeMapActionRepository));
+      if (actions.length > scopeMapLimits.actions || repositories.size > scopeMapLimits.repositories) {
+        return armError(400, 'InvalidScopeMapActions', `A scope map holds at most ${scopeMapLimits.actions} actions on ${scopeMapLimits.repositories} repositories; this one has ${actions.length} actions on ${repositories.size}.`);
       }
       registry.scopeMaps.set(name, {
         name,
@@ -379,6 +389,11 @@ export class Arm {
     if (method === 'PUT' || method === 'PATCH') {
       const body = await readJson(exchange);
       const properties = isObject(body) && isObject(body.properties) ? body.properties : {};
+      if (!existing) {
+        if (!tokenNamePattern.test(name)) return armError(400, 'InvalidResourceName', `The token name '${name}' must be 5 to 50 letters, digits and hyphens.`);
+        const limit = skuLimits[registry.fixture.sku].tokens;
+        if (registry.tokens.size >= limit) return quotaExceeded(registry, `${limit} tokens`);
+      }
       const scopeMapName = typeof properties.scopeMapId === 'string' ? properties.scopeMapId.split('/').pop() : existing?.scopeMap;
       if (!scopeMapName || !registry.scopeMaps.has(scopeMapName)) return armError(400, 'InvalidScopeMapId', 'scopeMapId must name a scope map of this registry.');
       registry.tokens.set(name, {
@@ -448,6 +463,10 @@ function parseResourceFilter(filter: string): Array<{ field: string; value: stri
     conditions.push({ field: match[1].toLowerCase(), value: match[2] });
   }
   return conditions;
+}
+
+function quotaExceeded(registry: RegistryState, what: string): Reply {
+  return armError(400, 'QuotaExceeded', `The registry '${registry.name}' already has ${what}, the most its ${registry.fixture.sku} SKU allows.`);
 }
 
 function notFound(kind: string, name: string): Reply {

@@ -1,6 +1,6 @@
 import { Entra } from './entra';
 import { FaultBook, FaultSpec } from './faults';
-import { defaultLifetimes } from './fixture';
+import { lifetimeProblem } from './fixture';
 import { isObject, readJson, Reply, Route } from './http';
 import { RequestLog } from './requestLog';
 import { TelemetryCollector } from './telemetry';
@@ -80,7 +80,8 @@ export function controlRoute(context: ControlContext): Route {
 
 function lifetimeProblems(body: unknown): string[] {
   if (!isObject(body)) return ['expected {"<lifetime>": seconds, ...}'];
-  return Object.entries(body).flatMap(([key, seconds]) =>
-    !(key in defaultLifetimes) ? [`unknown lifetime ${key} (known: ${Object.keys(defaultLifetimes).join(', ')})`] : typeof seconds === 'number' && seconds > 0 ? [] : [`${key} must be a positive number of seconds`],
-  );
+  return Object.entries(body).flatMap(([key, seconds]) => {
+    const problem = lifetimeProblem(key, seconds);
+    return problem ? [`${key}: ${problem}`] : [];
+  });
 }

@@ -25,6 +25,8 @@ export interface Lifetimes {
   acrAccessSeconds: number;
   deviceCodeSeconds: number;
   devicePollIntervalSeconds: number;
+  /** How long a token password takes to work after it is generated (ACR: up to a minute); 0 by default. */
+  tokenPasswordActivationSeconds: number;
 }
 
 export interface TenantFixture {
@@ -119,7 +121,17 @@ export const defaultLifetimes: Lifetimes = {
   acrAccessSeconds: 4500,
   deviceCodeSeconds: 900,
   devicePollIntervalSeconds: 1,
+  tokenPasswordActivationSeconds: 0,
 };
+
+/** Lifetimes that may be 0; the others must be positive. */
+export const lifetimesThatMayBeZero: ReadonlySet<string> = new Set(['tokenPasswordActivationSeconds']);
+
+export function lifetimeProblem(key: string, seconds: unknown): string | undefined {
+  if (!(key in defaultLifetimes)) return `unknown lifetime (known: ${Object.keys(defaultLifetimes).join(', ')})`;
+  if (typeof seconds === 'number' && seconds === 0 && lifetimesThatMayBeZero.has(key)) return undefined;
+  return typeof seconds === 'number' && seconds > 0 ? undefined : 'must be a positive number of seconds';
+}
 
 export class FixtureError extends Error {
   constructor(readonly problems: string[], source: string) {
@@ -149,8 +161,8 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
   const lifetimes = check.optionalObject(root.lifetimes, 'lifetimes');
   if (lifetimes) {
     for (const [key, seconds] of Object.entries(lifetimes)) {
-      if (!(key in defaultLifetimes)) problems.push(`lifetimes.${key}: unknown lifetime (known: ${Object.keys(defaultLifetimes).join(', ')})`);
-      else if (typeof seconds !== 'number' || !(seconds > 0)) problems.push(`lifetimes.${key}: must be a positive number of seconds`);
+      const problem = lifetimeProblem(key, seconds);
+      if (problem) problems.push(`lifetimes.${key}: ${problem}`);
     }
   }
 
@@ -276,9 +288,10 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
       if (!m) return;
       const mapName = check.string(m.name, `${mapPath}.name`);
       if (mapName) check.unique(scopeMapNames, mapName, `${mapPath}.name`);
+      if (mapName && !scopeMapNamePattern.test(mapName)) problems.push(`${mapPath}.name: "${mapName}" must be 5-50 letters, digits, - and _`);
       check.optionalString(m.description, `${mapPath}.description`);
       check.array(m.actions, `${mapPath}.actions`).forEach((action, k) => {
-        if (typeof action !== 'string' || !scopeMapActionPattern.test(action)) {
+        if (typeof action !== 'string' || !isScopeMapAction(action)) {
           problems.push(`${mapPath}.actions[${k}]: "${String(action)}" is not an action like repositories/<repo>/content/read`);
         }
       });
@@ -290,6 +303,7 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
       if (!t) return;
       const tokenName = check.string(t.name, `${tokenPath}.name`);
       if (tokenName) check.unique(tokenNames, tokenName, `${tokenPath}.name`);
+      if (tokenName && !tokenNamePattern.test(tokenName)) problems.push(`${tokenPath}.name: "${tokenName}" must be 5-50 letters, digits and -`);
       check.reference(t.scopeMap, scopeMapNames, `${tokenPath}.scopeMap`, 'scope map of this registry');
       if (t.status !== undefined) check.oneOf(t.status, ['enabled', 'disabled'], `${tokenPath}.status`);
       check.optionalArray(t.passwords, `${tokenPath}.passwords`).forEach((password, k) => {
@@ -320,7 +334,33 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
   return root as unknown as Fixture;
 }
 
-export const scopeMapActionPattern = /^repositories\/[a-z0-9._\-/*]+\/(content\/(read|write|delete)|metadata\/(read|write))$/;
+/**
+ * `repositories/<repo>/content/read|write|delete` or `.../metadata/read|write`, where <repo> is a repository
+ * name, `*`, or a name with one trailing `/*` (docs/protocol.md section 9).
+ */
+export function isScopeMapAction(action: string): boolean {
+  const match = /^repositories\/(.+)\/(content\/(read|write|delete)|metadata\/(read|write))$/.exec(action);
+  if (!match) return false;
+  const repository = match[1];
+  return repository === '*' || isRepositoryName(repository.endsWith('/*') ? repository.slice(0, -2) : repository);
+}
+
+/** The repository part of a scope-map action (`*`, a name, or `<prefix>/*`). */
+export function scopeMapActionRepository(action: string): string {
+  return action.replace(/^repositories\//, '').replace(/\/(content|metadata)\/\w+$/, '');
+}
+
+/** ARM's name rules (docs/protocol.md section 9). */
+export const tokenNamePattern = /^[a-zA-Z0-9-]{5,50}$/;
+export const scopeMapNamePattern = /^[a-zA-Z0-9_-]{5,50}$/;
+
+/** Tokens and (user-defined) scope maps a registry may have, by SKU; and what one scope map may hold. */
+export const skuLimits: Record<'Basic' | 'Standard' | 'Premium', { tokens: number; scopeMaps: number }> = {
+  Basic: { tokens: 100, scopeMaps: 100 },
+  Standard: { tokens: 500, scopeMaps: 500 },
+  Premium: { tokens: 50_000, scopeMaps: 50_000 },
+};
+export const scopeMapLimits = { actions: 500, repositories: 500 };
 
 export const builtInScopeMaps: ScopeMapFixture[] = [
   {

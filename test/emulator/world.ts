@@ -171,7 +171,9 @@ export class World {
     const token = registry.tokens.get(username);
     if (token) {
       const now = Date.now();
-      const valid = token.passwords.some((candidate) => candidate.value === password && (!candidate.expiry || Date.parse(candidate.expiry) > now));
+      // A password works from a while after it was generated (docs/protocol.md section 9) until its expiry.
+      const activeFrom = (candidate: TokenPassword): number => Date.parse(candidate.creationTime) + this.lifetimes.tokenPasswordActivationSeconds * 1000;
+      const valid = token.passwords.some((candidate) => candidate.value === password && activeFrom(candidate) <= now && (!candidate.expiry || Date.parse(candidate.expiry) > now));
       const scopeMap = registry.scopeMaps.get(token.scopeMap);
       if (!valid || token.status !== 'enabled' || !scopeMap) return undefined;
       return { caller: `token:${token.name}`, subject: token.name, permissions: permissionsFromScopeMap(scopeMap.actions), roles: [] };
