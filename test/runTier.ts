@@ -36,11 +36,12 @@ async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly st
 
 const run = promisify(execFile);
 
-/** Lint and typecheck, each counted as one test. */
+/** Typecheck, lint and the import rules (.dependency-cruiser.js), each counted as one test. */
 async function runStatic(): Promise<Counts> {
   const checks: [string, string, string[]][] = [
     ['typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']],
     ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
+    ['import rules (dependency-cruiser: no cycle in src/, no vscode in acr/, azure/, docker/)', 'npx', ['depcruise', '--output-type', 'err', 'src']],
   ];
   const counts = { passed: 0, failed: 0 };
   for (const [name, command, args] of checks) {
