@@ -6,7 +6,7 @@ export interface HostTrust {
   readonly cloud: AzureCloud;
   /** `loginServer` values ARM returned for registries (`host` or `host:port`), matched exactly. */
   readonly armLoginServers?: readonly string[];
-  /** Hosts the user trusted explicitly (`host` or `host:port`), matched exactly; loopback ones may use plain HTTP. */
+  /** Hosts the user trusted explicitly (`host` or `host:port`), matched exactly. */
   readonly userTrustedHosts?: readonly string[];
 }
 
@@ -41,7 +41,7 @@ export function untrustedReason(url: string, trust: HostTrust): string | undefin
   const match = /^(?<scheme>[a-z][a-z0-9+.-]*):\/\/(?<authority>[^/?#]*)/i.exec(url);
   if (!match?.groups) return 'it is not an absolute URL';
   const { scheme, authority } = match.groups;
-  if (scheme !== 'https' && scheme !== 'http') return `the scheme ${scheme} is not HTTPS`;
+  if (scheme !== 'https') return `the scheme ${scheme} is not HTTPS`;
   const problem = authorityProblem(authority);
   if (problem) return problem;
   const { host, port } = hostPortPattern.exec(authority)!.groups!;
@@ -56,11 +56,6 @@ export function untrustedReason(url: string, trust: HostTrust): string | undefin
 
   const exactlyTrustedByArm = trust.armLoginServers?.includes(authority) ?? false;
   const exactlyTrustedByUser = trust.userTrustedHosts?.includes(authority) ?? false;
-  if (scheme === 'http') {
-    if (!exactlyTrustedByUser) return 'plain HTTP is allowed only for a loopback host you trusted';
-    if (!isLoopback(host)) return 'plain HTTP is allowed only for loopback hosts';
-    return undefined;
-  }
   if (exactlyTrustedByArm || exactlyTrustedByUser) return undefined;
   if (port !== undefined) return 'a port is allowed only when Azure Resource Manager returned, or you trusted, exactly this host and port';
   if (isIpLiteral(host)) return 'an IP address is allowed only when you trusted it exactly';
@@ -105,10 +100,6 @@ function loginServerFormProblem(host: string, suffix: string): string | undefine
 
 function isIpLiteral(host: string): boolean {
   return host.startsWith('[') || ipv4Pattern.test(host);
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127(\.[0-9]{1,3}){3}$/.test(host);
 }
 
 /** Scheme and host only: enough to say which host was refused, without a path, query or userinfo password. */
