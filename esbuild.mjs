@@ -135,6 +135,13 @@ if (!production) {
   });
   builds.push({
     ...common,
+    entryPoints: ['test/host/installed/index.ts'],
+    outdir: 'out/host/installed',
+    external: ['vscode', 'cpu-features', '*.node'],
+    sourcemap: true,
+  });
+  builds.push({
+    ...common,
     entryPoints: ['test/world/emulatedMicrosoftAuth/extension.ts'],
     outfile: 'out/emulatedMicrosoftAuth/extension.js',
   });

@@ -4,7 +4,8 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Mocha from 'mocha';
-import { runHostSuiteInCodeServer } from './host/launchCodeServer';
+import { runHostSuiteInCodeServer, runInstalledVsixInCodeServer } from './host/launchCodeServer';
+import { HostResults } from './host/results';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
 
@@ -36,11 +37,12 @@ async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly st
 
 const run = promisify(execFile);
 
-/** Lint and typecheck, each counted as one test. */
+/** Typecheck, lint and the import rules (.dependency-cruiser.js), each counted as one test. */
 async function runStatic(): Promise<Counts> {
   const checks: [string, string, string[]][] = [
     ['typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']],
     ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
+    ['import rules (dependency-cruiser: no cycle in src/, no vscode in acr/, azure/, docker/)', 'npx', ['depcruise', '--output-type', 'err', 'src']],
   ];
   const counts = { passed: 0, failed: 0 };
   for (const [name, command, args] of checks) {
@@ -57,11 +59,24 @@ async function runStatic(): Promise<Counts> {
   return counts;
 }
 
+/** The installed .vsix check is picked by a filter word that is part of this name (`-- vsix`, `-- installed`). */
+const installedVsixCheck = 'installed.vsix';
+
+/** The packaged extension installed from its .vsix first, then the suite in test/host/suite. */
 async function runHost(filters: readonly string[]): Promise<Counts> {
-  const results = await runHostSuiteInCodeServer(filters);
-  for (const title of results.passed) console.log(`  ✔ ${title}`);
-  for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
-  return { passed: results.passed.length, failed: results.failed.length };
+  const picked = (name: string) => filters.length === 0 || filters.some((filter) => name.includes(filter));
+  const runs: (() => Promise<HostResults>)[] = [];
+  if (picked(installedVsixCheck)) runs.push(runInstalledVsixInCodeServer);
+  if (testFiles(join(projectRoot, 'test/host/suite'), filters).length > 0) runs.push(() => runHostSuiteInCodeServer(filters));
+  const counts = { passed: 0, failed: 0 };
+  for (const runOne of runs) {
+    const results = await runOne();
+    for (const title of results.passed) console.log(`  ✔ ${title}`);
+    for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
+    counts.passed += results.passed.length;
+    counts.failed += results.failed.length;
+  }
+  return counts;
 }
 
 async function main(tier: Tier, filters: readonly string[]): Promise<void> {

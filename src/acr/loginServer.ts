@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { AzureCloud } from '../azure/clouds';
 import { AcrError } from './errors';
 
@@ -6,7 +7,7 @@ export interface HostTrust {
   readonly cloud: AzureCloud;
   /** `loginServer` values ARM returned for registries (`host` or `host:port`), matched exactly. */
   readonly armLoginServers?: readonly string[];
-  /** Hosts the user trusted explicitly (`host` or `host:port`), matched exactly; loopback ones may use plain HTTP. */
+  /** Hosts the user trusted explicitly (`host` or `host:port`), matched exactly. */
   readonly userTrustedHosts?: readonly string[];
 }
 
@@ -14,8 +15,8 @@ const registryNamePattern = /^[A-Za-z0-9]{5,50}$/;
 
 /** Why a registry name is not valid, or undefined when it is. */
 export function registryNameProblem(name: string): string | undefined {
-  if (name.length < 5 || name.length > 50) return `a registry name has 5 to 50 characters; "${name}" has ${name.length}`;
-  if (!registryNamePattern.test(name)) return 'a registry name has only letters a-z and digits 0-9 (no dots, dashes or spaces)';
+  if (name.length < 5 || name.length > 50) return l10n.t('a registry name has 5 to 50 characters; "{0}" has {1}', name, name.length);
+  if (!registryNamePattern.test(name)) return l10n.t('a registry name has only letters a-z and digits 0-9 (no dots, dashes or spaces)');
   return undefined;
 }
 
@@ -39,9 +40,9 @@ const geoPrefixPattern = /^[a-z0-9]{5,50}\.[a-z0-9]{2,40}\.geo$/;
  */
 export function untrustedReason(url: string, trust: HostTrust): string | undefined {
   const match = /^(?<scheme>[a-z][a-z0-9+.-]*):\/\/(?<authority>[^/?#]*)/i.exec(url);
-  if (!match?.groups) return 'it is not an absolute URL';
+  if (!match?.groups) return l10n.t('it is not an absolute URL');
   const { scheme, authority } = match.groups;
-  if (scheme !== 'https' && scheme !== 'http') return `the scheme ${scheme} is not HTTPS`;
+  if (scheme !== 'https') return l10n.t('the scheme {0} is not HTTPS', scheme);
   const problem = authorityProblem(authority);
   if (problem) return problem;
   const { host, port } = hostPortPattern.exec(authority)!.groups!;
@@ -50,65 +51,56 @@ export function untrustedReason(url: string, trust: HostTrust): string | undefin
   try {
     parsed = new URL(url);
   } catch {
-    return 'it is not a valid URL';
+    return l10n.t('it is not a valid URL');
   }
-  if (parsed.host !== authority) return 'its host is not written in plain canonical form';
+  if (parsed.host !== authority) return l10n.t('its host is not written in plain canonical form');
 
   const exactlyTrustedByArm = trust.armLoginServers?.includes(authority) ?? false;
   const exactlyTrustedByUser = trust.userTrustedHosts?.includes(authority) ?? false;
-  if (scheme === 'http') {
-    if (!exactlyTrustedByUser) return 'plain HTTP is allowed only for a loopback host you trusted';
-    if (!isLoopback(host)) return 'plain HTTP is allowed only for loopback hosts';
-    return undefined;
-  }
   if (exactlyTrustedByArm || exactlyTrustedByUser) return undefined;
-  if (port !== undefined) return 'a port is allowed only when Azure Resource Manager returned, or you trusted, exactly this host and port';
-  if (isIpLiteral(host)) return 'an IP address is allowed only when you trusted it exactly';
+  if (port !== undefined) return l10n.t('a port is allowed only when Azure Resource Manager returned, or you trusted, exactly this host and port');
+  if (isIpLiteral(host)) return l10n.t('an IP address is allowed only when you trusted it exactly');
   return loginServerFormProblem(host, trust.cloud.loginServerSuffix);
 }
 
 /** Throws `hostNotTrusted` unless this URL may receive an Entra token; `registry` names the registry in the message. */
 export function assertTrustedUrl(url: string, trust: HostTrust, registry: string): URL {
   const reason = untrustedReason(url, trust);
-  if (reason) throw new AcrError('hostNotTrusted', registry, { detail: `refused ${describeUrl(url)}: ${reason}` });
+  if (reason) throw new AcrError('hostNotTrusted', registry, { detail: l10n.t('refused {0}: {1}', describeUrl(url), reason) });
   return new URL(url);
 }
 
 /** A login server as typed (`host` or `host:port`), refused unless it is only that. */
 export function loginServerProblem(loginServer: string): string | undefined {
-  if (/[/?#\s]/.test(loginServer)) return 'a login server is a host name such as myregistry.azurecr.io, without a scheme or path';
+  if (/[/?#\s]/.test(loginServer)) return l10n.t('a login server is a host name such as myregistry.azurecr.io, without a scheme or path');
   return authorityProblem(loginServer);
 }
 
 function authorityProblem(authority: string): string | undefined {
-  if (authority === '') return 'it has no host';
-  if (authority.includes('@')) return 'it carries a user name (user@host)';
-  if (/[A-Z]/.test(authority)) return 'its host has upper-case letters';
-  if (/[^\x21-\x7e]/.test(authority)) return 'its host has characters outside plain ASCII';
+  if (authority === '') return l10n.t('it has no host');
+  if (authority.includes('@')) return l10n.t('it carries a user name (user@host)');
+  if (/[A-Z]/.test(authority)) return l10n.t('its host has upper-case letters');
+  if (/[^\x21-\x7e]/.test(authority)) return l10n.t('its host has characters outside plain ASCII');
   const match = hostPortPattern.exec(authority);
-  if (!match?.groups) return 'its host has characters a host name cannot have';
+  if (!match?.groups) return l10n.t('its host has characters a host name cannot have');
   const { host, port } = match.groups;
-  if (host.endsWith('.')) return 'its host ends with a dot';
-  if (host.split('.').some((label) => label.startsWith('xn--'))) return 'its host is an internationalized (punycode) name';
-  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith('0'))) return 'its port is not valid';
+  if (host.endsWith('.')) return l10n.t('its host ends with a dot');
+  if (host.split('.').some((label) => label.startsWith('xn--'))) return l10n.t('its host is an internationalized (punycode) name');
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith('0'))) return l10n.t('its port is not valid');
   return undefined;
 }
 
 function loginServerFormProblem(host: string, suffix: string): string | undefined {
   const anchoredSuffix = `.${suffix}`;
-  if (!host.endsWith(anchoredSuffix)) return `its host does not end with .${suffix}`;
+  if (!host.endsWith(anchoredSuffix)) return l10n.t('its host does not end with .{0}', suffix);
   const prefix = host.slice(0, -anchoredSuffix.length);
-  if (prefix.split('.').includes('data')) return 'it is a data endpoint, not a login server';
+  if (prefix.split('.').includes('data')) return l10n.t('it is a data endpoint, not a login server');
   if (namePrefixPattern.test(prefix) || dedicatedPrefixPattern.test(prefix) || geoPrefixPattern.test(prefix)) return undefined;
-  return `its host is not a login server form (<name>.${suffix}, <name>-<hash>.${suffix}, <name>.<region>.geo.${suffix})`;
+  return l10n.t('its host is not a login server form (<name>.{0}, <name>-<hash>.{0}, <name>.<region>.geo.{0})', suffix);
 }
 
 function isIpLiteral(host: string): boolean {
   return host.startsWith('[') || ipv4Pattern.test(host);
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127(\.[0-9]{1,3}){3}$/.test(host);
 }
 
 /** Scheme and host only: enough to say which host was refused, without a path, query or userinfo password. */

@@ -10,8 +10,6 @@ export interface RegistryTarget {
   readonly loginServer: string;
   /** The registry's Entra tenant, when known; sent with the exchange. */
   readonly tenantId?: string;
-  /** Plain HTTP, for a loopback registry the user trusted (refused for any other host). */
-  readonly plainHttp?: boolean;
 }
 
 export interface AcrToken {
@@ -38,7 +36,7 @@ export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostT
   const registry = target.loginServer;
   const problem = loginServerProblem(registry);
   if (problem) throw new AcrError('hostNotTrusted', registry, { detail: problem });
-  const base = `${target.plainHttp ? 'http' : 'https'}://${registry}/v2/`;
+  const base = `https://${registry}/v2/`;
   assertTrustedUrl(base, trust, registry);
   const response = await requestRegistry(registry, base, { method: 'GET' }, limits, signal);
   const header = response.headers.get('www-authenticate');

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 
 /** VS Code has no Microsoft session for this extension (signed out in the Accounts menu, or never signed in). */
 export class NotSignedInError extends Error implements ActionableFailure {

@@ -3,7 +3,7 @@ import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import type { AzureCloud } from '../azure/clouds';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 
 /**
  * How to sign in with @azure/identity. It is stored in VS Code's Memento, so it never holds a secret:

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 
 /** Where an Azure cloud's endpoints are: the public cloud, the sovereign clouds, or a custom one from settings. */
 export interface AzureCloud {

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 
 /**
  * The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. Retried on

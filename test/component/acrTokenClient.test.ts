@@ -251,7 +251,6 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
         { loginServer: `user@${apps.loginServer}` },
         { loginServer: 'contosoapps.eastus.data.azurecr.localhost' },
         { loginServer: `${apps.loginServer}/evil` },
-        { loginServer: apps.loginServer, plainHttp: true },
       ];
       const { acr, credential } = await newClient();
       await emulator.client.clearLog();

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../world/browser';
@@ -20,6 +21,46 @@ const suiteTimeoutMs = 10 * 60_000;
  */
 export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = []): Promise<HostResults> {
   buildForTests();
+  return runInCodeServer({ developmentPath: projectRoot, testsPath: join(projectRoot, 'out/host/suite/index.js'), fileFilters });
+}
+
+/**
+ * The packaged extension as a user gets it: `npm run package` makes the .vsix, `code-server --install-extension`
+ * installs it into a fresh extensions folder, and test/host/installed checks from inside that workbench that it
+ * activates by itself and signs in. The extension under development there is the emulated Microsoft sign-in,
+ * so that ACR Access is only the installed copy.
+ */
+export async function runInstalledVsixInCodeServer(): Promise<HostResults> {
+  buildForTests();
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe' });
+  const dir = await mkdtemp(join(tmpdir(), 'acr-vsix-'));
+  const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
+  try {
+    // A copy, so that a later build of dist/ cannot change what is installed.
+    const vsix = join(dir, 'acr-access.vsix');
+    await copyFile(join(projectRoot, 'dist/acr-access.vsix'), vsix);
+    return await runInCodeServer({
+      developmentPath: join(projectRoot, 'out/emulatedMicrosoftAuth'),
+      testsPath: join(projectRoot, 'out/host/installed/index.js'),
+      fileFilters: [],
+      vsixFiles: [vsix],
+    });
+  } finally {
+    await removeDir();
+  }
+}
+
+interface HostRun {
+  /** The extension loaded as under development (extensionDevelopmentPath). */
+  readonly developmentPath: string;
+  /** The module whose run() the extension host calls (extensionTestsPath). */
+  readonly testsPath: string;
+  readonly fileFilters: readonly string[];
+  /** Packaged extensions to install into the workbench's extensions folder first. */
+  readonly vsixFiles?: readonly string[];
+}
+
+async function runInCodeServer({ developmentPath, testsPath, fileFilters, vsixFiles }: HostRun): Promise<HostResults> {
   const dir = await mkdtemp(join(tmpdir(), 'acr-host-'));
   const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
   const resultsFile = join(dir, 'results.json');
@@ -28,6 +69,9 @@ export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = 
   const workbench = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: true, autoApprove: true, dockerConfig: join(dir, 'docker-config') });
   const server = await startCodeServer({
     ...workbench,
+    // The emulated sign-in is installed, unless it is the extension under development.
+    extensions: (workbench.extensions ?? []).filter((extension) => extension !== developmentPath),
+    ...(vsixFiles ? { vsixFiles } : {}),
     env: { ...workbench.env, ACR_TEST_RESULTS: resultsFile, ACR_TEST_FILES: fileFilters.join(','), ACR_TEST_WORKBENCH_PROBE: probe.url, ACR_TEST_EMULATOR: JSON.stringify(emulator) },
   });
   const browser = await launchChromium();
@@ -42,11 +86,11 @@ export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = 
     });
     await page.goto(
       server.workbenchUrl([
-        ['extensionDevelopmentPath', server.remoteUri(projectRoot)],
-        ['extensionTestsPath', server.remoteUri(join(projectRoot, 'out/host/suite/index.js'))],
+        ['extensionDevelopmentPath', server.remoteUri(developmentPath)],
+        ['extensionTestsPath', server.remoteUri(testsPath)],
       ]),
       // The suite's end is awaited below; on a loaded machine the page's load event alone can take longer than 30 s.
-      { waitUntil: 'commit' },
+      { waitUntil: 'commit', timeout: suiteTimeoutMs },
     );
     const timedOut = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`the host suite did not finish within ${suiteTimeoutMs / 1000} s`)), suiteTimeoutMs).unref(),

@@ -39,10 +39,13 @@ const adversarialUrls: ReadonlyArray<readonly [string, RegExp]> = [
   ['https://abc.azurecr.io/v2/', /not a login server form/],
   ['https://contoso_apps.azurecr.io/v2/', /characters a host name cannot have/],
   ['https://contosoapps.azurecr.cn/v2/', /does not end with \.azurecr\.io/],
-  ['http://contosoapps.azurecr.io/v2/', /plain HTTP/],
-  ['http://armreturned.example.net/v2/', /plain HTTP/],
-  ['http://192.168.1.20/v2/', /loopback/],
-  ['http://127.0.0.1:5002/v2/', /plain HTTP/],
+  ['http://contosoapps.azurecr.io/v2/', /scheme http is not HTTPS/],
+  ['http://armreturned.example.net/v2/', /scheme http is not HTTPS/],
+  ['http://192.168.1.20/v2/', /scheme http is not HTTPS/],
+  ['http://127.0.0.1:5002/v2/', /scheme http is not HTTPS/],
+  // Trusted hosts, loopback ones too, get tokens over HTTPS only.
+  ['http://127.0.0.1:5000/v2/', /scheme http is not HTTPS/],
+  ['http://localhost:5001/v2/', /scheme http is not HTTPS/],
   ['ftp://contosoapps.azurecr.io/v2/', /not HTTPS/],
   ['contosoapps.azurecr.io/v2/', /absolute URL/],
   ['https:///v2/', /no host/],
@@ -87,8 +90,6 @@ describe('acr: login server rules and host check', () => {
       'https://registry.internal.test/v2/',
       'https://127.0.0.1:5000/v2/',
       'https://192.168.1.20/v2/',
-      'http://127.0.0.1:5000/v2/',
-      'http://localhost:5001/v2/',
     ];
     for (const url of accepted) {
       it(`accepts ${url}`, () => {

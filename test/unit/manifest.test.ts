@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CommandId } from '../../src/commandIds';
 
@@ -7,6 +7,7 @@ const root = join(__dirname, '../..');
 const manifestText = readFileSync(join(root, 'package.json'), 'utf8');
 const manifest = JSON.parse(manifestText) as {
   engines: { vscode: string };
+  dependencies: Record<string, string>;
   icon: string;
   contributes: { commands: { command: string; title: string }[] };
 };
@@ -36,5 +37,15 @@ describe('package.json', () => {
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.equal(png.readUInt32BE(16), 128);
     assert.equal(png.readUInt32BE(20), 128);
+  });
+
+  it('lists as runtime dependencies only packages src/ imports (what only tests use is a devDependency)', () => {
+    const source = join(root, 'src');
+    const imported = new Set<string>();
+    for (const file of readdirSync(source, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
+      for (const match of readFileSync(join(source, file), 'utf8').matchAll(/(?:from |import\()'((?:@[\w.-]+\/)?[\w.-]+)[^']*'/g)) imported.add(match[1]);
+    }
+    assert.ok(imported.has('@vscode/l10n'), `found only ${[...imported].join(', ')}`);
+    assert.deepEqual(Object.keys(manifest.dependencies).filter((name) => !imported.has(name)), []);
   });
 });

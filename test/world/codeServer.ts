@@ -33,6 +33,8 @@ export interface CodeServerOptions {
   readonly telemetryAllowed?: boolean;
   /** Folders of built extensions to install beside the one under development. */
   readonly extensions?: readonly string[];
+  /** Packaged extensions (.vsix files) to install with `code-server --install-extension`, as a user would. */
+  readonly vsixFiles?: readonly string[];
 }
 
 const quietSettings = {
@@ -62,6 +64,9 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   for (const extension of options.extensions ?? []) {
     const { publisher, name, version } = JSON.parse(await readFile(join(extension, 'package.json'), 'utf8')) as Record<string, string>;
     await cp(extension, join(dir, 'extensions', `${publisher}.${name}-${version}`), { recursive: true });
+  }
+  for (const vsix of options.vsixFiles ?? []) {
+    execFileSync(process.execPath, [codeServerEntry(), '--user-data-dir', userData, '--extensions-dir', join(dir, 'extensions'), '--install-extension', vsix], { stdio: 'pipe' });
   }
 
   const port = await freePort();

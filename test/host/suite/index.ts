@@ -1,5 +1,5 @@
 // The host tier's entry point: the extension host calls run() once the extension under development is
-// loaded (the extensionTestsPath contract shared by test-electron and code-server).
+// loaded (VS Code's extensionTestsPath contract, as code-server honours it).
 import Mocha from 'mocha';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
