@@ -45,6 +45,8 @@ export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = 
         ['extensionDevelopmentPath', server.remoteUri(projectRoot)],
         ['extensionTestsPath', server.remoteUri(join(projectRoot, 'out/host/suite/index.js'))],
       ]),
+      // The workbench's first load takes far longer than Playwright's 30 s default on a busy 2-core machine.
+      { timeout: 120_000 },
     );
     const timedOut = new Promise<never>((_, reject) =>
       setTimeout(() => reject(new Error(`the host suite did not finish within ${suiteTimeoutMs / 1000} s`)), suiteTimeoutMs).unref(),
