@@ -26,10 +26,14 @@ import { ManifestDocuments } from './tree/manifestDocuments';
 import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
 import { TreeMemory } from './tree/treeMemory';
 
-/** What the extension exports: its registry tree and what the tree remembers, read by the host tests as VS Code reads them. */
+/**
+ * What the extension exports: its registry tree and what the tree remembers, read by the host tests as VS Code
+ * reads them, and its renewal schedule, whose heartbeat (`checkDue`) a host test can give at once.
+ */
 export interface AcrAccessExports {
   readonly registryTree: RegistryTree;
   readonly treeMemory: TreeMemory;
+  readonly renewals: Pick<RefreshScheduler, 'statuses' | 'checkDue'>;
 }
 
 export function activate(context: vscode.ExtensionContext): AcrAccessExports {
@@ -82,7 +86,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   registerCommands(context, services);
   registerRenewals(context, services);
   registerTreeUpdates(context, services, treeView);
-  return { registryTree: tree, treeMemory };
+  return { registryTree: tree, treeMemory, renewals: scheduler };
 }
 
 /** Where the registry tree's data comes from: ARM with the account that never prompts, and the registries' own APIs. */

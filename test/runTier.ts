@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import Mocha from 'mocha';
 import { runHostSuiteInCodeServer, runInstalledVsixInCodeServer } from './host/launchCodeServer';
 import { HostResults } from './host/results';
+import { inTestOrder } from './testOrder';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
 
@@ -22,13 +23,12 @@ const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_
 function testFiles(dir: string, filters: readonly string[]): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.ts') && (filters.length === 0 || filters.some((filter) => name.includes(filter))))
-    .map((name) => join(dir, name))
-    .sort();
+    .map((name) => join(dir, name));
 }
 
 async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly string[]): Promise<Counts> {
   const mocha = new Mocha({ timeout: mochaTimeoutMs[tier], reporter: 'spec', color: process.stdout.isTTY });
-  for (const file of testFiles(join(projectRoot, 'test', tier), filters)) mocha.addFile(file);
+  for (const file of inTestOrder(testFiles(join(projectRoot, 'test', tier), filters))) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {
     const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));

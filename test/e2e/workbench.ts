@@ -32,7 +32,8 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     server = await startCodeServer(options);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]), { waitUntil: 'commit' });
+    // The workbench's first load takes far longer than Playwright's 30 s default on a busy 2-core machine.
+    await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]), { waitUntil: 'commit', timeout: 120_000 });
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
     await page.getByRole('tab', { name: 'ACR Access' }).waitFor({ timeout: 60_000 });
     return { page, close };

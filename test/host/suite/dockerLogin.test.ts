@@ -15,8 +15,13 @@ interface DockerLogin {
   persisted: boolean;
 }
 
+/** The registries Docker's config holds credentials for (none before anything wrote the file). */
 async function dockerConfigAuths(): Promise<string[]> {
-  const config = JSON.parse(await readFile(join(process.env.DOCKER_CONFIG!, 'config.json'), 'utf8')) as { auths?: Record<string, unknown> };
+  const text = await readFile(join(process.env.DOCKER_CONFIG!, 'config.json'), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return '{}';
+    throw error;
+  });
+  const config = JSON.parse(text) as { auths?: Record<string, unknown> };
   return Object.keys(config.auths ?? {}).sort();
 }
 
@@ -24,6 +29,12 @@ describe('Log In Docker to Registry with the VS Code Microsoft account', () => {
   const emulator = hostEmulator();
   const apps = emulator.loginServer('contosoapps');
   const noArm = emulator.loginServer('contosonoarm');
+
+  beforeEach(async () => {
+    // Whatever ran before: VS Code's account signed in, nothing logged in to Docker.
+    await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
+    await vscode.commands.executeCommand('acrAccess.signOut');
+  });
 
   it('gets Docker ready for two registries, and docker pull in a terminal works', async () => {
     const logins = await vscode.commands.executeCommand<DockerLogin[]>('acrAccess.logInDocker', [apps, noArm]);
@@ -42,9 +53,11 @@ describe('Log In Docker to Registry with the VS Code Microsoft account', () => {
   });
 
   it('sign out removes what it gave Docker, and docker pull is refused again', async () => {
+    await vscode.commands.executeCommand('acrAccess.logInDocker', [apps]);
+    assert.deepEqual(await dockerConfigAuths(), [apps]);
     await vscode.commands.executeCommand('acrAccess.signOut');
     assert.deepEqual(await dockerConfigAuths(), []);
-    await run('docker', ['rmi', `${apps}/hello:v1`]);
+    await run('docker', ['rmi', `${apps}/hello:v1`]).catch(() => undefined);
     await assert.rejects(run('docker', ['pull', `${apps}/hello:v1`], { timeout: 120_000 }), /unauthorized|authentication required|denied/i);
   });
 });

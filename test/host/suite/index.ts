@@ -5,13 +5,14 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activateAndRecordModules } from '../activation';
 import { HostResults } from '../results';
+import { inTestOrder } from '../../testOrder';
 
 export async function run(): Promise<void> {
   await activateAndRecordModules();
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'dot' });
   const filters = (process.env.ACR_TEST_FILES ?? '').split(',').filter((filter) => filter !== '');
   const chosen = (file: string) => file.endsWith('.test.js') && (filters.length === 0 || filters.some((filter) => file.includes(filter)));
-  for (const name of readdirSync(__dirname).filter(chosen)) {
+  for (const name of inTestOrder(readdirSync(__dirname).filter(chosen))) {
     mocha.addFile(join(__dirname, name));
   }
   const results: HostResults = { passed: [], failed: [] };
