@@ -48,3 +48,8 @@ export function tokenPasswordWarningDays(): number {
 export function treePageSize(): number {
   return vscode.workspace.getConfiguration('acrAccess.tree').get<number>('pageSize', 100);
 }
+
+/** Whether the Get Started walkthrough opens the first time the extension starts. */
+export function showWalkthrough(): boolean {
+  return vscode.workspace.getConfiguration('acrAccess').get<boolean>('showWalkthrough', true);
+}

@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../world/codeServer';
 
+const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+  contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] };
+};
+
 /** The file names in a zip archive, read from its central directory. */
 function zipEntries(zip: Buffer): string[] {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
@@ -38,10 +42,13 @@ describe('npm run package', () => {
       /^extension\/dist\/extension\.js$/,
       /^extension\/dist\/lazy\/[\w-]+\.js$/,
       /^extension\/media\/[\w-]+\.(png|svg)$/,
+      /^extension\/media\/walkthrough\/[\w-]+\.md$/,
     ];
     const unexpected = entries.filter((name) => !allowed.some((pattern) => pattern.test(name)));
     assert.deepEqual(unexpected, [], 'test, source or dev files in the package');
-    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png']) {
+    const walkthroughMedia = manifest.contributes.walkthroughs.flatMap(({ steps }) => steps.map(({ media }) => `extension/${media.markdown}`));
+    assert.ok(walkthroughMedia.length > 0);
+    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', ...walkthroughMedia]) {
       assert.ok(entries.includes(required), `${required} is missing`);
     }
   });

@@ -43,6 +43,8 @@ const quietSettings = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
+  // The extension's walkthrough would open in every test's first window; test/e2e/walkthrough.test.ts turns it back on.
+  'acrAccess.showWalkthrough': false,
 };
 
 function codeServerEntry(): string {
