@@ -56,7 +56,7 @@ describe('A developer new to ACR Access follows the Get Started walkthrough', ()
     for (const id of steps) await step(id).waitFor();
     assert.deepEqual(
       await walkthrough().locator('button.getting-started-step .step-title').allInnerTexts(),
-      ['Sign in to Azure', 'Log Docker in to your registries', 'Find an image and pull it', 'Create a repository-scoped token', 'Understand the status bar'],
+      ['Sign in to Azure', 'Log Docker in to your registries', 'Find an image and pull it', 'Create a scoped token', 'Understand the status bar'],
     );
     await saveScreenshot(page, 'walkthrough-1-opened');
   });
