@@ -15,7 +15,7 @@ import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { listRegistries, listSubscriptions } from './azure/registries';
 import { RegistryTokens } from './azure/tokens';
-import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
+import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
@@ -25,6 +25,7 @@ import { RenewalProblems } from './status/renewalProblems';
 import { ManifestDocuments } from './tree/manifestDocuments';
 import { RegistryTree, registriesViewId, TreeSources } from './tree/registryTree';
 import { TreeMemory } from './tree/treeMemory';
+import { openWalkthroughOnFirstActivation } from './walkthrough';
 
 /**
  * What the extension exports: its registry tree and what the tree remembers, read by the host tests as VS Code
@@ -86,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   registerCommands(context, services);
   registerRenewals(context, services);
   registerTreeUpdates(context, services, treeView);
+  void openWalkthroughOnFirstActivation(context, { enabled: showWalkthrough(), alreadyUsed: state.source !== undefined || state.dockerLogins.length > 0 }, log);
   return { registryTree: tree, treeMemory, renewals: scheduler };
 }
 

@@ -54,3 +54,8 @@ export function tokenPasswordExpiryDays(): number {
   const days = vscode.workspace.getConfiguration('acrAccess.tokens').get<number>('passwordExpiryDays', 30);
   return Number.isInteger(days) && days >= 1 ? days : 30;
 }
+
+/** Whether the Get Started walkthrough opens the first time the extension starts. */
+export function showWalkthrough(): boolean {
+  return vscode.workspace.getConfiguration('acrAccess').get<boolean>('showWalkthrough', true);
+}

@@ -3,6 +3,7 @@ import { abortSignalFor } from '../cancellation';
 import { PullProgress, PullResult, pullWithRenewal } from '../docker/pull';
 import { imageReference, RegistryNode, RepositoryNode, TagNode } from '../tree/nodes';
 import { Services } from './services';
+import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
 
 /** `12.3 MB of 40.1 MB, 2 of 5 layers` */
 function describe(progress: PullProgress): string {
@@ -36,6 +37,7 @@ export async function pullImage(services: Services, node: TagNode): Promise<void
     },
   );
   services.log.info(`Pulled ${reference} (${result.digest})`);
+  void setWalkthroughContext(WalkthroughContext.imagePulled, true);
   const copy = vscode.l10n.t('Copy Reference');
   void vscode.window.showInformationMessage(vscode.l10n.t('Pulled {0} ({1}).', reference, result.digest), copy).then(async (choice) => {
     if (choice === copy) await vscode.env.clipboard.writeText(`${node.parent.parent.loginServer}/${node.parent.name}@${result.digest}`);
@@ -72,5 +74,6 @@ export async function pullAllTags(services: Services, node: RepositoryNode): Pro
       return count;
     },
   );
+  if (pulled > 0) void setWalkthroughContext(WalkthroughContext.imagePulled, true);
   void vscode.window.showInformationMessage(vscode.l10n.t('Pulled {0} tags of {1}.', pulled, node.name));
 }

@@ -38,6 +38,7 @@ import { signIn, signInAgain } from './signIn';
 import { signOut } from './signOut';
 import { untag } from './untag';
 import { useAdminCredentials } from './useAdminCredentials';
+import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
 
 type Command = (services: Services, ...args: never[]) => unknown;
 
@@ -87,12 +88,15 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
   for (const [id, command] of Object.entries(commands)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, (...args: never[]) => runCommand(id, services, () => command(services, ...args))));
   }
+  // A Docker login saved in the middle of a command (sign-in) ticks the walkthrough's step at once.
+  context.subscriptions.push(services.state.onDidChangeDockerLogins(() => void updateSignedInContext(services)));
   void updateSignedInContext(services);
 }
 
-/** The context key views and menus use to tell signed-in from signed-out. */
-function updateSignedInContext({ state }: Services): Thenable<unknown> {
-  return vscode.commands.executeCommand('setContext', 'acrAccess.signedIn', state.source !== undefined || state.dockerLogins.length > 0);
+/** The context keys views and menus use to tell signed-in from signed-out, and the walkthrough whether Docker is logged in. */
+async function updateSignedInContext({ state }: Services): Promise<void> {
+  await vscode.commands.executeCommand('setContext', 'acrAccess.signedIn', state.source !== undefined || state.dockerLogins.length > 0);
+  await setWalkthroughContext(WalkthroughContext.dockerLoggedIn, state.dockerLogins.length > 0);
 }
 
 /**

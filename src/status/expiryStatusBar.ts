@@ -67,14 +67,19 @@ export class ExpiryStatusBar implements vscode.Disposable {
     const icon = severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : '$(key)';
     const time = left === undefined ? undefined : left <= 0 ? vscode.l10n.t('expired') : formatTimeLeft(left);
     this.item.text = time ? `${icon} ${vscode.l10n.t('ACR {0} {1}', name, time)}` : `${icon} ${vscode.l10n.t('ACR {0}', name)}`;
-    this.item.accessibilityInformation = {
-      label:
-        left === undefined
-          ? vscode.l10n.t('Docker is logged in to {0}', name)
-          : left <= 0
-            ? vscode.l10n.t("Docker's credential for {0} has expired", name)
-            : vscode.l10n.t("Docker's credential for {0}: {1} left", name, formatTimeLeft(left)),
-    };
+    // What the colours say, in words, and what activating the item offers.
+    const failed = shown.health.kind === 'needsUser' || shown.health.kind === 'retrying';
+    const spoken = [
+      left === undefined
+        ? vscode.l10n.t('Docker is logged in to {0}', name)
+        : left <= 0
+          ? vscode.l10n.t("Docker's credential for {0} has expired", name)
+          : vscode.l10n.t("Docker's credential for {0}: {1} left", name, formatTimeLeft(left)),
+      ...(failed ? [vscode.l10n.t('renewing it failed')] : severity === 'warning' ? [vscode.l10n.t('expiring soon')] : []),
+      ...(statuses.length > 1 ? [vscode.l10n.t('{0} registries in all', statuses.length)] : []),
+      vscode.l10n.t('activate to renew, log out or show the log'),
+    ];
+    this.item.accessibilityInformation = { label: spoken.join(', '), role: 'button' };
     this.item.backgroundColor = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
     this.item.color = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Foreground`);
     this.item.tooltip = this.tooltip(statuses, settings, now);

@@ -22,11 +22,17 @@ const { Collapsed, None } = vscode.TreeItemCollapsibleState;
 export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeItem {
   switch (node.kind) {
     case 'tenant':
-      return item(node.id, node.name, Collapsed, 'organization', 'tenant', { tooltip: vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId) });
+      return item(node.id, node.name, Collapsed, 'organization', 'tenant', { tooltip: vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId) }, vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId));
     case 'subscription':
-      return item(node.id, node.subscription.name, Collapsed, 'azure', 'subscription', {
-        tooltip: vscode.l10n.t('Subscription {0} ({1})', node.subscription.name, node.subscription.id),
-      });
+      return item(
+        node.id,
+        node.subscription.name,
+        Collapsed,
+        'azure',
+        'subscription',
+        { tooltip: vscode.l10n.t('Subscription {0} ({1})', node.subscription.name, node.subscription.id) },
+        vscode.l10n.t('Subscription {0} ({1})', node.subscription.name, node.subscription.id),
+      );
     case 'typedRegistries':
       return item(node.id, vscode.l10n.t('Registries by login server'), vscode.TreeItemCollapsibleState.Expanded, 'link', 'typedRegistries', {
         tooltip: vscode.l10n.t('Registries you added by login server, or logged in to with their own user name and password'),
@@ -34,7 +40,8 @@ export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeI
     case 'registry':
       return registryItem(node, context);
     case 'repository':
-      return item(node.id, node.name, Collapsed, 'repo', 'repository', { tooltip: `${node.parent.loginServer}/${node.name}` });
+      // Named by its whole reference (what `docker pull` takes), as a screen reader user finds it in the tree.
+      return item(node.id, node.name, Collapsed, 'repo', 'repository', { tooltip: `${node.parent.loginServer}/${node.name}` }, `${node.parent.loginServer}/${node.name}`);
     case 'tag':
       return tagItem(node, context.now);
     case 'loadMore':
@@ -43,11 +50,19 @@ export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeI
       });
     case 'error':
       return errorItem(node);
-    case 'openByName':
-      return item(node.id, vscode.l10n.t('Open Repository by Name...'), None, 'go-to-file', 'openByName', {
-        command: { command: CommandId.openRepositoryByName, title: vscode.l10n.t('Open Repository by Name'), arguments: [node.parent] },
-        tooltip: vscode.l10n.t('You may not list the repositories of this registry; open one whose name you know.'),
-      });
+    case 'openByName': {
+      const label = vscode.l10n.t('Open Repository by Name...');
+      const tooltip = vscode.l10n.t('You may not list the repositories of this registry; open one whose name you know.');
+      return item(
+        node.id,
+        label,
+        None,
+        'go-to-file',
+        'openByName',
+        { command: { command: CommandId.openRepositoryByName, title: vscode.l10n.t('Open Repository by Name'), arguments: [node.parent] }, tooltip },
+        `${label} ${tooltip}`,
+      );
+    }
     case 'message':
       return item(node.id, node.text, None, 'info', 'message', {});
     case 'tokens':
@@ -84,25 +99,42 @@ function tokenItem(node: TokenNode, now: number): vscode.TreeItem {
     vscode.l10n.t('Scope map: {0}', token.scopeMap),
     ...(expiries.length === 0 ? [vscode.l10n.t('No password yet: Generate Password... makes one.')] : expiries.map(({ password, state }) => passwordText(password.name, password.expiry, state))),
   ].join('\n');
-  return item(node.id, token.name, None, new vscode.ThemeIcon(worst === 'expired' ? 'warning' : 'key', color ? new vscode.ThemeColor(color) : undefined), `token;${token.enabled ? 'enabled' : 'disabled'}`, {
-    description: parts.join(' · '),
-    tooltip,
-    accessibilityInformation: { label: [token.name, ...parts].join(', ') },
-  });
+  return item(
+    node.id,
+    token.name,
+    None,
+    new vscode.ThemeIcon(worst === 'expired' ? 'warning' : 'key', color ? new vscode.ThemeColor(color) : undefined),
+    `token;${token.enabled ? 'enabled' : 'disabled'}`,
+    { description: parts.join(' · '), tooltip },
+    vscode.l10n.t('Token {0}', [token.name, ...parts].join(', ')),
+  );
 }
 
 function scopeMapItem(node: ScopeMapNode): vscode.TreeItem {
   const { scopeMap } = node;
   const description = scopeMap.builtIn ? vscode.l10n.t('built-in') : vscode.l10n.t('{0} actions', scopeMap.actions.length);
   const tooltip = [scopeMap.description, ...scopeMap.actions].filter((line) => line !== '').join('\n');
-  return item(node.id, scopeMap.name, None, scopeMap.builtIn ? 'lock' : 'list-tree', `scopeMap;${scopeMap.builtIn ? 'builtIn' : 'userDefined'}`, { description, tooltip });
+  return item(node.id, scopeMap.name, None, scopeMap.builtIn ? 'lock' : 'list-tree', `scopeMap;${scopeMap.builtIn ? 'builtIn' : 'userDefined'}`, { description, tooltip }, vscode.l10n.t('Scope map {0}, {1}', scopeMap.name, description));
 }
 
-function item(id: string, label: string, collapsible: vscode.TreeItemCollapsibleState, icon: string | vscode.ThemeIcon, contextValue: string, extra: Partial<vscode.TreeItem>): vscode.TreeItem {
+/**
+ * A tree item. A screen reader says `spoken` for the row (the label when not given): the facts sighted users
+ * read from its icon, colour and description, in words.
+ */
+function item(
+  id: string,
+  label: string,
+  collapsible: vscode.TreeItemCollapsibleState,
+  icon: string | vscode.ThemeIcon,
+  contextValue: string,
+  extra: Partial<vscode.TreeItem>,
+  spoken: string = label,
+): vscode.TreeItem {
   const treeItem = new vscode.TreeItem(label, collapsible);
   treeItem.id = id;
   treeItem.iconPath = typeof icon === 'string' ? new vscode.ThemeIcon(icon) : icon;
   treeItem.contextValue = contextValue;
+  treeItem.accessibilityInformation = { label: spoken, role: 'treeitem' };
   return Object.assign(treeItem, extra);
 }
 
@@ -125,11 +157,16 @@ function registryItem(node: RegistryNode, context: TreeItemContext): vscode.Tree
   }
   tooltip.appendMarkdown(`${severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : status ? '$(pass)' : '$(circle-outline)'} ${escape(docker)}`);
 
-  return item(node.id, name, Collapsed, new vscode.ThemeIcon('database', color ? new vscode.ThemeColor(color) : undefined), tokens.join(';'), {
-    description,
-    tooltip,
-    accessibilityInformation: { label: [name, description, docker].filter((part) => part !== '').join(', ') },
-  });
+  const facts = summary ? [summary.sku, summary.location, ...(summary.abac ? [vscode.l10n.t('repository permissions')] : [])] : [description];
+  return item(
+    node.id,
+    name,
+    Collapsed,
+    new vscode.ThemeIcon('database', color ? new vscode.ThemeColor(color) : undefined),
+    tokens.join(';'),
+    { description, tooltip },
+    [vscode.l10n.t('Registry {0}', name), ...facts, docker].filter((part) => part !== '').join(', '),
+  );
 }
 
 /** Whether Docker is logged in to the registry and until when: the same facts the status bar's tooltip gives. */
@@ -146,11 +183,7 @@ function tagItem(node: TagNode, now: number): vscode.TreeItem {
   const manifest = node.parent.manifests.get(node.tag.digest);
   const updated = node.tag.lastUpdateTime ?? node.tag.createdTime;
   const description = [updated === undefined ? undefined : age(updated, now), manifest?.imageSize === undefined ? undefined : size(manifest.imageSize)].filter((part) => part !== undefined).join(' · ');
-  return item(node.id, node.tag.name, None, 'tag', 'tag', {
-    description,
-    tooltip: tagTooltip(node),
-    accessibilityInformation: { label: vscode.l10n.t('Tag {0}, {1}', node.tag.name, description) },
-  });
+  return item(node.id, node.tag.name, None, 'tag', 'tag', { description, tooltip: tagTooltip(node) }, vscode.l10n.t('Tag {0}, {1}', node.tag.name, description.replace(/ · /g, ', ')));
 }
 
 export function tagTooltip(node: TagNode): vscode.MarkdownString {
@@ -173,12 +206,16 @@ function errorItem(node: ErrorNode): vscode.TreeItem {
   const { advice } = node;
   const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : [])];
   const retryAt = node.retryAt === undefined ? undefined : new Date(node.retryAt).toLocaleTimeString(vscode.env.language);
-  return item(node.id, advice.message, None, new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')), tokens.join(';'), {
-    description: retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined,
-    tooltip: advice.message,
-    command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] },
-    accessibilityInformation: { label: vscode.l10n.t('Error: {0}', advice.message) },
-  });
+  const description = retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined;
+  return item(
+    node.id,
+    advice.message,
+    None,
+    new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground')),
+    tokens.join(';'),
+    { description, tooltip: advice.message, command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] } },
+    [vscode.l10n.t('Error: {0}', advice.message), description].filter((part) => part !== undefined).join(', '),
+  );
 }
 
 /** How long ago, in the display language: "3 days ago". */

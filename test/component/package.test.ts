@@ -15,6 +15,9 @@ interface ZipEntry {
   readonly name: string;
   readonly uncompressedSize: number;
 }
+const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
+  contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] };
+};
 
 /** The file names in a zip archive, read from its central directory. */
 function zipEntries(zip: Buffer): string[] {
@@ -68,10 +71,13 @@ describe('npm run package', () => {
       /^extension\/dist\/extension\.js$/,
       /^extension\/dist\/lazy\/[\w-]+\.js$/,
       /^extension\/media\/[\w-]+\.(png|svg)$/,
+      /^extension\/media\/walkthrough\/[\w-]+\.md$/,
     ];
     const unexpected = entries.filter((name) => !allowed.some((pattern) => pattern.test(name)));
     assert.deepEqual(unexpected, [], 'test, source or dev files in the package');
-    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png']) {
+    const walkthroughMedia = manifest.contributes.walkthroughs.flatMap(({ steps }) => steps.map(({ media }) => `extension/${media.markdown}`));
+    assert.ok(walkthroughMedia.length > 0);
+    for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', ...walkthroughMedia]) {
       assert.ok(entries.includes(required), `${required} is missing`);
     }
   });

@@ -65,9 +65,9 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
   let tree: Locator;
   let apps: string;
 
-  /** A tree row by its accessible name: `Tenant <name> (...)`, `<registry>, <SKU> · <region>, ...`, `<login server>/<repository>`, `Tag <tag>, ...`. */
+  /** A tree row by its accessible name: `Tenant <name> (...)`, `Registry <registry>, <SKU>, <region>, ...`, `<login server>/<repository>`, `Tag <tag>, ...`. */
   const row = (name: string | RegExp): Locator => tree.getByRole('treeitem', { name, exact: typeof name === 'string' });
-  const registryRow = (name: string): Locator => row(new RegExp(`^${name}, `));
+  const registryRow = (name: string): Locator => row(new RegExp(`^Registry ${name}, `));
   const tagRow = (tag: string): Locator => row(new RegExp(`^Tag ${tag.replace(/\./g, '\\.')}, `));
 
   /** The registry's own tag list, read as the fixture's owner (not through the extension). */

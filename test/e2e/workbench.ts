@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
@@ -13,6 +13,8 @@ export const artifactsDir = join(projectRoot, 'artifacts/e2e');
 
 export interface Workbench {
   readonly page: Page;
+  /** Changes user settings as an edit of settings.json would (a value of undefined removes one). */
+  updateSettings(settings: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,8 +37,13 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     // The workbench's first load takes far longer than Playwright's 30 s default on a busy 2-core machine.
     await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]), { waitUntil: 'commit', timeout: 120_000 });
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
-    await page.getByRole('tab', { name: 'ACR Access' }).waitFor({ timeout: 60_000 });
-    return { page, close };
+    await page.getByRole('tab', { name: 'ACR Access', exact: true }).waitFor({ timeout: 60_000 });
+    const { userSettingsFile } = server;
+    const updateSettings = async (settings: Record<string, unknown>): Promise<void> => {
+      const current = JSON.parse(await readFile(userSettingsFile, 'utf8')) as Record<string, unknown>;
+      await writeFile(userSettingsFile, JSON.stringify({ ...current, ...settings }, null, 2));
+    };
+    return { page, updateSettings, close };
   } catch (error) {
     await close();
     throw error;
@@ -140,7 +147,7 @@ export async function clearNotifications(page: Page): Promise<void> {
 export async function openRegistriesView(page: Page): Promise<Locator> {
   const tree = page.locator('.part.sidebar').getByRole('tree', { name: 'Registries' });
   // Clicking the activity bar entry of the view that is showing would hide the side bar.
-  if (!(await tree.isVisible())) await page.getByRole('tab', { name: 'ACR Access' }).click();
+  if (!(await tree.isVisible())) await page.getByRole('tab', { name: 'ACR Access', exact: true }).click();
   await tree.waitFor();
   return tree;
 }

@@ -12,6 +12,8 @@ export interface CodeServer {
   readonly port: number;
   /** The folder opened as the workspace. */
   readonly workspace: string;
+  /** The user's settings.json, which the workbench watches: a change written there applies at once. */
+  readonly userSettingsFile: string;
   /** The URL that opens the workbench on the workspace, with an optional test payload. */
   workbenchUrl(payload?: [string, string][]): string;
   /** A `vscode-remote:` URI for a path on this machine, as extensionDevelopmentPath wants it. */
@@ -45,6 +47,8 @@ const quietSettings = {
   'extensions.autoUpdate': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
+  // The extension's walkthrough would open in every test's first window; test/e2e/walkthrough.test.ts turns it back on.
+  'acrAccess.showWalkthrough': false,
 };
 
 function codeServerEntry(): string {
@@ -99,6 +103,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     url,
     port,
     workspace,
+    userSettingsFile: join(userData, 'User/settings.json'),
     workbenchUrl: (payload) => {
       const query = new URLSearchParams({ folder: workspace });
       if (payload) query.set('payload', JSON.stringify(payload));
