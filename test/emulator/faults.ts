@@ -37,7 +37,7 @@ export class FaultBook {
   private nextId = 1;
   private readonly addListeners = new Set<(spec: FaultSpec) => void>();
 
-  /** Called after each fault is added; servers drop idle connections so the next request meets a TLS fault. */
+  /** Called after each fault is added; servers drop their connections so the next request meets a TLS fault. */
   onAdd(listener: (spec: FaultSpec) => void): void {
     this.addListeners.add(listener);
   }

@@ -74,7 +74,7 @@ export async function listen(options: ServerOptions, host = '127.0.0.1'): Promis
 
 /**
  * The `tlsFailure` fault: a new connection it hits gets the untrusted certificate, so the client's TLS check
- * fails before any request. Keep-alive connections opened earlier would dodge it, so idle ones are closed
+ * fails before any request. Keep-alive connections opened earlier would dodge it, so they are all closed
  * when such a fault is added.
  */
 function refuseTlsOnFault(server: HttpsServer, options: ServerOptions, trusted: { key: string; cert: string }, untrusted: () => { key: string; cert: string }): void {
@@ -92,7 +92,7 @@ function refuseTlsOnFault(server: HttpsServer, options: ServerOptions, trusted: 
     }
   });
   options.faults.onAdd((spec) => {
-    if (spec.mode === 'tlsFailure' && (spec.server === undefined || spec.server === options.name)) server.closeIdleConnections();
+    if (spec.mode === 'tlsFailure' && (spec.server === undefined || spec.server === options.name)) server.closeAllConnections();
   });
 }
 
