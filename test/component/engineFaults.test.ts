@@ -185,7 +185,8 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
     assert.equal(result.reference, reference());
     assert.ok(await imageExists(), 'the image did not land');
     // The saved credential outlived the engine: the docker CLI still finds it.
-    assert.ok(JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')).auths[login], 'the saved credential is gone');
+    const saved = JSON.parse(await readFile(join(configDir, 'config.json'), 'utf8')) as { auths?: Record<string, unknown> };
+    assert.ok(saved.auths?.[login], 'the saved credential is gone');
   });
 
   it('engine killed and not restarted: login says the engine cannot be reached, names where it looked, and writes nothing', async () => {
