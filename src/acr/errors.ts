@@ -159,3 +159,14 @@ export function withoutSecrets(text: string): string {
   const cleaned = text.replace(jwtLike, '[token]').replace(longOpaqueRun, '[redacted]').replace(/\s+/g, ' ').trim();
   return cleaned.length > 300 ? `${cleaned.slice(0, 300)}...` : cleaned;
 }
+
+/** Microsoft Entra ID gave no token in time; passing trouble, so it is retried rather than sent to sign-in. */
+export class SignInTimeoutError extends Error implements ActionableFailure {
+  override readonly name = 'SignInTimeoutError';
+  readonly needsUser = false;
+  readonly nextStep = 'retry';
+  readonly failureKind = 'azure.entraTimeout';
+  constructor(seconds: number) {
+    super(l10n.t('Microsoft Entra ID did not answer within {0} s. Check your connection or proxy, then try again.', Math.round(seconds)));
+  }
+}

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { scopeFor } from '../azure/clouds';
-import { AcrError } from './errors';
+import { AcrError, SignInTimeoutError } from './errors';
 import { defaultRequestLimits, RequestLimits, requestRegistry } from './http';
 import { jwtAccountName } from './jwt';
 import { HostTrust } from './loginServer';
@@ -169,11 +169,18 @@ export class AcrTokenClient {
   private async entraToken(registry: string, audience: Audience, signal: AbortSignal): Promise<string> {
     const { cloud } = this.options.trust;
     const scope = scopeFor(audience === 'acr' ? cloud.acrAudience : cloud.armAudience);
+    // Entra gets the same bound as a registry request: a sign-in library may set none of its own.
+    const timeout = AbortSignal.timeout(this.limits.timeoutMs);
+    const stopped = AbortSignal.any([signal, timeout]);
     let token;
     try {
-      token = await this.options.credential.getToken(scope, { abortSignal: signal });
+      token = await untilAborted(this.options.credential.getToken(scope, { abortSignal: stopped }), stopped);
     } catch (error) {
       if (signal.aborted) throw signal.reason;
+      if (timeout.aborted) {
+        const cause = new SignInTimeoutError(this.limits.timeoutMs / 1000);
+        throw new AcrError('notSignedIn', registry, { detail: `no answer for ${scope}`, cause });
+      }
       throw new AcrError('notSignedIn', registry, { detail: `${(error as Error).name ?? 'Error'} for ${scope}`, cause: error });
     }
     if (!token?.token) throw new AcrError('notSignedIn', registry, { detail: `no token for ${scope}` });
@@ -185,4 +192,23 @@ export class AcrTokenClient {
     const margin = Math.min(this.renewBeforeExpiryMs, (token.expiresOn - now) / 2);
     return { ...token, renewAt: token.expiresOn - margin };
   }
+}
+
+/** Settles with the promise, or rejects as soon as the signal aborts, whether or not the promise heeds it. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: Error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

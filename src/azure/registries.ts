@@ -1,4 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
+import * as l10n from '@vscode/l10n';
+import type { ActionableFailure } from '../failures';
 import { AzureCloud, scopeFor } from './clouds';
 
 export interface Subscription {
@@ -27,13 +29,48 @@ export interface RegistrySummary {
 /** A credential for a tenant: registries in other tenants than the account's home need tokens of their own. */
 export type CredentialForTenant = (tenantId: string | undefined) => TokenCredential;
 
+export interface ArmLimits {
+  /** How long a whole listing may take: the Azure SDK sets no bound of its own on a server that never answers. */
+  readonly timeoutMs?: number;
+}
+
+export const defaultArmTimeoutMs = 60_000;
+
+/** Azure Resource Manager gave no complete answer in time. */
+export class ArmTimeoutError extends Error implements ActionableFailure {
+  override readonly name = 'ArmTimeoutError';
+  readonly needsUser = false;
+  readonly nextStep = 'retry';
+  readonly failureKind = 'arm.timeout';
+  constructor(seconds: number) {
+    super(l10n.t('Azure Resource Manager did not answer within {0} s. Check your connection or proxy, then try again.', Math.round(seconds)));
+  }
+}
+
+/** Runs an ARM operation with the caller's signal and a time-out; the caller's abort rejects with its reason. */
+async function withinArmTimeout<T>(abortSignal: AbortSignal | undefined, limits: ArmLimits, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timeoutMs = limits.timeoutMs ?? defaultArmTimeoutMs;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    return await operation(abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout);
+  } catch (error) {
+    if (abortSignal?.aborted) throw abortSignal.reason;
+    if (timeout.aborted) throw new ArmTimeoutError(timeoutMs / 1000);
+    throw error;
+  }
+}
+
 // The two SDKs name the token scope differently; both must ask for the cloud's ARM audience, not the endpoint.
 function subscriptionClientOptions(cloud: AzureCloud) {
   return { endpoint: cloud.armEndpoint, credentialScopes: [scopeFor(cloud.armAudience)] };
 }
 
 /** Every subscription the account can see, in every tenant it belongs to. */
-export async function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal): Promise<Subscription[]> {
+export function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<Subscription[]> {
+  return withinArmTimeout(abortSignal, limits, (signal) => subscriptionsOf(credentialFor, cloud, signal));
+}
+
+async function subscriptionsOf(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal: AbortSignal): Promise<Subscription[]> {
   const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
   const tenantNames = new Map<string, string | undefined>();
   for await (const tenant of new SubscriptionClient(credentialFor(undefined), subscriptionClientOptions(cloud)).tenants.list({ abortSignal })) {
@@ -56,7 +93,11 @@ export async function listSubscriptions(credentialFor: CredentialForTenant, clou
   return [...byId.values()];
 }
 
-export async function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal): Promise<RegistrySummary[]> {
+export function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<RegistrySummary[]> {
+  return withinArmTimeout(abortSignal, limits, (signal) => registriesOf(credentialFor, cloud, subscription, signal));
+}
+
+async function registriesOf(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal: AbortSignal): Promise<RegistrySummary[]> {
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
   const client = new ContainerRegistryManagementClient(credentialFor(subscription.tenantId), subscription.id, {
     endpoint: cloud.armEndpoint,
@@ -84,7 +125,11 @@ export async function listRegistries(credentialFor: CredentialForTenant, cloud: 
  * When a repository-scoped token's password expires, as ARM reports it; undefined when none of its passwords
  * expires. ARM does not say which password a value belongs to, so with two the earlier expiry is taken.
  */
-export async function tokenPasswordExpiry(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal?: AbortSignal): Promise<number | undefined> {
+export function tokenPasswordExpiry(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<number | undefined> {
+  return withinArmTimeout(abortSignal, limits, (signal) => passwordExpiryOf(credentialFor, cloud, registry, tokenName, signal));
+}
+
+async function passwordExpiryOf(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal: AbortSignal): Promise<number | undefined> {
   const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
   const client = new ContainerRegistryManagementClient(credentialFor(registry.subscription.tenantId), registry.subscription.id, {
     endpoint: cloud.armEndpoint,

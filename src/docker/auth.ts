@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { DockerEngineConnection } from './engine';
 import { DockerEngineUnavailableError, RegistryLoginRefusedError, RegistryUnreachableError, withoutSecret } from './errors';
 import type { RegistryCredential } from './credentials';
@@ -7,12 +8,21 @@ import { parseServerAddress } from './references';
 const refusedMessage = /unauthorized|authentication required|invalid credentials|incorrect username or password|denied|forbidden|\b40[13]\b/i;
 const engineGoneCodes = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EACCES']);
 
-/** The engine logs in to the registry itself (`POST /auth`); resolves when the registry accepted the credential. */
-export async function checkDockerAuth(engine: DockerEngineConnection, credential: RegistryCredential, signal?: AbortSignal): Promise<void> {
+/** How long the engine may take to log in to the registry; it sets no bound of its own on a registry that never answers. */
+export const defaultCheckTimeoutMs = 60_000;
+
+/**
+ * The engine logs in to the registry itself (`POST /auth`); resolves when the registry accepted the credential.
+ * A caller's abort rejects with its reason; no verdict within `timeoutMs` is `RegistryUnreachableError`.
+ */
+export async function checkDockerAuth(engine: DockerEngineConnection, credential: RegistryCredential, signal?: AbortSignal, timeoutMs = defaultCheckTimeoutMs): Promise<void> {
   const serverAddress = parseServerAddress(credential.serverAddress);
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    await engine.docker.checkAuth({ username: credential.username, password: credential.secret, serveraddress: serverAddress, ...(signal ? { abortSignal: signal } : {}) });
+    await engine.docker.checkAuth({ username: credential.username, password: credential.secret, serveraddress: serverAddress, abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout });
   } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    if (timeout.aborted) throw new RegistryUnreachableError(serverAddress, l10n.t('no verdict from the registry within {0} s', Math.round(timeoutMs / 1000)));
     const { statusCode, json, code, message } = error as { statusCode?: number; json?: { message?: string }; code?: string; message: string };
     if (statusCode === undefined && code && engineGoneCodes.has(code)) {
       throw new DockerEngineUnavailableError(engine.location.host, engine.location.tried, message);

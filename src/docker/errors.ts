@@ -115,3 +115,17 @@ export class ImagePullError extends Error implements ActionableFailure {
     super(l10n.t('Docker could not pull {0}: {1}', reference, engineMessage));
   }
 }
+
+/** The engine said nothing for too long while pulling: the registry stopped answering, or the engine is stuck. */
+export class PullStalledError extends Error implements ActionableFailure {
+  override readonly name = 'PullStalledError';
+  readonly needsUser = false;
+  readonly nextStep = 'retry';
+  readonly failureKind = 'docker.pullStalled';
+  constructor(
+    readonly reference: string,
+    seconds: number,
+  ) {
+    super(l10n.t('Docker reported no progress pulling {0} for {1} s, so the pull was stopped: the registry or the engine is not answering. Try again later; if it keeps happening, check the engine with `docker info`.', reference, Math.round(seconds)));
+  }
+}

@@ -11,6 +11,8 @@ export interface HandOffOptions {
   /** The process environment when absent. */
   readonly environment?: DockerEnvironment;
   readonly signal?: AbortSignal;
+  /** How long the engine may take to check the credential with the registry (see checkDockerAuth). */
+  readonly checkTimeoutMs?: number;
   /** A renewal: what was stored before, to be replaced only if it is still there (see storeDockerCredential). */
   readonly replacing?: CredentialToErase;
 }
@@ -27,7 +29,7 @@ export interface HandOffResult {
 export async function handOffToDocker(credential: RegistryCredential, options: HandOffOptions): Promise<HandOffResult> {
   const environment = options.environment ?? { env: process.env };
   const engine = options.engine ?? (await connectDockerEngine({ ...environment, platform: process.platform }));
-  await checkDockerAuth(engine, credential, options.signal);
+  await checkDockerAuth(engine, credential, options.signal, options.checkTimeoutMs);
   if (!options.persist) return { persisted: false };
   const storedIn = await storeDockerCredential(credential, environment, options.replacing);
   return { persisted: storedIn !== undefined, storedIn };

@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import type { DockerEngineConnection } from './engine';
-import { DockerEngineUnavailableError, ImagePullError, InvalidReferenceError, RegistryLoginRefusedError, withoutSecret } from './errors';
+import { DockerEngineUnavailableError, ImagePullError, InvalidReferenceError, PullStalledError, RegistryLoginRefusedError, withoutSecret } from './errors';
 import { parseImageReference } from './imageReference';
 import { PullEvent, PullProgress, PullProgressTally } from './pullProgress';
 import { parseServerAddress } from './references';
@@ -26,7 +26,14 @@ export interface PullOptions {
   /** Aborting closes the connection to the engine, which makes the engine stop the pull. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: PullProgress) => void;
+  /**
+   * How long the engine may go without a word before the pull is given up as stalled (the engine sets no bound
+   * of its own on a registry that stops answering). Every progress event restarts it.
+   */
+  readonly stallTimeoutMs?: number;
 }
+
+export const defaultStallTimeoutMs = 120_000;
 
 // Engines before API 1.42 report a refused credential in the message only, often under a 404 or 500.
 const refusedMessage = /unauthorized|authentication required|denied|forbidden/i;
@@ -69,6 +76,9 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
   }
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
+  const stallTimeoutMs = options.stallTimeoutMs ?? defaultStallTimeoutMs;
+  const stall = new StallWatch(stallTimeoutMs);
+  const stopped = signal ? AbortSignal.any([signal, stall.signal]) : stall.signal;
   const name = `${image.serverAddress}/${image.repository}`;
   const pulled = image.digest ? `${name}@${image.digest}` : `${name}:${image.tag ?? 'latest'}`;
   const failure = (engineMessage: string): Error => {
@@ -84,24 +94,30 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
       fromImage: name,
       tag: image.digest ?? image.tag ?? 'latest',
       authconfig: { username: credential.username, password: credential.password, serveraddress: image.serverAddress },
-      ...(signal ? { abortSignal: signal } : {}),
+      abortSignal: stopped,
     })) as Readable;
   } catch (error) {
+    stall.stop();
     signal?.throwIfAborted();
+    if (stall.signal.aborted) throw new PullStalledError(pulled, stallTimeoutMs / 1000);
     const { statusCode, code, message } = error as { statusCode?: number; code?: string; message: string };
     if (statusCode === undefined) throw engineGone(connectionProblem(code) ?? message);
     if (statusCode === 401 || statusCode === 403) throw new RegistryLoginRefusedError(image.serverAddress, withoutSecret(engineReply(message), credential.password));
     throw failure(engineReply(message));
   }
-  if (signal?.aborted) {
+  if (stopped.aborted) {
     // Aborted between the engine's answer and now: no abort event will come for this stream.
     stream.destroy();
-    throw signal.reason;
+    stall.stop();
+    if (signal?.aborted) throw signal.reason;
+    throw new PullStalledError(pulled, stallTimeoutMs / 1000);
   }
 
   let digest: string | undefined;
   let engineError: string | undefined;
-  const outcome = await followStream(stream, signal, (event) => {
+  stall.restart();
+  const outcome = await followStream(stream, stopped, (event) => {
+    stall.restart();
     if (event.error !== undefined || event.errorDetail !== undefined) {
       engineError ??= event.errorDetail?.message ?? event.error ?? '';
       return;
@@ -110,7 +126,8 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
     const progress = tally.record(event);
     if (progress) onProgress?.(progress);
   });
-  if (outcome.kind === 'aborted') throw signal?.reason;
+  stall.stop();
+  if (outcome.kind === 'aborted') throw signal?.aborted ? signal.reason : new PullStalledError(pulled, stallTimeoutMs / 1000);
   if (outcome.kind === 'callbackFailed') throw outcome.error;
   if (outcome.kind === 'lost') throw engineGone(l10n.t('the engine closed the connection before the pull finished'));
 
@@ -131,6 +148,29 @@ function connectionProblem(code: string | undefined): string | undefined {
 /** The engine's own words from a dockerode error such as `(HTTP code 404) unexpected - manifest unknown `. */
 function engineReply(message: string): string {
   return message.replace(/^\(HTTP code \d+\) .*? - /, '').trim();
+}
+
+/** A timer that aborts its signal when it is not restarted within `ms`. */
+class StallWatch {
+  private readonly controller = new AbortController();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number) {
+    this.restart();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  restart(): void {
+    clearTimeout(this.timer);
+    if (!this.controller.signal.aborted) this.timer = setTimeout(() => this.controller.abort(), this.ms);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+  }
 }
 
 type StreamOutcome = { kind: 'ended' } | { kind: 'aborted' } | { kind: 'lost' } | { kind: 'callbackFailed'; error: unknown };

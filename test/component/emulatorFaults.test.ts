@@ -88,6 +88,41 @@ describe('emulator: faults switched on at run time, and the request log', () => 
     assert.ok(Date.now() - started >= 800);
   });
 
+  it('sends the headers and half the body, then holds the rest back (slowBody)', async () => {
+    await emulator.client.addFault({ server: 'entra', path: '/oauth2/v2.0/token$', mode: 'slowBody', delayMs: 60_000 });
+    const response = await requestToken();
+    assert.equal(response.status, 200);
+    const reader = response.body!.getReader();
+    const { value } = await reader.read();
+    assert.ok(value && value.length > 0, 'the first half of the body came');
+    const timeout = new Promise<'held back'>((resolve) => setTimeout(() => resolve('held back'), 500));
+    assert.equal(await Promise.race([reader.read().then(() => 'arrived'), timeout]), 'held back');
+    await reader.cancel();
+  });
+
+  it('sends the whole body once the slowBody delay has passed', async () => {
+    await emulator.client.addFault({ server: 'entra', path: '/oauth2/v2.0/token$', mode: 'slowBody', delayMs: 300, times: 1 });
+    const answer = (await (await requestToken()).json()) as { access_token?: string };
+    assert.equal(decodeClaims(answer.access_token!).oid, '0b1d0000-0000-4000-8000-000000000003');
+  });
+
+  it('fails the TLS handshake of new connections with a certificate no client trusts, idle keep-alive ones included (tlsFailure)', async () => {
+    // A request first, so the client holds an idle keep-alive connection that must not dodge the fault.
+    assert.equal((await requestToken()).status, 200);
+    await emulator.client.addFault({ server: 'entra', mode: 'tlsFailure', times: 1 });
+    await assert.rejects(requestToken(), (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'DEPTH_ZERO_SELF_SIGNED_CERT');
+    assert.equal((await requestToken()).status, 200);
+    const refused = (await emulator.client.log()).filter((entry) => entry.fault === 'tlsFailure');
+    assert.deepEqual(
+      refused.map((entry) => [entry.server, entry.method]),
+      [['entra', 'TLS']],
+    );
+  });
+
+  it('refuses a tlsFailure fault that names a path', async () => {
+    await assert.rejects(emulator.client.addFault({ server: 'entra', path: '/token', mode: 'tlsFailure' }), /tlsFailure fault hits whole connections/);
+  });
+
   it('rejects an invalid fault with a clear message', async () => {
     await assert.rejects(emulator.client.addFault({ mode: 'status' }), /status needs a status code/);
   });

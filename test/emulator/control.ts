@@ -40,11 +40,16 @@ export function controlRoute(context: ControlContext): Route {
     }
     if (path === '/faults' && method === 'POST') {
       if (!isObject(body)) return bad('expected a JSON fault');
+      let id: number;
       try {
-        return { status: 201, json: { id: context.faults.add(body as unknown as FaultSpec) } };
+        id = context.faults.add(body as unknown as FaultSpec);
       } catch (error) {
         return bad((error as Error).message);
       }
+      // Adding a tlsFailure fault closes the server's open connections; a client that asks again at once could
+      // still pick one before it has seen the close, so the answer waits a moment.
+      if (body.mode === 'tlsFailure') await new Promise((resolve) => setTimeout(resolve, 100));
+      return { status: 201, json: { id } };
     }
     if (path === '/faults' && method === 'DELETE') {
       context.faults.clear();

@@ -85,10 +85,15 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
   const world = new World(fixture, generateKeys(), acrSigning, generateKeys());
   const log = new RequestLog();
   const faults = new FaultBook();
-  const tlsFor = (...dnsNames: string[]): { key: string; cert: string } => ({
+  const certificateFor = (dnsNames: string[], issuer?: typeof authority): { key: string; cert: string } => ({
     key: serverKeys.privateKeyPem,
-    cert: createCertificate({ commonName: dnsNames[0] ?? 'localhost', keys: serverKeys, issuer: authority, dnsNames: [...dnsNames, 'localhost'], ipAddresses: ['127.0.0.1'] }).pem,
+    cert: createCertificate({ commonName: dnsNames[0] ?? 'localhost', keys: serverKeys, issuer, dnsNames: [...dnsNames, 'localhost'], ipAddresses: ['127.0.0.1'] }).pem,
   });
+  // The untrusted certificate (self-signed, for the tlsFailure fault) is made only when a fault needs it.
+  const tlsFor = (...dnsNames: string[]): { tls: { key: string; cert: string }; untrustedTls: () => { key: string; cert: string } } => {
+    let untrusted: { key: string; cert: string } | undefined;
+    return { tls: certificateFor(dnsNames, authority), untrustedTls: () => (untrusted ??= certificateFor(dnsNames)) };
+  };
   const inspectToken = (token: string, entry: { entraTokenJtis?: string[] }): void => {
     const jti = world.entraJti(token);
     if (jti) entry.entraTokenJtis = [...(entry.entraTokenJtis ?? []), jti];
@@ -98,12 +103,12 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
   const common = { log, faults, inspectToken };
 
   const entra = new Entra(world);
-  const entraServer = await listen({ ...common, name: 'entra', tls: tlsFor('login.emulator.localhost'), route: entra.route(), resign: resignEntra });
+  const entraServer = await listen({ ...common, name: 'entra', ...tlsFor('login.emulator.localhost'), route: entra.route(), resign: resignEntra });
   servers.push(entraServer);
   world.entraBase = `https://127.0.0.1:${entraServer.port}`;
 
   const arm = new Arm(world);
-  const armServer = await listen({ ...common, name: 'arm', tls: tlsFor('management.emulator.localhost'), route: arm.route() });
+  const armServer = await listen({ ...common, name: 'arm', ...tlsFor('management.emulator.localhost'), route: arm.route() });
   servers.push(armServer);
   arm.base = `https://127.0.0.1:${armServer.port}`;
 
@@ -111,7 +116,7 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
   servers.push(imdsServer);
 
   const telemetry = new TelemetryCollector();
-  const telemetryServer = await listen({ ...common, name: 'telemetry', tls: tlsFor('telemetry.emulator.localhost'), route: telemetry.route() });
+  const telemetryServer = await listen({ ...common, name: 'telemetry', ...tlsFor('telemetry.emulator.localhost'), route: telemetry.route() });
   servers.push(telemetryServer);
   const ingestionEndpoint = `https://127.0.0.1:${telemetryServer.port}/telemetry/`;
 
@@ -121,7 +126,7 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
     world.registries.map(async (registry) => {
       const hostname = `${registry.name.toLowerCase()}.azurecr.localhost`;
       let route: Route = () => Promise.resolve({ status: 503, json: { errors: [{ code: 'UNAVAILABLE', message: 'starting', detail: null }] } });
-      const server = await listen({ ...common, name: `registry:${registry.name}`, tls: tlsFor(hostname), route: (exchange) => route(exchange), resign: resignAcr });
+      const server = await listen({ ...common, name: `registry:${registry.name}`, ...tlsFor(hostname), route: (exchange) => route(exchange), resign: resignAcr });
       servers.push(server);
       registry.loginServer = `127.0.0.1:${server.port}`;
       const seed = await prepareSeed(world, registry);

@@ -1,4 +1,4 @@
-export const faultModes = ['status', 'hang', 'reset', 'malformedBody', 'expiredJwt', 'malformedJwt', 'slow'] as const;
+export const faultModes = ['status', 'hang', 'reset', 'malformedBody', 'expiredJwt', 'malformedJwt', 'slow', 'slowBody', 'tlsFailure'] as const;
 export type FaultMode = (typeof faultModes)[number];
 
 export interface FaultSpec {
@@ -15,7 +15,7 @@ export interface FaultSpec {
   retryAfter?: number | string;
   /** For `status`: the JSON body; by default an error in the shape the server's clients expect (ACR's on registries). */
   body?: unknown;
-  /** For `slow`. */
+  /** For `slow` (before the headers) and `slowBody` (after the headers and the first half of the body). */
   delayMs?: number;
   /** How many matching requests it hits before it is spent; unlimited when absent. */
   times?: number;
@@ -28,10 +28,19 @@ interface ActiveFault extends FaultSpec {
   remaining: number;
 }
 
-/** The faults switched on at run time, matched per request. */
+/**
+ * The faults switched on at run time, matched per request; `tlsFailure` faults are matched per connection
+ * instead (the TLS handshake comes before any request), by server alone.
+ */
 export class FaultBook {
   private readonly active: ActiveFault[] = [];
   private nextId = 1;
+  private readonly addListeners = new Set<(spec: FaultSpec) => void>();
+
+  /** Called after each fault is added; servers drop their connections so the next request meets a TLS fault. */
+  onAdd(listener: (spec: FaultSpec) => void): void {
+    this.addListeners.add(listener);
+  }
 
   add(spec: FaultSpec): number {
     const problems = checkFault(spec);
@@ -44,6 +53,7 @@ export class FaultBook {
       queryPattern: spec.query !== undefined ? new RegExp(spec.query) : undefined,
       remaining: spec.times ?? Infinity,
     });
+    for (const listener of this.addListeners) listener(spec);
     return id;
   }
 
@@ -61,12 +71,22 @@ export class FaultBook {
   take(server: string, method: string, path: string, query = ''): FaultSpec | undefined {
     const fault = this.active.find(
       (candidate) =>
+        candidate.mode !== 'tlsFailure' &&
         (candidate.server === undefined || candidate.server === server) &&
         (candidate.method === undefined || candidate.method.toUpperCase() === method.toUpperCase()) &&
         (candidate.pathPattern === undefined || candidate.pathPattern.test(path)) &&
         (candidate.queryPattern === undefined || candidate.queryPattern.test(query)),
     );
-    if (!fault) return undefined;
+    return fault && this.use(fault);
+  }
+
+  /** The first `tlsFailure` fault for a new connection to this server, counted as used. */
+  takeAtConnection(server: string): FaultSpec | undefined {
+    const fault = this.active.find((candidate) => candidate.mode === 'tlsFailure' && (candidate.server === undefined || candidate.server === server));
+    return fault && this.use(fault);
+  }
+
+  private use(fault: ActiveFault): FaultSpec {
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.remove(fault.id);
     return fault;
@@ -85,6 +105,9 @@ function checkFault(spec: FaultSpec): string[] {
     } catch {
       problems.push(`${field} must be a regular expression`);
     }
+  }
+  if (spec.mode === 'tlsFailure' && (spec.method !== undefined || spec.path !== undefined || spec.query !== undefined)) {
+    problems.push('a tlsFailure fault hits whole connections: give it a server, not a method, path or query');
   }
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0)) problems.push('times must be a positive whole number');
   return problems;

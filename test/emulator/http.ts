@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { FaultBook } from './faults';
 import { RequestLog, LogEntry } from './requestLog';
@@ -28,6 +28,8 @@ export interface ServerOptions {
   /** The name faults and the log use: `entra`, `arm`, `imds`, `registry:<name>`. */
   readonly name: string;
   readonly tls?: { key: string; cert: string };
+  /** For the `tlsFailure` fault: a certificate for the same names that no client trusts (self-signed), made on first use. */
+  readonly untrustedTls?: () => { key: string; cert: string };
   readonly route: Route;
   readonly log: RequestLog;
   readonly faults: FaultBook;
@@ -55,6 +57,7 @@ export async function listen(options: ServerOptions, host = '127.0.0.1'): Promis
     });
   };
   const server: Server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+  if (options.tls && options.untrustedTls) refuseTlsOnFault(server as HttpsServer, options, options.tls, options.untrustedTls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, host, () => resolve());
@@ -67,6 +70,30 @@ export async function listen(options: ServerOptions, host = '127.0.0.1'): Promis
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The `tlsFailure` fault: a new connection it hits gets the untrusted certificate, so the client's TLS check
+ * fails before any request. Keep-alive connections opened earlier would dodge it, so they are all closed
+ * when such a fault is added.
+ */
+function refuseTlsOnFault(server: HttpsServer, options: ServerOptions, trusted: { key: string; cert: string }, untrusted: () => { key: string; cert: string }): void {
+  let refusing = false;
+  // Runs before the TLS server's own listener, which reads the secure context set here.
+  server.prependListener('connection', (socket: Socket) => {
+    const fault = options.faults.takeAtConnection(options.name);
+    if (fault) {
+      const entry = options.log.start({ server: options.name, host: `${socket.localAddress ?? ''}:${socket.localPort ?? ''}`, method: 'TLS', path: '' });
+      entry.fault = fault.mode;
+    }
+    if (Boolean(fault) !== refusing) {
+      refusing = Boolean(fault);
+      server.setSecureContext(refusing ? untrusted() : trusted);
+    }
+  });
+  options.faults.onAdd((spec) => {
+    if (spec.mode === 'tlsFailure' && (spec.server === undefined || spec.server === options.name)) server.closeAllConnections();
+  });
 }
 
 async function handle(options: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -94,6 +121,9 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
       case 'slow':
         await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 5000));
         break;
+      case 'slowBody':
+        holdBackBody(res, fault.delayMs ?? 5000);
+        break;
       case 'status': {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
@@ -115,6 +145,52 @@ async function handle(options: ServerOptions, req: IncomingMessage, res: ServerR
     reply.json = spoilTokens(reply.json, fault.mode, options.resign);
   }
   send(res, reply);
+}
+
+/**
+ * The `slowBody` fault: the headers and the first half of the first chunk go out at once, the rest of the body
+ * `delayMs` later (or never, if the client has gone by then). Works for routes that stream, too.
+ */
+function holdBackBody(res: ServerResponse, delayMs: number): void {
+  const write = res.write.bind(res) as (chunk: Buffer) => boolean;
+  const end = res.end.bind(res) as () => ServerResponse;
+  let queue = Promise.resolve();
+  let first = true;
+  const later = (step: () => void): void => {
+    queue = queue.then(() => {
+      if (!res.destroyed) step();
+    });
+  };
+  const hold = (): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = setTimeout(resolve, delayMs);
+      res.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const enqueue = (chunk: unknown, encoding?: unknown): void => {
+    if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+    if (!first) {
+      later(() => write(bytes));
+      return;
+    }
+    first = false;
+    const half = Math.ceil(bytes.length / 2);
+    later(() => write(bytes.subarray(0, half)));
+    queue = queue.then(hold);
+    later(() => write(bytes.subarray(half)));
+  };
+  res.write = ((chunk: unknown, encoding?: unknown) => {
+    enqueue(chunk, encoding);
+    return true;
+  }) as ServerResponse['write'];
+  res.end = ((chunk?: unknown, encoding?: unknown) => {
+    enqueue(chunk, encoding);
+    later(() => end());
+    return res;
+  }) as ServerResponse['end'];
 }
 
 /**

@@ -4,17 +4,18 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { accessTokenScopes } from '../../src/acr/accessTokenScopes';
-import { AcrError, AcrErrorKind, acrErrorMessages } from '../../src/acr/errors';
+import { AcrError, AcrErrorKind, acrErrorMessages, SignInTimeoutError } from '../../src/acr/errors';
 import { RegistryResponse } from '../../src/acr/http';
 import { failure } from '../../src/acr/protocol';
 import { NotSignedInError } from '../../src/auth/errors';
 import { createIdentityCredential, IdentitySourceError, parseIdentitySource } from '../../src/auth/identitySources';
 import { AdminUserError } from '../../src/azure/adminUser';
 import { cloudFromSettings, knownClouds } from '../../src/azure/clouds';
+import { ArmTimeoutError } from '../../src/azure/registries';
 import { parseDockerConfig } from '../../src/docker/config';
 import { helperGet } from '../../src/docker/credentialHelper';
 import { connectDockerEngine } from '../../src/docker/engine';
-import { CredentialHelperError, DockerConfigError, DockerEngineUnavailableError, ImagePullError, RegistryLoginRefusedError, RegistryUnreachableError } from '../../src/docker/errors';
+import { CredentialHelperError, DockerConfigError, DockerEngineUnavailableError, ImagePullError, PullStalledError, RegistryLoginRefusedError, RegistryUnreachableError } from '../../src/docker/errors';
 import { parseServerAddress } from '../../src/docker/references';
 import { adviceFor, errorMessage, FailureAdvice, fixActionFor, NextStep } from '../../src/failures';
 
@@ -196,6 +197,11 @@ describe('failures: who must act, and how', () => {
       assert.match(advice.message, /manifest unknown/);
     });
 
+    it('a pull the engine stopped reporting on is tried again later, naming the image and how long it waited', () => {
+      const advice = assertAdvice(new PullStalledError('contosoapps.azurecr.io/hello:v9', 120), { needsUser: false, nextStep: 'retry', kind: 'docker.pullStalled' });
+      assert.match(advice.message, /hello:v9 for 120 s/);
+    });
+
     it('a server address that is not one needs the user', () => {
       assertAdvice(
         thrown(() => parseServerAddress('https://contosoapps.azurecr.io/v2')),
@@ -205,6 +211,18 @@ describe('failures: who must act, and how', () => {
   });
 
   describe('sign-in and cloud errors', () => {
+    it('Entra not answering in time is tried again later, not sent to sign in, when it is why no token could be had', () => {
+      const error = new AcrError('notSignedIn', registry, { detail: 'no answer', cause: new SignInTimeoutError(30) });
+      const advice = assertAdvice(error, { needsUser: false, nextStep: 'retry', kind: 'azure.entraTimeout' });
+      assert.match(advice.message, new RegExp(`${registry}.*did not answer within 30 s`));
+      assert.equal(fixActionFor(advice), undefined);
+    });
+
+    it('Azure Resource Manager not answering in time is tried again later', () => {
+      const advice = assertAdvice(new ArmTimeoutError(60), { needsUser: false, nextStep: 'retry', kind: 'arm.timeout' });
+      assert.match(advice.message, /within 60 s/);
+    });
+
     it('a sign-in description that is not valid asks to sign in again, without quoting a secret typed into it', () => {
       const error = thrown(() => parseIdentitySource({ kind: 'clientSecret', tenant, clientId, clientSecret }));
       assert.ok(error instanceof IdentitySourceError);
@@ -351,6 +369,9 @@ describe('failures: who must act, and how', () => {
       'ImagePullError',
       'AccessTokenRequestError',
       'AdminUserError',
+      'PullStalledError',
+      'SignInTimeoutError',
+      'ArmTimeoutError',
     ]);
     // Parsing failures that protocol.ts turns into malformedResponse before anyone sees them.
     const wrapped = new Set(['ChallengeError', 'JwtError']);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -54,4 +54,63 @@ export async function startDockerEngine({ reuseExisting = true } = {}): Promise<
     throw error;
   }
   return { host, stop };
+}
+
+/** A private dockerd whose process a test may kill, freeze or restart (same socket and data), for engine faults. */
+export interface ControllableDockerEngine extends DockerEngine {
+  readonly pid: () => number;
+  /** Kills the engine at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** Starts the engine again on the same socket and data root, and waits until it answers; nothing if it runs. */
+  start(): Promise<void>;
+}
+
+export async function startControllableDockerEngine(): Promise<ControllableDockerEngine> {
+  const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-faults-'));
+  const host = `unix://${dir}/docker.sock`;
+  let dockerd: ReturnType<typeof startProcess> | undefined;
+  const start = async (): Promise<void> => {
+    if (dockerd && dockerd.child.exitCode === null && dockerd.child.signalCode === null) return;
+    const started = startProcess('dockerd', [
+      '--storage-driver=vfs',
+      '--iptables=false',
+      '--bridge=none',
+      '--data-root', join(dir, 'data'),
+      '--exec-root', join(dir, 'exec'),
+      '-H', host,
+      '--pidfile', join(dir, 'dockerd.pid'),
+    ]);
+    dockerd = started;
+    await waitFor(async () => started.child.exitCode === null && reachable(host), 60_000, () => `dockerd did not start:\n${started.output()}`);
+  };
+  const kill = async (): Promise<void> => {
+    const child = dockerd?.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // The whole process group: the containerd this dockerd started goes too, as in a crash of the service.
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    await unmountUnder(dir);
+  };
+  const stop = registerCleanup(async () => {
+    await dockerd?.stop();
+    await unmountUnder(dir);
+    await rm(dir, { recursive: true, force: true });
+  });
+  try {
+    await start();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { host, stop, kill, start, pid: () => dockerd?.child.pid ?? 0 };
+}
+
+/** A killed dockerd leaves the mounts it made (its data root among them); they go before a restart or removal. */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/self/mounts', 'utf8'))
+    .split('\n')
+    .map((line) => line.split(' ')[1])
+    .filter((target): target is string => target !== undefined && (target === dir || target.startsWith(`${dir}/`)));
+  for (const target of mounts.reverse()) await run('umount', ['-l', target]).catch(() => undefined);
 }
