@@ -4,7 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Counts, Tier, tiers } from './runTier';
+import { addCounts, Counts, formatCounts } from './counts';
+import { Tier, tiers } from './runTier';
 import { startDockerEngine } from './world/dockerEngine';
 import { projectRoot } from './world/codeServer';
 import { stopAllOnExit } from './world/processes';
@@ -21,7 +22,7 @@ async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, 
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   const counts = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts, () => undefined);
   // A tier that died before reporting still counts as a failure.
-  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1 };
+  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 };
 }
 
 async function main(): Promise<void> {
@@ -46,11 +47,10 @@ async function main(): Promise<void> {
   }
 
   console.log('\n=== summary');
-  for (const [tier, { passed, failed }] of results) console.log(`${tier.padEnd(10)} ${passed} passed, ${failed} failed`);
-  const passed = results.reduce((sum, [, counts]) => sum + counts.passed, 0);
-  const failed = results.reduce((sum, [, counts]) => sum + counts.failed, 0);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  for (const [tier, counts] of results) console.log(`${tier.padEnd(10)} ${formatCounts(counts)}`);
+  const total = addCounts(results.map(([, counts]) => counts));
+  console.log(formatCounts(total));
+  process.exitCode = total.failed > 0 ? 1 : 0;
 }
 
 main().catch((error: unknown) => {

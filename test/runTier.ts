@@ -7,14 +7,11 @@ import Mocha from 'mocha';
 import { runHostSuiteInCodeServer } from './host/launchCodeServer';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
+import { Counts, formatCounts } from './counts';
 
 export const tiers = ['static', 'unit', 'component', 'host', 'e2e'] as const;
 export type Tier = (typeof tiers)[number];
 
-export interface Counts {
-  passed: number;
-  failed: number;
-}
 
 const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
 
@@ -30,7 +27,7 @@ async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly st
   for (const file of testFiles(join(projectRoot, 'test', tier), filters)) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {
-    const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
+    const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, skipped: runner.stats?.pending ?? 0 }));
   });
 }
 
@@ -42,7 +39,7 @@ async function runStatic(): Promise<Counts> {
     ['typecheck (tsc --noEmit)', 'npx', ['tsc', '--noEmit', '-p', '.']],
     ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
   ];
-  const counts = { passed: 0, failed: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const [name, command, args] of checks) {
     try {
       await run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
@@ -61,7 +58,8 @@ async function runHost(filters: readonly string[]): Promise<Counts> {
   const results = await runHostSuiteInCodeServer(filters);
   for (const title of results.passed) console.log(`  ✔ ${title}`);
   for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
-  return { passed: results.passed.length, failed: results.failed.length };
+  for (const title of results.skipped ?? []) console.log(`  - ${title} (skipped)`);
+  return { passed: results.passed.length, failed: results.failed.length, skipped: results.skipped?.length ?? 0 };
 }
 
 async function main(tier: Tier, filters: readonly string[]): Promise<void> {
@@ -71,13 +69,13 @@ async function main(tier: Tier, filters: readonly string[]): Promise<void> {
     counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost(filters) : await runMocha(tier, filters);
   } catch (error) {
     console.error(`The ${tier} tier could not run:`, error);
-    counts = { passed: 0, failed: 1 };
+    counts = { passed: 0, failed: 1, skipped: 0 };
   } finally {
     await stopAll();
   }
   const resultsFile = process.env.ACR_TEST_RESULTS;
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify(counts));
-  console.log(`${tier}: ${counts.passed} passed, ${counts.failed} failed`);
+  console.log(`${tier}: ${formatCounts(counts)}`);
   // A handle a test left open (a socket, a timer) must not keep the whole run waiting.
   process.exit(counts.failed > 0 ? 1 : 0);
 }

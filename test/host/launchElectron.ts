@@ -8,6 +8,7 @@ import { downloadAndUnzipVSCode } from '@vscode/test-electron';
 import { _electron as electron } from 'playwright-core';
 import { buildForTests } from '../world/build';
 import { projectRoot } from '../world/codeServer';
+import { formatCounts } from '../counts';
 import { HostResults } from './results';
 import { startWorkbenchProbe } from './workbenchProbe';
 
@@ -40,7 +41,8 @@ async function main(): Promise<void> {
     const results = JSON.parse(await readFile(resultsFile, 'utf8')) as HostResults;
     for (const title of results.passed) console.log(`  ✔ ${title}`);
     for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
-    console.log(`${results.passed.length} passed, ${results.failed.length} failed`);
+    for (const title of results.skipped ?? []) console.log(`  - ${title} (skipped)`);
+    console.log(formatCounts({ passed: results.passed.length, failed: results.failed.length, skipped: results.skipped?.length ?? 0 }));
     process.exitCode = results.failed.length > 0 ? 1 : 0;
   } finally {
     await probe.close();
