@@ -1,27 +1,45 @@
 // `npm test`: runs the tiers in order (or those named on the command line), each in its own process,
 // with one Docker engine shared by the tiers that need it, and ends with one summary line.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Counts, Tier, tiers } from './runTier';
+import { addCounts, Counts, formatCounts } from './counts';
+import { Tier, tiers } from './runTier';
+import { artifactsFolder } from './emulator/secretRecord';
+import { scanForSecrets } from './secretScan';
 import { startDockerEngine } from './world/dockerEngine';
 import { projectRoot } from './world/codeServer';
 import { stopAllOnExit } from './world/processes';
 
 const needsDocker: readonly Tier[] = ['component', 'host', 'e2e'];
 
-async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, fileFilters: readonly string[]): Promise<Counts> {
+async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, fileFilters: readonly string[], outputFile: string): Promise<Counts> {
   console.log(`\n=== ${tier} tier`);
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/runTier.ts'), tier, ...fileFilters], {
     cwd: projectRoot,
-    stdio: 'inherit',
+    stdio: ['inherit', 'pipe', 'pipe'],
     env: { ...env, ACR_TEST_RESULTS: resultsFile },
   });
-  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // The output is shown as it comes and kept for the secret scan.
+  const kept = createWriteStream(outputFile);
+  child.stdout.on('data', (chunk: Buffer) => (process.stdout.write(chunk), kept.write(chunk)));
+  child.stderr.on('data', (chunk: Buffer) => (process.stderr.write(chunk), kept.write(chunk)));
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  await new Promise((resolve) => kept.end(resolve));
   const counts = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts, () => undefined);
   // A tier that died before reporting still counts as a failure.
-  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1 };
+  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 };
+}
+
+/** The secret scan, counted as one test: passed when no issued secret turns up in anything the run left. */
+async function secretScan(scanDir: string): Promise<Counts> {
+  console.log('\n=== secret scan');
+  const { secrets, files, hits } = await scanForSecrets(scanDir);
+  for (const hit of hits) console.log(`  ✘ ${hit.kind} the emulator issued is in ${hit.file}, line ${hit.line}`);
+  console.log(`secret scan: ${hits.length} hits (${secrets} issued secrets looked for in ${files} files)`);
+  return { passed: hits.length === 0 ? 1 : 0, failed: hits.length === 0 ? 0 : 1, skipped: 0 };
 }
 
 async function main(): Promise<void> {
@@ -37,20 +55,25 @@ async function main(): Promise<void> {
   const engine = selected.some((tier) => needsDocker.includes(tier)) ? await startDockerEngine() : undefined;
   if (engine) env.DOCKER_HOST = engine.host;
   const dir = await mkdtemp(join(tmpdir(), 'acr-tests-'));
-  const results: [Tier, Counts][] = [];
+  // Tiers leave what the secret scan reads here: the emulator's issued secrets, code-server's files, telemetry.
+  const scanDir = join(dir, 'secret-scan');
+  await mkdir(join(scanDir, artifactsFolder), { recursive: true });
+  env.ACR_SECRET_SCAN_DIR = scanDir;
+  const results: [string, Counts][] = [];
   try {
-    for (const tier of selected) results.push([tier, await runTier(tier, env, join(dir, `${tier}.json`), fileFilters)]);
+    for (const tier of selected) results.push([tier, await runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`))]);
+    // Only tiers that start the emulator issue secrets.
+    if (selected.some((tier) => needsDocker.includes(tier))) results.push(['secrets', await secretScan(scanDir)]);
   } finally {
     await engine?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 
   console.log('\n=== summary');
-  for (const [tier, { passed, failed }] of results) console.log(`${tier.padEnd(10)} ${passed} passed, ${failed} failed`);
-  const passed = results.reduce((sum, [, counts]) => sum + counts.passed, 0);
-  const failed = results.reduce((sum, [, counts]) => sum + counts.failed, 0);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 ? 1 : 0;
+  for (const [tier, counts] of results) console.log(`${tier.padEnd(10)} ${formatCounts(counts)}`);
+  const total = addCounts(results.map(([, counts]) => counts));
+  console.log(formatCounts(total));
+  process.exitCode = total.failed > 0 ? 1 : 0;
 }
 
 main().catch((error: unknown) => {

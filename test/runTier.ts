@@ -9,14 +9,11 @@ import { HostResults } from './host/results';
 import { inTestOrder } from './testOrder';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
+import { Counts, formatCounts } from './counts';
 
 export const tiers = ['static', 'unit', 'component', 'host', 'e2e'] as const;
 export type Tier = (typeof tiers)[number];
 
-export interface Counts {
-  passed: number;
-  failed: number;
-}
 
 const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
 
@@ -31,7 +28,7 @@ async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly st
   for (const file of inTestOrder(testFiles(join(projectRoot, 'test', tier), filters))) mocha.addFile(file);
   await mocha.loadFilesAsync();
   return new Promise((resolve) => {
-    const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0 }));
+    const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, skipped: runner.stats?.pending ?? 0 }));
   });
 }
 
@@ -44,7 +41,7 @@ async function runStatic(): Promise<Counts> {
     ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
     ['import rules (dependency-cruiser: no cycle in src/, no vscode in acr/, azure/, docker/)', 'npx', ['depcruise', '--output-type', 'err', 'src']],
   ];
-  const counts = { passed: 0, failed: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const [name, command, args] of checks) {
     try {
       await run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
@@ -68,13 +65,15 @@ async function runHost(filters: readonly string[]): Promise<Counts> {
   const runs: (() => Promise<HostResults>)[] = [];
   if (picked(installedVsixCheck)) runs.push(runInstalledVsixInCodeServer);
   if (testFiles(join(projectRoot, 'test/host/suite'), filters).length > 0) runs.push(() => runHostSuiteInCodeServer(filters));
-  const counts = { passed: 0, failed: 0 };
+  const counts = { passed: 0, failed: 0, skipped: 0 };
   for (const runOne of runs) {
     const results = await runOne();
     for (const title of results.passed) console.log(`  ✔ ${title}`);
     for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
+    for (const title of results.skipped ?? []) console.log(`  - ${title} (skipped)`);
     counts.passed += results.passed.length;
     counts.failed += results.failed.length;
+    counts.skipped += results.skipped?.length ?? 0;
   }
   return counts;
 }
@@ -86,13 +85,13 @@ async function main(tier: Tier, filters: readonly string[]): Promise<void> {
     counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost(filters) : await runMocha(tier, filters);
   } catch (error) {
     console.error(`The ${tier} tier could not run:`, error);
-    counts = { passed: 0, failed: 1 };
+    counts = { passed: 0, failed: 1, skipped: 0 };
   } finally {
     await stopAll();
   }
   const resultsFile = process.env.ACR_TEST_RESULTS;
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify(counts));
-  console.log(`${tier}: ${counts.passed} passed, ${counts.failed} failed`);
+  console.log(`${tier}: ${formatCounts(counts)}`);
   // A handle a test left open (a socket, a timer) must not keep the whole run waiting.
   process.exit(counts.failed > 0 ? 1 : 0);
 }

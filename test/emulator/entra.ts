@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Exchange, Reply, Route } from './http';
 import { IdentityFixture, TenantFixture } from './fixture';
 import { decodeJwt, verifyJwt } from './jwt';
-import { World, workloadAudience } from './world';
+import { issued, World, workloadAudience } from './world';
 
 interface DeviceCode {
   deviceCode: string;
@@ -188,7 +188,7 @@ export class Entra {
     }
     exchange.entry.caller = identity.name;
     const { token, expiresIn } = this.world.mintEntraToken(identity, tenantId, resource, clientId);
-    const refreshToken = randomBytes(48).toString('base64url');
+    const refreshToken = issued(randomBytes(48).toString('base64url'));
     this.refreshTokens.set(refreshToken, { identity: identity.name, clientId });
     const now = Math.floor(Date.now() / 1000);
     const idToken = this.world.signEntraToken({
@@ -264,7 +264,7 @@ export class Entra {
     if (!this.resolveTenant(segment)) return entraError(400, 'invalid_request', 90002, `Tenant '${segment}' not found.`);
     const userCode = randomBytes(6).toString('hex').slice(0, 9).toUpperCase();
     const code: DeviceCode = {
-      deviceCode: randomBytes(32).toString('base64url'),
+      deviceCode: issued(randomBytes(32).toString('base64url')),
       userCode,
       clientId: form.get('client_id') ?? '',
       scope: form.get('scope') ?? '',
@@ -319,7 +319,7 @@ export class Entra {
       const chosen = (await exchange.form()).get('identity');
       const user = users.find((candidate) => candidate.name === chosen);
       if (!user) return errorPage(400, 'Pick one of the listed accounts and sign in again.');
-      const code = randomBytes(32).toString('base64url');
+      const code = issued(randomBytes(32).toString('base64url'));
       this.authorizationCodes.set(code, { identity: user.name, clientId, redirectUri, codeChallenge, codeChallengeMethod, expiresAt: Date.now() + authorizationCodeSeconds * 1000, redeemed: false });
       exchange.entry.caller = user.name;
       return back({ code });

@@ -292,7 +292,7 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
       check.optionalString(m.description, `${mapPath}.description`);
       check.array(m.actions, `${mapPath}.actions`).forEach((action, k) => {
         if (typeof action !== 'string' || !isScopeMapAction(action)) {
-          problems.push(`${mapPath}.actions[${k}]: "${String(action)}" is not an action like repositories/<repo>/content/read`);
+          problems.push(`${mapPath}.actions[${k}]: ${shown(action)} is not an action like repositories/<repo>/content/read`);
         }
       });
     });
@@ -323,10 +323,12 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
   if (imds) {
     if (imds.systemAssigned !== undefined) check.reference(imds.systemAssigned, identityNames, 'imds.systemAssigned', 'identity');
     check.optionalArray(imds.userAssigned, 'imds.userAssigned').forEach((name, i) => check.reference(name, identityNames, `imds.userAssigned[${i}]`, 'identity'));
-    const identities = (root.identities as IdentityFixture[] | undefined) ?? [];
-    for (const name of [imds.systemAssigned, ...((imds.userAssigned as unknown[] | undefined) ?? [])]) {
+    // Read only as far as the checks above found them well formed: a null identity or a non-array must not crash this.
+    const identities = (Array.isArray(root.identities) ? (root.identities as unknown[]) : []).filter((candidate): candidate is IdentityFixture => typeof candidate === 'object' && candidate !== null);
+    const userAssigned: unknown[] = Array.isArray(imds.userAssigned) ? imds.userAssigned : [];
+    for (const name of [imds.systemAssigned, ...userAssigned]) {
       const identity = identities.find((candidate) => candidate.name === name);
-      if (identity && identity.kind !== 'managedIdentity') problems.push(`imds: "${String(name)}" is not a managed identity`);
+      if (identity && identity.kind !== 'managedIdentity') problems.push(`imds: ${shown(name)} is not a managed identity`);
     }
   }
 
@@ -361,6 +363,11 @@ export const skuLimits: Record<'Basic' | 'Standard' | 'Premium', { tokens: numbe
   Premium: { tokens: 50_000, scopeMaps: 50_000 },
 };
 export const scopeMapLimits = { actions: 500, repositories: 500 };
+
+/** A value for a problem message: JSON, since String() throws on an object with a "toString" that is not a function. */
+function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
 
 export const builtInScopeMaps: ScopeMapFixture[] = [
   {
@@ -433,7 +440,7 @@ class Checker {
   reference(value: unknown, known: Set<string>, path: string, what: string): void {
     if (typeof value !== 'string' || !known.has(value)) {
       const article = /^[aeiou]/.test(what) ? 'an' : 'a';
-      this.problems.push(`${path}: "${String(value)}" is not ${article} ${what} defined in this fixture`);
+      this.problems.push(`${path}: ${shown(value)} is not ${article} ${what} defined in this fixture`);
     }
   }
 }

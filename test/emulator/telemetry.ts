@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { Exchange, Route } from './http';
+import { recordReceivedTelemetry } from './secretRecord';
 
 /** One Application Insights envelope as it arrived (name, time, iKey, tags, data.baseData...). */
 export type TelemetryEnvelope = Record<string, unknown>;
@@ -26,6 +27,7 @@ export class TelemetryCollector {
       const envelopes = await readEnvelopes(exchange);
       if (!envelopes) return { status: 400, json: { itemsReceived: 0, itemsAccepted: 0, errors: [{ index: 0, statusCode: 400, message: 'expected JSON envelopes' }] } };
       this.received.push(...envelopes);
+      recordReceivedTelemetry(envelopes);
       return { status: 200, json: { itemsReceived: envelopes.length, itemsAccepted: envelopes.length, errors: [] } };
     };
   }

@@ -3,6 +3,7 @@ import { builtInScopeMaps, defaultLifetimes, Fixture, IdentityFixture, Lifetimes
 import { Claims, decodeJwt, signJwt, verifyJwt } from './jwt';
 import { AccessEntry, Permissions, fullPermissions, noPermissions, permissionsFromAccess, permissionsFromRoles, permissionsFromScopeMap, permissionSummary } from './permissions';
 import { Certificate, KeyPair } from './pki';
+import { recordIssuedSecret } from './secretRecord';
 
 export const acrAudience = 'https://containerregistry.azure.net';
 export const acrIssuer = 'Azure Container Registry';
@@ -84,6 +85,8 @@ export class World {
     this.tenants = fixture.tenants;
     this.identities = fixture.identities;
     this.subscriptions = fixture.subscriptions;
+    for (const identity of fixture.identities) for (const secret of identity.secrets ?? []) recordIssuedSecret(secret);
+    for (const registry of fixture.registries) for (const token of registry.tokens ?? []) for (const password of token.passwords ?? []) recordIssuedSecret(password.value);
     const now = new Date().toISOString();
     this.registries = fixture.registries.map((registry) => {
       const subscription = fixture.subscriptions.find((candidate) => candidate.id === registry.subscription);
@@ -221,7 +224,7 @@ export class World {
   // ---- Tokens ----
 
   signAcrToken(claims: Claims): string {
-    return signJwt(claims, this.acrSigning.keys.privateKey, { x5c: [this.acrSigning.derBase64] });
+    return issued(signJwt(claims, this.acrSigning.keys.privateKey, { x5c: [this.acrSigning.derBase64] }));
   }
 
   mintAcrToken(registry: RegistryState, principal: Principal, grant: 'refresh_token' | 'access_token', extra: Claims = {}): string {
@@ -250,7 +253,7 @@ export class World {
   }
 
   signEntraToken(claims: Claims): string {
-    return signJwt(claims, this.entraKeys.privateKey, { kid: this.entraKeyId });
+    return issued(signJwt(claims, this.entraKeys.privateKey, { kid: this.entraKeyId }));
   }
 
   mintEntraToken(identity: IdentityFixture, tenantId: string, audience: string, clientId: string): { token: string; jti: string; expiresIn: number } {
@@ -299,7 +302,7 @@ export class World {
   /** A service-account token from the emulator's own workload issuer, as a cluster would project it. */
   mintWorkloadToken(subject: string, lifetimeSeconds = 24 * 3600): string {
     const now = Math.floor(Date.now() / 1000);
-    return signJwt({ iss: this.workloadIssuer(), sub: subject, aud: [workloadAudience], iat: now, nbf: now, exp: now + lifetimeSeconds, jti: randomUUID() }, this.workloadKeys.privateKey);
+    return issued(signJwt({ iss: this.workloadIssuer(), sub: subject, aud: [workloadAudience], iat: now, nbf: now, exp: now + lifetimeSeconds, jti: randomUUID() }, this.workloadKeys.privateKey));
   }
 
   workloadIssuer(): string {
@@ -321,5 +324,11 @@ export function trimSlash(text: string): string {
 }
 
 export function newSecret(): string {
-  return randomBytes(24).toString('base64url');
+  return issued(randomBytes(24).toString('base64url'));
+}
+
+/** Every secret the emulator hands out goes through here, so the secret scan can look for it. */
+export function issued(secret: string): string {
+  recordIssuedSecret(secret);
+  return secret;
 }

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { artifactsFolder, dockerConfigArtifact } from '../emulator/secretRecord';
 import { freePort, registerCleanup, startProcess, waitFor } from './processes';
 
 export const projectRoot = resolve(__dirname, '../..');
@@ -51,6 +52,21 @@ const quietSettings = {
   'acrAccess.showWalkthrough': false,
 };
 
+/**
+ * When `npm test` scans for leaked secrets (ACR_SECRET_SCAN_DIR, see test/secretScan.ts), keeps what this
+ * server's run left behind: the logs (the extension's log channel among them), settings.json, global and
+ * workspace storage (Memento), the docker config.json the extension wrote, and code-server's own output.
+ */
+async function keepForSecretScan(dir: string, userData: string, dockerConfig: string | undefined, output: string): Promise<void> {
+  const scanDir = process.env.ACR_SECRET_SCAN_DIR;
+  if (!scanDir) return;
+  const kept = join(scanDir, artifactsFolder, basename(dir));
+  await mkdir(kept, { recursive: true });
+  for (const part of ['logs', 'User']) await cp(join(userData, part), join(kept, part), { recursive: true }).catch(() => undefined);
+  if (dockerConfig) await cp(join(dockerConfig, 'config.json'), join(kept, dockerConfigArtifact)).catch(() => undefined);
+  await writeFile(join(kept, 'code-server-output.txt'), output);
+}
+
 function codeServerEntry(): string {
   const dir = execFileSync('bash', [join(projectRoot, 'test/world/install.sh'), '--print-code-server-dir']).toString().trim();
   return join(dir, 'node_modules/code-server/out/node/entry.js');
@@ -90,6 +106,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
 
   const stop = registerCleanup(async () => {
     await server.stop();
+    await keepForSecretScan(dir, userData, options.env?.DOCKER_CONFIG, server.output());
     await rm(dir, { recursive: true, force: true });
   });
   try {

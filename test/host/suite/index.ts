@@ -15,11 +15,12 @@ export async function run(): Promise<void> {
   for (const name of inTestOrder(readdirSync(__dirname).filter(chosen))) {
     mocha.addFile(join(__dirname, name));
   }
-  const results: HostResults = { passed: [], failed: [] };
+  const results: HostResults = { passed: [], failed: [], skipped: [] };
   await new Promise<void>((resolve) => {
     const runner = mocha.run(() => resolve());
     runner.on('pass', (test) => results.passed.push(test.fullTitle()));
     runner.on('fail', (test, error: Error) => results.failed.push({ title: test.fullTitle(), error: error.stack ?? error.message }));
+    runner.on('pending', (test) => results.skipped?.push(test.fullTitle()));
   });
   const resultsFile = process.env.ACR_TEST_RESULTS;
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify(results));
