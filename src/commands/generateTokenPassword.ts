@@ -5,7 +5,7 @@ import { Services } from './services';
 import { askPasswordExpiry, tokenRegistry, withTokenProgress } from './tokenForms';
 import { showTokenPassword } from './tokenPasswordPanel';
 
-/** Generate Password...: a new password1 or password2 (the other keeps working), shown once in the password panel. */
+/** Generate Token Password...: a new password1 or password2 (the other keeps working), shown once in the password panel. */
 export async function generateTokenPassword(services: Services, node: TokenNode): Promise<void> {
   const title = vscode.l10n.t('Generate Password');
   const target = await tokenRegistry(services, node.parent.parent, title);

@@ -97,7 +97,7 @@ function tokenItem(node: TokenNode, now: number): vscode.TreeItem {
   const tooltip = [
     vscode.l10n.t('Token {0} ({1})', token.name, token.enabled ? vscode.l10n.t('enabled') : vscode.l10n.t('disabled')),
     vscode.l10n.t('Scope map: {0}', token.scopeMap),
-    ...(expiries.length === 0 ? [vscode.l10n.t('No password yet: Generate Password... makes one.')] : expiries.map(({ password, state }) => passwordText(password.name, password.expiry, state))),
+    ...(expiries.length === 0 ? [vscode.l10n.t('No password yet: Generate Token Password... makes one.')] : expiries.map(({ password, state }) => passwordText(password.name, password.expiry, state))),
   ].join('\n');
   return item(
     node.id,

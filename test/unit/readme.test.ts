@@ -62,9 +62,9 @@ function failureKinds(): Set<string> {
   const add = (text: string, pattern: RegExp) => {
     for (const match of text.matchAll(pattern)) kinds.add(match[1]);
   };
-  // Error classes declare `failureKind = 'x'`.
+  // Error classes declare `failureKind = 'x'` (or choose between such strings).
   for (const file of readdirSync(source, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'))) {
-    add(readFileSync(join(source, file), 'utf8'), /failureKind = '([^']+)'/g);
+    for (const [, expression] of readFileSync(join(source, file), 'utf8').matchAll(/failureKind = ([^;]+);/g)) add(expression, /'([a-z]+\.[A-Za-z]+)'/g);
   }
   // failures.ts names the failures of libraries and the unexpected with `advice('x', ...` or `kind: 'x'`.
   add(readFileSync(join(source, 'failures.ts'), 'utf8'), /(?:advice\(|\bkind: )'([^']+)'/g);
