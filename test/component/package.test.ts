@@ -6,10 +6,12 @@ import { projectRoot } from '../world/codeServer';
 
 /**
  * The size budget. The .vsix is what every user downloads (about 520 KiB when set); the main bundle is what
- * every window start loads, with the same 150 KiB goal as the activation benchmark; unpacked, the package
- * with all its lazy bundles (about 1.7 MB when set). Raise one only knowing what made it grow.
+ * every window start loads; unpacked, the package with all its lazy bundles (about 1.7 MB when set). Raise one
+ * only knowing what made it grow. The main bundle was 126 KiB against the activation benchmark's 150 KiB goal
+ * until the token, access-token, admin-user and walkthrough commands took it to 174 KiB; the budget allows
+ * that much, and the goal stays missed until those commands load on first use (README, Benchmarks).
  */
-const budget = { vsixBytes: 640 * 1024, mainBundleBytes: 150 * 1024, unpackedBytes: 2 * 1024 * 1024 };
+const budget = { vsixBytes: 640 * 1024, mainBundleBytes: 180 * 1024, unpackedBytes: 2 * 1024 * 1024 };
 
 interface ZipEntry {
   readonly name: string;
