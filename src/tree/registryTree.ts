@@ -232,7 +232,11 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     if (this.rootNodes) return this.rootNodes;
     const nodes: TreeNode[] = [];
     if (this.sources.usesEntra()) {
-      this.subscriptions ??= await this.attempt(undefined, (signal) => this.sources.listSubscriptions(signal));
+      const loads = this.loads;
+      const subscriptions = this.subscriptions ?? (await this.attempt(undefined, (signal) => this.sources.listSubscriptions(signal)));
+      // A refresh while they loaded cancelled this load and started over: what it got is not kept.
+      if (loads !== this.loads) return this.rootChildren();
+      this.subscriptions = subscriptions;
       if (isErrorNode(this.subscriptions)) {
         nodes.push(this.subscriptions);
       } else {
