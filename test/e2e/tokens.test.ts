@@ -154,7 +154,7 @@ describe('A developer creates a repository-scoped token with a new scope map fro
 
     // The tree shows the new token, with its new scope map.
     await row(new RegExp(`^Token ${tokenName}, ${tokenName}-scope`)).waitFor({ timeout: 30_000 });
-    await clearNotifications(page).catch(() => undefined);
+    await clearNotifications(page);
     await saveScreenshot(page, 'tokens-1-password-panel');
   });
 
