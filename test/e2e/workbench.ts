@@ -15,6 +15,8 @@ export interface Workbench {
   readonly page: Page;
   /** Changes user settings as an edit of settings.json would (a value of undefined removes one). */
   updateSettings(settings: Record<string, unknown>): Promise<void>;
+  /** code-server's user data folder (logs, settings.json, storage); removed by close(). */
+  readonly userDataDir: string;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
       const current = JSON.parse(await readFile(userSettingsFile, 'utf8')) as Record<string, unknown>;
       await writeFile(userSettingsFile, JSON.stringify({ ...current, ...settings }, null, 2));
     };
-    return { page, updateSettings, close };
+    return { page, updateSettings, userDataDir: server.userDataDir, close };
   } catch (error) {
     await close();
     throw error;

@@ -15,6 +15,8 @@ export interface CodeServer {
   readonly workspace: string;
   /** The user's settings.json, which the workbench watches: a change written there applies at once. */
   readonly userSettingsFile: string;
+  /** code-server's user data folder: logs (the extension's log channel among them), settings and storage. */
+  readonly userDataDir: string;
   /** The URL that opens the workbench on the workspace, with an optional test payload. */
   workbenchUrl(payload?: [string, string][]): string;
   /** A `vscode-remote:` URI for a path on this machine, as extensionDevelopmentPath wants it. */
@@ -121,6 +123,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     port,
     workspace,
     userSettingsFile: join(userData, 'User/settings.json'),
+    userDataDir: userData,
     workbenchUrl: (payload) => {
       const query = new URLSearchParams({ folder: workspace });
       if (payload) query.set('payload', JSON.stringify(payload));
