@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { readFileSync, renameSync } from 'node:fs';
+import { mkdir, open, readFile, realpath, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DockerConfigError } from './errors';
@@ -139,7 +140,7 @@ export async function updateDockerConfig<T>(
         const config = parseDockerConfig(text, file);
         edit(config);
         const basis = text;
-        const unchanged = async (): Promise<boolean> => (text = await readConfigText(target, file)) === basis;
+        const unchanged = (): boolean => (text = readConfigTextNow(target, file)) === basis;
         if (await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}\n`, unchanged)) return result;
       }
       throw new DockerConfigError(file, l10n.t('it kept changing while ACR Access was writing it ({0} times). Try again once other programs have finished writing it.', maxRewrites));
@@ -162,6 +163,16 @@ async function readConfigText(target: string, file: string): Promise<string> {
   });
 }
 
+/** The same, synchronously: nothing else runs between this read and the rename after it. */
+function readConfigTextNow(target: string, file: string): string {
+  try {
+    return readFileSync(target, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw new DockerConfigError(file, l10n.t('it cannot be read ({0}). Check its permissions.', (error as Error).message));
+  }
+}
+
 async function lockHeldProblem(lockPath: string): Promise<string> {
   const holder = await lockHolder(lockPath);
   const who = holder ? l10n.t('process {0} since {1}', holder.pid, new Date(holder.since).toISOString()) : l10n.t('another process');
@@ -170,10 +181,11 @@ async function lockHeldProblem(lockPath: string): Promise<string> {
 
 /**
  * Writes a temp file (mode 0600) next to the target, then renames it over the target: readers see old or new,
- * never half. `beforeRename` runs just before the rename; when it answers false nothing is renamed and the
- * answer is false.
+ * never half. `beforeRename` runs just before the rename, with nothing in between (both synchronous: the docker
+ * CLI takes no lock, and a write of its landing between the two would be lost); when it answers false nothing
+ * is renamed and the answer is false.
  */
-export async function writeFileAtomic(file: string, content: string, beforeRename: () => Promise<boolean> = () => Promise.resolve(true)): Promise<boolean> {
+export async function writeFileAtomic(file: string, content: string, beforeRename: () => boolean = () => true): Promise<boolean> {
   const dir = dirname(file);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
@@ -185,11 +197,11 @@ export async function writeFileAtomic(file: string, content: string, beforeRenam
     } finally {
       await handle.close();
     }
-    if (!(await beforeRename())) {
+    if (!beforeRename()) {
       await unlink(temp);
       return false;
     }
-    await rename(temp, file);
+    renameSync(temp, file);
     return true;
   } catch (error) {
     await unlink(temp).catch(() => undefined);
