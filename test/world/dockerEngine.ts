@@ -90,6 +90,7 @@ export async function startControllableDockerEngine(): Promise<ControllableDocke
     // The whole process group: the containerd this dockerd started goes too, as in a crash of the service.
     process.kill(-child.pid!, 'SIGKILL');
     await exited;
+    await forgetDeadContainerd(join(dir, 'exec', 'containerd', 'containerd.pid'));
     await unmountUnder(dir);
   };
   const stop = registerCleanup(async () => {
@@ -113,4 +114,22 @@ async function unmountUnder(dir: string): Promise<void> {
     .map((line) => line.split(' ')[1])
     .filter((target): target is string => target !== undefined && (target === dir || target.startsWith(`${dir}/`)));
   for (const target of mounts.reverse()) await run('umount', ['-l', target]).catch(() => undefined);
+}
+
+/**
+ * The killed engine's containerd dies with it, but where nobody reaps orphans (this machine's init does not)
+ * it stays a zombie, and a zombie still answers "alive" to the check dockerd makes on containerd's pid file:
+ * the restarted dockerd would wait on the dead containerd's socket until it gives up. Once containerd is
+ * really dead, its pid file goes, so the restart starts a new one.
+ */
+async function forgetDeadContainerd(pidFile: string): Promise<void> {
+  const pid = (await readFile(pidFile, 'utf8').catch(() => '')).trim();
+  if (!pid) return;
+  const dead = async (): Promise<boolean> => {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    // The state is the field after the parenthesised command name.
+    return stat === undefined || /\)\s+[ZX]\s/.test(stat);
+  };
+  await waitFor(dead, 30_000, () => `containerd (pid ${pid}) did not die with its dockerd`);
+  await rm(pidFile, { force: true });
 }
