@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
@@ -41,9 +41,19 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
     await page.getByRole('tab', { name: 'ACR Access', exact: true }).waitFor({ timeout: 60_000 });
     const { userSettingsFile } = server;
+    // As a user edits it: in the settings.json editor, saved. code-server does not pick up a change written to
+    // the file from outside the workbench.
     const updateSettings = async (settings: Record<string, unknown>): Promise<void> => {
       const current = JSON.parse(await readFile(userSettingsFile, 'utf8')) as Record<string, unknown>;
-      await writeFile(userSettingsFile, JSON.stringify({ ...current, ...settings }, null, 2));
+      const updated = JSON.stringify({ ...current, ...settings }, null, 2);
+      await runFromPalette(page, 'Preferences: Open User Settings (JSON)');
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.click();
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.keyboard.insertText(updated);
+      await page.keyboard.press('ControlOrMeta+S');
+      await waitFor(async () => JSON.stringify(JSON.parse(await readFile(userSettingsFile, 'utf8')), null, 2) === updated, 30_000, () => 'settings.json was not saved');
+      await page.keyboard.press('ControlOrMeta+W');
     };
     return { page, updateSettings, userDataDir: server.userDataDir, close };
   } catch (error) {

@@ -52,6 +52,12 @@ const quietSettings = {
   'update.mode': 'none',
   // The extension's walkthrough would open in every test's first window; test/e2e/walkthrough.test.ts turns it back on.
   'acrAccess.showWalkthrough': false,
+  // Text a test types into an editor (settings.json, see test/e2e/workbench.ts) lands as typed.
+  'editor.autoClosingBrackets': 'never',
+  'editor.autoClosingQuotes': 'never',
+  'editor.autoSurround': 'never',
+  'editor.autoIndent': 'none',
+  'editor.formatOnType': false,
 };
 
 /**
