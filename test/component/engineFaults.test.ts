@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -212,6 +212,32 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
     const advice = adviceFor(error);
     assert.equal(advice.kind, 'docker.engineUnavailable', advice.message);
     assert.match(advice.message, new RegExp(`Cannot reach the Docker engine at unix://${notASocket} \\(nothing is listening there\\)\\. Looked at: DOCKER_HOST=unix://${notASocket}\\.`));
+  });
+
+  it('socket the user may not open (not in the docker group): docker.engineUnavailable saying to join the docker group, at once', async () => {
+    // A listening socket no one but root may open; the check runs in a process that has root's uid but not
+    // its right to pass over file permissions, as a user outside the docker group would.
+    const { createServer } = await import('node:net');
+    const socket = join(dir, 'denied.sock');
+    const server = createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      await chmod(socket, 0o000);
+      const check = `
+        const { connectDockerEngine } = require(${JSON.stringify(join(__dirname, '../../src/docker/engine.ts'))});
+        const { adviceFor } = require(${JSON.stringify(join(__dirname, '../../src/failures.ts'))});
+        connectDockerEngine({ env: { DOCKER_HOST: 'unix://${socket}' }, platform: process.platform })
+          .then(() => 'connected', adviceFor)
+          .then((outcome) => console.log(JSON.stringify(outcome)));`;
+      const { stdout } = await run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, '--import', 'tsx', '-e', check], {
+        cwd: join(__dirname, '../..'),
+      });
+      const advice = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { kind?: string; message?: string };
+      assert.equal(advice.kind, 'docker.engineUnavailable', stdout);
+      assert.match(advice.message ?? '', new RegExp(`Cannot reach the Docker engine at unix://${socket} \\(permission denied; add your user to the docker group, then sign in again\\)`));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('DOCKER_HOST naming a TCP port nothing listens on: docker.engineUnavailable, at once', async () => {
