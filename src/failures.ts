@@ -20,8 +20,9 @@ export interface FailureAdvice {
 
 /** Whether only the user can fix a failure, and how; unknown failures are retried (with backoff) and point to the log. */
 export function adviceFor(error: unknown): FailureAdvice {
-  if (error instanceof AcrError && error.kind === 'notSignedIn' && isActionableFailure(error.cause)) {
-    // The token could not be had because the sign-in method itself is broken: that is what the user must fix.
+  if (error instanceof AcrError && error.kind === 'notSignedIn' && (isActionableFailure(error.cause) || isEntraOutage(error.cause))) {
+    // The token could not be had because the sign-in method itself is broken, or Entra said "not now": that is
+    // what the advice is about, not signing in again.
     const cause = adviceFor(error.cause);
     return { ...cause, message: l10n.t('Could not get an Azure sign-in token for registry {0}. {1}', error.registry, cause.message) };
   }
@@ -53,6 +54,12 @@ export function fixActionFor(advice: FailureAdvice): FixAction | undefined {
   return undefined;
 }
 
+/** An @azure/identity failure where Entra answered "not now" (throttled, or a server error) rather than "not you". */
+function isEntraOutage(error: unknown): boolean {
+  const { name, statusCode } = (error ?? {}) as { name?: unknown; statusCode?: unknown };
+  return name === 'AuthenticationError' && typeof statusCode === 'number' && (statusCode === 429 || statusCode >= 500);
+}
+
 /**
  * Errors from libraries (@azure/identity, the Azure SDK's RestError) and anything unexpected, told apart by
  * name and status code as those libraries document them; their messages are cleaned of anything token-like.
@@ -70,7 +77,7 @@ function foreignAdvice(error: unknown): FailureAdvice {
     case 'AuthenticationRequiredError':
       return advice('azure.signInRequired', true, 'signIn', l10n.t('Microsoft Entra ID needs you to sign in again ({0}).', text));
     case 'AuthenticationError':
-      if (status !== undefined && status >= 500) return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
+      if (isEntraOutage(error)) return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
       return advice('azure.signInRefused', true, 'signIn', l10n.t('Microsoft Entra ID refused the sign-in ({0}). Sign in again, or check the sign-in method.', text));
     case 'RestError':
       return armAdvice(status, text);

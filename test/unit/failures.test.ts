@@ -312,6 +312,19 @@ describe('failures: who must act, and how', () => {
         nextStep: 'retry',
         kind: 'azure.entraUnavailable',
       });
+      assertAdvice(new AuthenticationError(429, { error: 'temporarily_unavailable', error_description: 'AADSTS50196: The server terminated an operation because it encountered a client request loop.' }), {
+        needsUser: false,
+        nextStep: 'retry',
+        kind: 'azure.entraUnavailable',
+      });
+    });
+
+    it('an Entra outage behind a missing registry token is retried, not sent to sign in', () => {
+      const throttled = new AcrError('notSignedIn', registry, { cause: new AuthenticationError(429, { error: 'temporarily_unavailable', error_description: 'throttled' }) });
+      const advice = assertAdvice(throttled, { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnavailable' });
+      assert.match(advice.message, new RegExp(registry.replace(/\./g, '\\.')));
+      const refused = new AcrError('notSignedIn', registry, { cause: new AuthenticationError(400, { error: 'invalid_grant', error_description: 'refused' }) });
+      assertAdvice(refused, { needsUser: true, nextStep: 'signIn', kind: 'acr.notSignedIn' });
     });
 
     it('Azure Resource Manager: 401 signs in, 403 asks for a role, 429, 5xx and no answer are retried', () => {
