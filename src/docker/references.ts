@@ -23,7 +23,7 @@ export function serverAddressProblem(input: string): string | undefined {
   if (!address) return l10n.t('it is empty');
   if (address.includes('://')) return l10n.t('leave out the scheme (https://)');
   if (address.includes('@')) return l10n.t('it must not contain a user name');
-  if (/[/?#\s]/.test(address)) return l10n.t('it must not contain a path, query, or spaces');
+  if (/[/?#\s]/.test(address)) return l10n.t('a login server is a host name such as myregistry.azurecr.io, without a path, query or spaces');
   const ipv6 = bracketedIpv6.exec(address)?.groups;
   if (ipv6) {
     if (!isIPv6(ipv6.address)) return l10n.t('"{0}" is not an IPv6 address', ipv6.address);
