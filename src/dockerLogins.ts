@@ -1,5 +1,6 @@
 import { Account } from './auth/account';
 import { DockerLogin, SignInState } from './auth/signInState';
+import { TokenClients } from './auth/tokenClients';
 import { AcrTokenClient, acrTokenUsername, Audience } from './acr/tokenClient';
 import { HostTrust } from './acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
@@ -33,8 +34,7 @@ export interface LoginSettings {
 export class DockerLogins {
   /** Login servers ARM returned this session: Entra tokens may go to them (docs/protocol.md section 1). */
   private readonly armLoginServers = new Set<string>();
-  /** Per account (VS Code's silent and interactive accounts are two) and tenant. */
-  private readonly tokenClients = new Map<Account, Map<string, AcrTokenClient>>();
+  private readonly tokenClients: TokenClients;
   private engine: Promise<DockerEngineConnection> | undefined;
   /** The last change under way per login server (see `inTurn`). */
   private readonly turns = new Map<string, Promise<void>>();
@@ -58,6 +58,7 @@ export class DockerLogins {
         return settings().trustedHosts;
       },
     };
+    this.tokenClients = new TokenClients((credential) => new AcrTokenClient({ credential, trust: this.trust, audienceStore: state.audiences }));
   }
 
   /** The Docker engine, found and connected on first use; a failed attempt is retried next time. */
@@ -99,23 +100,6 @@ export class DockerLogins {
     for (const registry of registries) this.armLoginServers.add(registry.loginServer);
   }
 
-  /** One token client per account and tenant, so tokens are cached and shared across commands. */
-  private tokenClient(account: Account, tenantId: string | undefined): AcrTokenClient {
-    let clients = this.tokenClients.get(account);
-    if (!clients) this.tokenClients.set(account, (clients = new Map<string, AcrTokenClient>()));
-    const key = tenantId ?? '';
-    let client = clients.get(key);
-    if (!client) {
-      client = new AcrTokenClient({
-        credential: account.credential(tenantId),
-        trust: this.trust,
-        audienceStore: { get: (loginServer) => this.state.audience(loginServer), set: (loginServer, audience) => this.state.setAudience(loginServer, audience) },
-      });
-      clients.set(key, client);
-    }
-    return client;
-  }
-
   /**
    * What a registry holds, read with the credential Docker was given for it when that is the registry's own
    * user name and password, and otherwise with the account's ACR tokens (cached and shared with Docker logins).
@@ -139,7 +123,7 @@ export class DockerLogins {
         return accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { trust: this.trust, signal });
       };
     }
-    const client = this.tokenClient(account, target.tenantId);
+    const client = this.tokenClients.for(account, target.tenantId);
     const preferredAudience: Audience | undefined = target.acceptsArmAudienceTokens === false ? 'acr' : undefined;
     return (scopes, signal) => client.accessToken({ loginServer, tenantId: target.tenantId, preferredAudience }, scopes, { signal });
   }
@@ -153,7 +137,7 @@ export class DockerLogins {
     const { loginServer } = target;
     const passwordLogin = this.state.dockerLogins.find((login) => login.loginServer === loginServer && login.via !== 'entra');
     if (passwordLogin) return { username: passwordLogin.username, password: (await this.state.dockerSecret(loginServer)) ?? '', serverAddress: loginServer };
-    const client = this.tokenClient(account, target.tenantId);
+    const client = this.tokenClients.for(account, target.tenantId);
     if (fresh) client.forget(loginServer);
     const refresh = await client.refreshToken({ loginServer, tenantId: target.tenantId }, { signal });
     return { username: acrTokenUsername, password: refresh.token, serverAddress: loginServer };
@@ -164,7 +148,7 @@ export class DockerLogins {
     return this.inTurn(target.loginServer, async () => {
       const tenantId = target.registry?.subscription.tenantId;
       const preferredAudience: Audience | undefined = target.registry && !target.registry.acceptsArmAudienceTokens ? 'acr' : undefined;
-      const refresh = await this.tokenClient(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
+      const refresh = await this.tokenClients.for(account, tenantId).refreshToken({ loginServer: target.loginServer, tenantId, preferredAudience }, { signal });
       const persisted = await this.handOff(target.loginServer, acrTokenUsername, refresh.token, { persist: this.settings().saveForDocker, signal });
       const login: DockerLogin = {
         loginServer: target.loginServer,
@@ -234,7 +218,7 @@ export class DockerLogins {
         if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { trust: this.trust, signal });
         return login;
       }
-      const client = this.tokenClient(account, login.tenantId);
+      const client = this.tokenClients.for(account, login.tenantId);
       // The cached token is the one about to expire.
       client.forget(login.loginServer);
       const refresh = await client.refreshToken({ loginServer: login.loginServer, tenantId: login.tenantId }, { signal });
@@ -253,7 +237,7 @@ export class DockerLogins {
       if (!login) return;
       const secret = await this.state.dockerSecret(loginServer);
       if (login.persisted && secret) await withdrawFromDocker({ serverAddress: loginServer, username: login.username, secret });
-      for (const clients of this.tokenClients.values()) for (const client of clients.values()) client.forget(loginServer);
+      this.tokenClients.forget(loginServer);
       await this.state.setDockerSecret(loginServer, undefined);
       await this.state.removeDockerLogin(loginServer);
     });

@@ -70,12 +70,6 @@ export function assertTrustedUrl(url: string, trust: HostTrust, registry: string
   return new URL(url);
 }
 
-/** A login server as typed (`host` or `host:port`), refused unless it is only that. */
-export function loginServerProblem(loginServer: string): string | undefined {
-  if (/[/?#\s]/.test(loginServer)) return l10n.t('a login server is a host name such as myregistry.azurecr.io, without a scheme or path');
-  return authorityProblem(loginServer);
-}
-
 function authorityProblem(authority: string): string | undefined {
   if (authority === '') return l10n.t('it has no host');
   if (authority.includes('@')) return l10n.t('it carries a user name (user@host)');

@@ -2,7 +2,8 @@ import { ChallengeError, parseBearerChallenge } from './challenge';
 import { AcrError, RegistryMode } from './errors';
 import { JwtError, jwtExpiresOn } from './jwt';
 import { RegistryResponse, RequestLimits, requestRegistry, retryAfterSeconds, serverMessage } from './http';
-import { assertTrustedUrl, HostTrust, loginServerProblem } from './loginServer';
+import { serverAddressProblem } from '../docker/references';
+import { assertTrustedUrl, HostTrust } from './loginServer';
 
 /** A registry to get tokens for. */
 export interface RegistryTarget {
@@ -34,7 +35,7 @@ export interface TokenEndpoint {
  */
 export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostTrust, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
   const registry = target.loginServer;
-  const problem = loginServerProblem(registry);
+  const problem = serverAddressProblem(registry);
   if (problem) throw new AcrError('hostNotTrusted', registry, { detail: problem });
   const base = `https://${registry}/v2/`;
   assertTrustedUrl(base, trust, registry);

@@ -11,13 +11,18 @@ import { VsCodeSessionCredential } from './vscodeSession';
  */
 export class Account {
   private readonly credentials = new Map<string, Promise<TokenCredential>>();
+  /** The same for every account of this sign-in (source and cloud), so caches can key on it (no secret in it). */
+  readonly signIn: string;
 
   constructor(
     readonly source: SignInSource,
     private readonly cloud: AzureCloud,
-    private readonly interactive: boolean,
+    /** Whether its credentials may ask the user to sign in (commands), or must not (renewals on a timer). */
+    readonly interactive: boolean,
     private readonly hooks: SignInHooks,
-  ) {}
+  ) {
+    this.signIn = JSON.stringify([source, cloud]);
+  }
 
   /** The credential for a tenant (the account's home tenant when undefined), made on first use. */
   credential(tenantId: string | undefined): TokenCredential {

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Audience } from '../acr/tokenClient';
+import type { Audience, AudienceStore } from '../acr/tokenClient';
 import { IdentitySource } from './identitySources';
 
 /** How the user signed in to Entra: VS Code's Microsoft account (the default) or an @azure/identity source. */
@@ -34,42 +34,101 @@ const sourceKey = 'acrAccess.signInSource';
 const dockerLoginsKey = 'acrAccess.dockerLogins';
 const audiencesKey = 'acrAccess.audiences';
 
-/** What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage. */
-export class SignInState {
-  /**
-   * Memento writes, one after the other. VS Code echoes a stored value back into the extension host once it
-   * is saved, so a change made while an earlier one is still being saved can be overwritten by that echo:
-   * two registries logged in at once would leave only one remembered.
-   */
+/**
+ * Memento writes, one after the other. VS Code echoes a stored value back into the extension host once it is
+ * saved, so a change made while an earlier one is still being saved can be overwritten by that echo: two
+ * registries logged in at once would leave only one remembered.
+ */
+class QueuedMemento {
   private writes: Promise<void> = Promise.resolve();
-  private readonly loginListeners = new Set<() => void>();
-  private readonly sourceListeners = new Set<() => void>();
 
-  constructor(
-    private readonly memento: vscode.Memento,
-    private readonly secrets: vscode.SecretStorage,
-  ) {}
+  constructor(private readonly memento: vscode.Memento) {}
 
-  /** Queues a change of one Memento key, computed from its value when the change's turn comes. */
-  private change<T>(key: string, fallback: T, next: (current: T) => T | undefined): Promise<void> {
+  get<T>(key: string, fallback: T): T {
+    return this.memento.get<T>(key, fallback);
+  }
+
+  /** Queues a change of one key, computed from its value when the change's turn comes. */
+  change<T>(key: string, fallback: T, next: (current: T) => T | undefined): Promise<void> {
     const write = this.writes.then(() => this.memento.update(key, next(this.memento.get<T>(key, fallback))));
     this.writes = write.catch(() => undefined);
     return write;
   }
+}
+
+/** The Entra token audience each registry's exchange accepted last time (docs/protocol.md section 3). */
+class RememberedAudiences implements AudienceStore {
+  constructor(private readonly memento: QueuedMemento) {}
+
+  get(loginServer: string): Audience | undefined {
+    return this.memento.get<Record<string, Audience>>(audiencesKey, {})[loginServer];
+  }
+
+  set(loginServer: string, audience: Audience): Promise<void> {
+    return this.memento.change<Record<string, Audience>>(audiencesKey, {}, (audiences) => ({ ...audiences, [loginServer]: audience }));
+  }
+}
+
+/** Secrets in SecretStorage, one per name under a common prefix. */
+class NamedSecrets {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly prefix: string,
+  ) {}
+
+  get(name: string): Thenable<string | undefined> {
+    return this.secrets.get(`${this.prefix}.${name}`);
+  }
+
+  async set(name: string, secret: string | undefined): Promise<void> {
+    const key = `${this.prefix}.${name}`;
+    await (secret === undefined ? this.secrets.delete(key) : this.secrets.store(key, secret));
+  }
+}
+
+/** The listeners of one change. */
+class Listeners {
+  private readonly listeners = new Set<() => void>();
+
+  add(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  fire(): void {
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage. */
+export class SignInState {
+  private readonly memento: QueuedMemento;
+  private readonly loginListeners = new Listeners();
+  private readonly sourceListeners = new Listeners();
+  private readonly servicePrincipalSecrets: NamedSecrets;
+  private readonly dockerSecrets: NamedSecrets;
+  /** Which audience each registry accepted, for the token clients. */
+  readonly audiences: AudienceStore;
+
+  constructor(memento: vscode.Memento, secrets: vscode.SecretStorage) {
+    this.memento = new QueuedMemento(memento);
+    this.audiences = new RememberedAudiences(this.memento);
+    this.servicePrincipalSecrets = new NamedSecrets(secrets, 'acrAccess.servicePrincipalSecret');
+    this.dockerSecrets = new NamedSecrets(secrets, 'acrAccess.dockerSecret');
+  }
 
   get source(): SignInSource | undefined {
-    return this.memento.get<SignInSource>(sourceKey);
+    return this.memento.get<SignInSource | undefined>(sourceKey, undefined);
   }
 
   async setSource(source: SignInSource | undefined): Promise<void> {
-    await this.change<SignInSource | undefined>(sourceKey, undefined, () => source);
-    for (const listener of this.sourceListeners) listener();
+    await this.memento.change<SignInSource | undefined>(sourceKey, undefined, () => source);
+    this.sourceListeners.fire();
   }
 
   /** Called after the user signed in with another source, or signed out, in this window. */
   onDidChangeSource(listener: () => void): { dispose(): void } {
-    this.sourceListeners.add(listener);
-    return { dispose: () => this.sourceListeners.delete(listener) };
+    return this.sourceListeners.add(listener);
   }
 
   get dockerLogins(): DockerLogin[] {
@@ -78,50 +137,38 @@ export class SignInState {
 
   /** Called after a Docker login is saved or removed in this window. */
   onDidChangeDockerLogins(listener: () => void): { dispose(): void } {
-    this.loginListeners.add(listener);
-    return { dispose: () => this.loginListeners.delete(listener) };
+    return this.loginListeners.add(listener);
   }
 
   async saveDockerLogin(login: DockerLogin): Promise<void> {
-    await this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
-    for (const listener of this.loginListeners) listener();
+    await this.memento.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
+    this.loginListeners.fire();
   }
 
   async removeDockerLogin(loginServer: string): Promise<void> {
-    await this.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
+    await this.memento.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
       const rest = { ...logins };
       delete rest[loginServer];
       return rest;
     });
-    for (const listener of this.loginListeners) listener();
-  }
-
-  /** The Entra token audience a registry's exchange accepted last time. */
-  audience(loginServer: string): Audience | undefined {
-    return this.memento.get<Record<string, Audience>>(audiencesKey, {})[loginServer];
-  }
-
-  setAudience(loginServer: string, audience: Audience): Promise<void> {
-    return this.change<Record<string, Audience>>(audiencesKey, {}, (audiences) => ({ ...audiences, [loginServer]: audience }));
+    this.loginListeners.fire();
   }
 
   /** The client secret of a service principal source. */
   servicePrincipalSecret(clientId: string): Thenable<string | undefined> {
-    return this.secrets.get(`acrAccess.servicePrincipalSecret.${clientId}`);
+    return this.servicePrincipalSecrets.get(clientId);
   }
 
-  async setServicePrincipalSecret(clientId: string, secret: string | undefined): Promise<void> {
-    const key = `acrAccess.servicePrincipalSecret.${clientId}`;
-    await (secret === undefined ? this.secrets.delete(key) : this.secrets.store(key, secret));
+  setServicePrincipalSecret(clientId: string, secret: string | undefined): Promise<void> {
+    return this.servicePrincipalSecrets.set(clientId, secret);
   }
 
   /** The secret last handed to Docker for a registry (ACR refresh token or password), to take back exactly that. */
   dockerSecret(loginServer: string): Thenable<string | undefined> {
-    return this.secrets.get(`acrAccess.dockerSecret.${loginServer}`);
+    return this.dockerSecrets.get(loginServer);
   }
 
-  async setDockerSecret(loginServer: string, secret: string | undefined): Promise<void> {
-    const key = `acrAccess.dockerSecret.${loginServer}`;
-    await (secret === undefined ? this.secrets.delete(key) : this.secrets.store(key, secret));
+  setDockerSecret(loginServer: string, secret: string | undefined): Promise<void> {
+    return this.dockerSecrets.set(loginServer, secret);
   }
 }

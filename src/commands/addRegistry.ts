@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loginServerProblem } from '../acr/loginServer';
+import { parseServerAddress, serverAddressProblem } from '../docker/references';
 import { Services } from './services';
 
 /**
@@ -12,10 +12,10 @@ export async function addRegistry(services: Services): Promise<void> {
     prompt: vscode.l10n.t('The login server of the registry'),
     placeHolder: 'myregistry.azurecr.io',
     ignoreFocusOut: true,
-    validateInput: (value) => (value.trim() === '' ? undefined : loginServerProblem(value.trim().toLowerCase())),
+    validateInput: (value) => (value.trim() === '' ? undefined : serverAddressProblem(value)),
   });
-  const loginServer = typed?.trim().toLowerCase();
-  if (!loginServer) return;
+  if (!typed?.trim()) return;
+  const loginServer = parseServerAddress(typed);
   await services.treeMemory.addLoginServer(loginServer);
   services.tree.redrawTop();
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { loginServerProblem } from '../acr/loginServer';
+import { normalizeServerAddress, serverAddressProblem } from '../docker/references';
 import { RegistrySummary } from '../azure/registries';
 import { errorMessage } from '../failures';
 
@@ -28,10 +28,10 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
   let listed: RegistryItem[] = [];
 
   const refreshItems = (): void => {
-    const typed = quickPick.value.trim().toLowerCase();
+    const typed = normalizeServerAddress(quickPick.value);
     const typedItems: RegistryItem[] = [];
     if (typed.includes('.') && !listed.some((item) => item.choice?.loginServer === typed)) {
-      const problem = loginServerProblem(typed);
+      const problem = serverAddressProblem(typed);
       typedItems.push(
         problem
           ? { label: `$(error) ${typed}`, detail: problem, alwaysShow: true }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { parseIdentitySource } from '../auth/identitySources';
 import { SignInSource } from '../auth/signInState';
-import { loginServerProblem } from '../acr/loginServer';
+import { parseServerAddress, serverAddressProblem } from '../docker/references';
 import { errorMessage } from '../failures';
 
 /** A registry's own user name and password (admin user or ACR token): no Entra involved. */
@@ -77,7 +77,7 @@ async function pickRegistryPassword(via: RegistryPasswordChoice['via']): Promise
     );
     if (answer !== proceed) return undefined;
   }
-  const loginServer = await ask(vscode.l10n.t('Login server of the registry'), { placeHolder: 'myregistry.azurecr.io', validate: loginServerProblem });
+  const loginServer = await ask(vscode.l10n.t('Login server of the registry'), { placeHolder: 'myregistry.azurecr.io', validate: serverAddressProblem });
   if (!loginServer) return undefined;
   const username = await ask(via === 'adminUser' ? vscode.l10n.t('Admin user name') : vscode.l10n.t('Token name'), {
     validate: (value) => (value ? undefined : vscode.l10n.t('Enter the user name.')),
@@ -85,7 +85,7 @@ async function pickRegistryPassword(via: RegistryPasswordChoice['via']): Promise
   if (!username) return undefined;
   const password = await ask(vscode.l10n.t('Password'), { password: true, validate: (value) => (value ? undefined : vscode.l10n.t('Enter the password.')) });
   if (!password) return undefined;
-  return { kind: 'registryPassword', via, loginServer: loginServer.trim().toLowerCase(), username: username.trim(), password };
+  return { kind: 'registryPassword', via, loginServer: parseServerAddress(loginServer), username: username.trim(), password };
 }
 
 function entra(source: SignInSource, secret?: string): EntraChoice {

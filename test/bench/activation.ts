@@ -14,7 +14,7 @@ import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { projectRoot, startCodeServer } from '../world/codeServer';
 import { emulatorWorkbench } from '../world/emulatorWorkbench';
-import { waitFor } from '../world/processes';
+import { eventually } from '../world/eventually';
 import { BenchWorld, benchRegistryNames } from './benchWorld';
 import { measured, single } from './measure';
 import { limitRow, ratioRow, Row } from './report';
@@ -174,15 +174,9 @@ export async function activationBench(world: BenchWorld): Promise<Row[]> {
 }
 
 async function waitForResult<T>(file: string, timeoutMs: number): Promise<T> {
-  let result: T | undefined;
-  await waitFor(
-    async () => {
-      result = JSON.parse(await readFile(file, 'utf8')) as T;
-      return true;
-    },
-    timeoutMs,
-    () => `${file} was not written`,
-  );
+  // Until the file is there and whole, reading or parsing it fails: not yet.
+  const read = (): Promise<{ result: T } | undefined> => readFile(file, 'utf8').then((text) => ({ result: JSON.parse(text) as T }), () => undefined).catch(() => undefined);
+  const { result } = await eventually(`${file} written`, read, timeoutMs, 200);
   await rm(file);
-  return result!;
+  return result;
 }

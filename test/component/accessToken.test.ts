@@ -4,27 +4,23 @@ import { accessTokenGuide, grantedByRepository } from '../../src/acr/accessToken
 import { accessTokenScopes } from '../../src/acr/accessTokenScopes';
 import { accessTokenClaims } from '../../src/acr/jwt';
 import { AcrTokenClient } from '../../src/acr/tokenClient';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { assertCaTrusted, clients, componentFixture, contoso, decodeClaims, emulatorCloud } from './emulatorSupport';
+import { basic, clients, contoso, decodeClaims, emulatorCloud, nullGuid, useEmulator } from './emulatorSupport';
 
 describe('Repository-scoped access tokens against the emulator (src/acr/accessTokenScopes.ts, accessTokenGuide.ts)', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let apps: string;
 
   /** An access token for these repositories and actions, as Create Repository-Scoped Access Token gets it. */
   const accessTokenFor = async (client: { clientId: string; secret: string }, repositories: string[], actions: string[]): Promise<string> => {
-    const credential = new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
-    const tokens = new AcrTokenClient({ credential, trust: { cloud: emulatorCloud(emulator), armLoginServers: [apps] } });
+    const credential = new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
+    const tokens = new AcrTokenClient({ credential, trust: { cloud: emulatorCloud(emulator()), armLoginServers: [apps] } });
     return (await tokens.accessToken({ loginServer: apps }, accessTokenScopes(repositories, actions))).token;
   };
   const tagsWithBearer = (repository: string, token: string) => fetch(`https://${apps}/v2/${repository}/tags/list`, { headers: { authorization: `Bearer ${token}` } });
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    apps = emulator.loginServer('contosoapps');
+  before(() => {
+    apps = emulator().loginServer('contosoapps');
   });
-  after(() => emulator?.stop());
 
   it('a token with pull on hello works as a Bearer token for hello/tags/list and is refused for team/api', async () => {
     const token = await accessTokenFor(clients.puller, ['hello'], ['pull']);
@@ -72,8 +68,7 @@ describe('Repository-scoped access tokens against the emulator (src/acr/accessTo
     assert.equal(curlUrl, `https://${apps}/v2/hello/tags/list`);
     assert.equal((await fetch(curlUrl, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     // Basic with the null GUID is how docker, oras and helm send it on (docs/protocol.md section 5).
-    const basic = `Basic ${Buffer.from(`00000000-0000-0000-0000-000000000000:${token}`).toString('base64')}`;
-    const viaBasic = await fetch(`https://${apps}/oauth2/token?service=${apps}&scope=repository:hello:pull`, { headers: { authorization: basic } });
+    const viaBasic = await fetch(`https://${apps}/oauth2/token?service=${apps}&scope=repository:hello:pull`, { headers: { authorization: basic(nullGuid, token) } });
     assert.equal(viaBasic.status, 200);
     const reissued = ((await viaBasic.json()) as { access_token: string }).access_token;
     assert.equal((await tagsWithBearer('hello', reissued)).status, 200);

@@ -7,9 +7,9 @@ import { HostTrust } from '../../src/acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from '../../src/acr/passwordAuth';
 import { RequestLimits } from '../../src/acr/http';
 import { AcrTokenClient, Audience, AudienceStore, EntraRegistryTarget } from '../../src/acr/tokenClient';
-import { FaultSpec, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
-import { waitFor } from '../world/processes';
-import { armScope, assertCaTrusted, clients, componentFixture, contoso, decodeClaims, devSubscription, emulatorCloud, entraToken, fabrikam } from './emulatorSupport';
+import { FaultSpec, LogEntry } from '../world/emulator';
+import { eventually } from '../world/eventually';
+import { armScope, clients, contoso, decodeClaims, devSubscription, emulatorCloud, entraToken, fabrikam, useEmulator } from './emulatorSupport';
 
 /** The real credential, with every scope it was asked for recorded (to prove when no Entra token was requested). */
 class RecordingCredential implements TokenCredential {
@@ -43,14 +43,14 @@ async function closedPort(): Promise<number> {
 }
 
 describe('acr token client against the emulator (docs/protocol.md sections 1-4)', function () {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let cloud: AzureCloud;
   let trust: HostTrust;
   let apps: EntraRegistryTarget;
 
   const credentialFor = async (client: { clientId: string; secret: string }, tenant = contoso): Promise<RecordingCredential> => {
     const { ClientSecretCredential } = await import('@azure/identity');
-    return new RecordingCredential(new ClientSecretCredential(tenant, client.clientId, client.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true }));
+    return new RecordingCredential(new ClientSecretCredential(tenant, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true }));
   };
   const newClient = async (
     client = clients.puller,
@@ -61,11 +61,11 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
   };
   const requestsTo = (log: LogEntry[], registry: string, path: string): LogEntry[] => log.filter((entry) => entry.server === `registry:${registry}` && entry.path === path);
   const withFault = async <T>(fault: FaultSpec, run: () => Promise<T>): Promise<T> => {
-    const id = await emulator.client.addFault(fault);
+    const id = await emulator().client.addFault(fault);
     try {
       return await run();
     } finally {
-      await emulator.client.removeFault(id).catch(() => undefined);
+      await emulator().client.removeFault(id).catch(() => undefined);
     }
   };
   const assertActionableError = (error: unknown, kind: AcrErrorKind, registry: string, secrets: string[] = []): true => {
@@ -77,20 +77,14 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     return true;
   };
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    cloud = emulatorCloud(emulator);
-    trust = { cloud, armLoginServers: emulator.registries.map((registry) => registry.loginServer) };
-    apps = { loginServer: emulator.loginServer('contosoapps') };
-  });
-
-  after(async () => {
-    await emulator?.stop();
+  before(() => {
+    cloud = emulatorCloud(emulator());
+    trust = { cloud, armLoginServers: emulator().registries.map((registry) => registry.loginServer) };
+    apps = { loginServer: emulator().loginServer('contosoapps') };
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
+    await emulator().client.clearFaults();
   });
 
   describe('exchange and access tokens', () => {
@@ -116,11 +110,11 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
 
     it('sends the Entra token only to the registry exchange, and reuses cached tokens', async () => {
       const { acr, credential } = await newClient();
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await acr.accessToken(apps, ['repository:hello:pull']);
       await acr.accessToken(apps, ['repository:hello:pull']);
       await acr.refreshToken(apps);
-      const log = await emulator.client.log();
+      const log = await emulator().client.log();
       const carriers = log.filter((entry) => entry.entraTokenJtis?.length);
       assert.deepEqual(
         carriers.map((entry) => `${entry.server} ${entry.method} ${entry.path}`),
@@ -131,24 +125,24 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     });
 
     it('gets a refresh token from a registry with ARM-audience tokens off, falling back from ARM and remembering ACR', async () => {
-      const noArm = { loginServer: emulator.loginServer('contosonoarm'), preferredAudience: 'arm' as const };
+      const noArm = { loginServer: emulator().loginServer('contosonoarm'), preferredAudience: 'arm' as const };
       const store = new MemoryAudienceStore();
       const { acr, credential } = await newClient(clients.puller, { audienceStore: store });
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const refresh = await acr.refreshToken(noArm);
       assert.equal(decodeClaims(refresh.token).aud, noArm.loginServer);
       assert.deepEqual(
-        requestsTo(await emulator.client.log(), 'contosonoarm', '/oauth2/exchange').map((entry) => entry.status),
+        requestsTo(await emulator().client.log(), 'contosonoarm', '/oauth2/exchange').map((entry) => entry.status),
         [401, 200],
       );
       assert.deepEqual(credential.requestedScopes, [armScope, 'https://containerregistry.azure.net/.default']);
       assert.equal(store.get(noArm.loginServer), 'acr');
 
       const { acr: later, credential: laterCredential } = await newClient(clients.puller, { audienceStore: store });
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await later.refreshToken(noArm);
       assert.deepEqual(
-        requestsTo(await emulator.client.log(), 'contosonoarm', '/oauth2/exchange').map((entry) => entry.status),
+        requestsTo(await emulator().client.log(), 'contosonoarm', '/oauth2/exchange').map((entry) => entry.status),
         [200],
       );
       assert.deepEqual(laterCredential.requestedScopes, ['https://containerregistry.azure.net/.default']);
@@ -163,7 +157,7 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     });
 
     it('gets a pull token for a named repository of an ABAC registry, whose catalog stays denied', async () => {
-      const abac = { loginServer: emulator.loginServer('contosoabac') };
+      const abac = { loginServer: emulator().loginServer('contosoabac') };
       const { acr } = await newClient(clients.reader);
       const access = await acr.accessToken(abac, ['repository:team/api:pull']);
       const tags = await fetch(`https://${abac.loginServer}/v2/team/api/tags/list`, { headers: { authorization: `Bearer ${access.token}` } });
@@ -178,10 +172,10 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
 
     it('answers 200 concurrent callers for one registry and scope with one exchange and one token request', async () => {
       const { acr, credential } = await newClient();
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const tokens = await Promise.all(Array.from({ length: 200 }, () => acr.accessToken(apps, ['repository:hello:pull'])));
       assert.equal(new Set(tokens.map((token) => token.token)).size, 1);
-      const log = await emulator.client.log();
+      const log = await emulator().client.log();
       assert.equal(requestsTo(log, 'contosoapps', '/v2/').length, 1);
       assert.equal(requestsTo(log, 'contosoapps', '/oauth2/exchange').length, 1);
       assert.equal(requestsTo(log, 'contosoapps', '/oauth2/token').length, 1);
@@ -192,18 +186,18 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       const { acr } = await newClient();
       const first = await acr.accessToken(apps, ['repository:hello:pull']);
       acr.forget(apps.loginServer);
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const second = await acr.accessToken(apps, ['repository:hello:pull']);
       assert.notEqual(second.token, first.token);
-      assert.equal(requestsTo(await emulator.client.log(), 'contosoapps', '/oauth2/exchange').length, 1);
+      assert.equal(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length, 1);
     });
 
     it('re-exchanges once when the registry refuses a cached refresh token', async () => {
       const { acr } = await newClient();
       await acr.refreshToken(apps);
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/token$', mode: 'status', status: 401, times: 1 }, () => acr.accessToken(apps, ['repository:hello:pull']));
-      const log = await emulator.client.log();
+      const log = await emulator().client.log();
       assert.deepEqual(requestsTo(log, 'contosoapps', '/oauth2/token').map((entry) => entry.status), [401, 200]);
       assert.equal(requestsTo(log, 'contosoapps', '/oauth2/exchange').length, 1);
     });
@@ -218,8 +212,8 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     });
 
     it('gets a token with the admin user from listCredentials', async () => {
-      const armToken = await entraToken(emulator, clients.owner, armScope);
-      const url = `${emulator.arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/contosoapps/listCredentials?api-version=2023-07-01`;
+      const armToken = await entraToken(emulator(), clients.owner, armScope);
+      const url = `${emulator().arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/contosoapps/listCredentials?api-version=2023-07-01`;
       const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${armToken}` } });
       assert.equal(response.status, 200);
       const admin = (await response.json()) as { username: string; passwords: Array<{ value: string }> };
@@ -254,7 +248,7 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
         { loginServer: `${apps.loginServer}/evil` },
       ];
       const { acr, credential } = await newClient();
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       for (const target of adversarial) {
         await assert.rejects(acr.refreshToken(target), (error) => assertActionableError(error, 'hostNotTrusted', target.loginServer));
         await assert.rejects(accessTokenWithPassword(target, { username: 'hellopuller', password: 'hello-token-password' }, [], { trust }), (error) =>
@@ -262,24 +256,24 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
         );
       }
       assert.deepEqual(credential.requestedScopes, []);
-      assert.deepEqual(await emulator.client.log(), []);
+      assert.deepEqual(await emulator().client.log(), []);
     });
 
     it('refuses a challenge whose realm host is not trusted, before any Entra token is requested', async () => {
       const viaLocalhost = { loginServer: `localhost:${apps.loginServer.split(':')[1]}` };
       const { acr, credential } = await newClient(clients.puller, { trust: { cloud, userTrustedHosts: [viaLocalhost.loginServer] } });
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await assert.rejects(acr.refreshToken(viaLocalhost), (error) => assertActionableError(error, 'hostNotTrusted', viaLocalhost.loginServer) && /127\.0\.0\.1/.test((error as AcrError).message));
       assert.deepEqual(credential.requestedScopes, []);
-      assert.deepEqual((await emulator.client.log()).map((entry) => `${entry.method} ${entry.path}`), ['GET /v2/']);
+      assert.deepEqual((await emulator().client.log()).map((entry) => `${entry.method} ${entry.path}`), ['GET /v2/']);
     });
 
     it('refuses the login server ARM returned once it is no longer trusted', async () => {
       const { acr, credential } = await newClient(clients.puller, { trust: { cloud } });
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await assert.rejects(acr.refreshToken(apps), (error) => assertActionableError(error, 'hostNotTrusted', apps.loginServer));
       assert.deepEqual(credential.requestedScopes, []);
-      assert.deepEqual(await emulator.client.log(), []);
+      assert.deepEqual(await emulator().client.log(), []);
     });
   });
 
@@ -322,26 +316,26 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     it('waits out a 429 with Retry-After and then succeeds', async () => {
       const { acr } = await newClient();
       await acr.refreshToken(apps);
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const started = Date.now();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/token$', mode: 'status', status: 429, retryAfter: 1, times: 1 }, () => acr.accessToken(apps, ['repository:hello:pull']));
       assert.ok(Date.now() - started >= 1000, 'waited for Retry-After');
-      assert.deepEqual(requestsTo(await emulator.client.log(), 'contosoapps', '/oauth2/token').map((entry) => entry.status), [429, 200]);
+      assert.deepEqual(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/token').map((entry) => entry.status), [429, 200]);
     });
 
     it('says throttled after a bounded number of 429 retries, and at once for a Retry-After beyond the bound', async () => {
       const { acr } = await newClient(clients.puller, { limits: { throttleRetries: 1, maxRetryAfterSeconds: 5 } });
       await acr.refreshToken(apps);
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/token$', mode: 'status', status: 429, retryAfter: 1 }, () =>
         assert.rejects(acr.accessToken(apps, ['repository:hello:pull']), (error) => assertActionableError(error, 'throttled', apps.loginServer)),
       );
-      assert.equal(requestsTo(await emulator.client.log(), 'contosoapps', '/oauth2/token').length, 2);
-      await emulator.client.clearLog();
+      assert.equal(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/token').length, 2);
+      await emulator().client.clearLog();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/token$', mode: 'status', status: 429, retryAfter: 3600 }, () =>
         assert.rejects(acr.accessToken(apps, ['repository:hello:pull']), (error) => assertActionableError(error, 'throttled', apps.loginServer) && (error as AcrError).retryAfterSeconds === 3600),
       );
-      assert.equal(requestsTo(await emulator.client.log(), 'contosoapps', '/oauth2/token').length, 1);
+      assert.equal(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/token').length, 1);
     });
 
     it('says tokenExpired when the exchange answers 401 for both audiences', async () => {
@@ -403,7 +397,7 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     });
 
     it('says network when the TLS handshake fails', async () => {
-      const plain = { loginServer: new URL(emulator.control).host };
+      const plain = { loginServer: new URL(emulator().control).host };
       const { acr, credential } = await newClient(clients.puller, { trust: { cloud, armLoginServers: [plain.loginServer] } });
       await assert.rejects(acr.refreshToken(plain), (error) => assertActionableError(error, 'network', plain.loginServer));
       assert.deepEqual(credential.requestedScopes, []);
@@ -420,10 +414,10 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       // No time-out within the test's time: only the cancellation can end the wait.
       const { acr } = await newClient(clients.puller, { limits: { timeoutMs: 3600_000 } });
       const controller = new AbortController();
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'hang' }, async () => {
         const pending = acr.refreshToken(apps, { signal: controller.signal });
-        await waitFor(async () => requestsTo(await emulator.client.log(), 'contosoapps', '/oauth2/exchange').length > 0, 10_000, () => 'the exchange was not sent');
+        await eventually(() => 'the exchange was not sent', async () => requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length > 0, 10_000);
         controller.abort(new Error('cancelled by the user'));
         await assert.rejects(pending, /cancelled by the user/);
       });

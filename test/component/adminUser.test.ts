@@ -4,29 +4,25 @@ import { AdminUserError, listAdminCredentials, regenerateAdminPassword, setAdmin
 import { AzureCloud } from '../../src/azure/clouds';
 import { listRegistries, listSubscriptions, RegistrySummary } from '../../src/azure/registries';
 import { adviceFor } from '../../src/failures';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { assertCaTrusted, basic, clients, componentFixture, contoso, emulatorCloud } from './emulatorSupport';
+import { basic, clients, contoso, emulatorCloud, useEmulator } from './emulatorSupport';
 
 describe('The admin user through ARM (src/azure/adminUser.ts)', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let cloud: AzureCloud;
   let registry: RegistrySummary;
   const credentialFor = (client: { clientId: string; secret: string }) => () =>
-    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
   const owner = credentialFor(clients.owner);
   const catalogStatus = async (username: string, password: string) => (await fetch(`https://${registry.loginServer}/v2/_catalog`, { headers: { authorization: basic(username, password) } })).status;
   const password = (credentials: { passwords: readonly { name: string; value: string }[] }, name: string) => credentials.passwords.find((candidate) => candidate.name === name)?.value ?? '';
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    cloud = emulatorCloud(emulator);
+    cloud = emulatorCloud(emulator());
     const [subscription] = await listSubscriptions(owner, cloud);
     const listed = (await listRegistries(owner, cloud, subscription)).find((candidate) => candidate.name === 'contosoapps');
     assert.ok(listed);
     registry = listed;
   });
-  after(() => emulator?.stop());
 
   it('lists the admin user name and both passwords, which work as Basic auth', async () => {
     const credentials = await listAdminCredentials(owner, cloud, registry);

@@ -2,21 +2,17 @@ import assert from 'node:assert/strict';
 import { ClientSecretCredential } from '@azure/identity';
 import { listRegistries, listSubscriptions, RegistrySummary, tokenPasswordExpiry } from '../../src/azure/registries';
 import { AzureCloud, scopeFor } from '../../src/azure/clouds';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { assertCaTrusted, clients, componentFixture, contoso, emulatorCloud } from './emulatorSupport';
+import { clients, contoso, emulatorCloud, useEmulator } from './emulatorSupport';
 
 describe('Registries and token passwords through ARM (src/azure/registries.ts)', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let cloud: AzureCloud;
   const credentialFor = (client: { clientId: string; secret: string }) => () =>
-    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    cloud = emulatorCloud(emulator);
+  before(() => {
+    cloud = emulatorCloud(emulator());
   });
-  after(() => emulator?.stop());
 
   async function contosoApps(): Promise<RegistrySummary> {
     const [subscription] = await listSubscriptions(credentialFor(clients.owner), cloud);
@@ -41,7 +37,7 @@ describe('Registries and token passwords through ARM (src/azure/registries.ts)',
 
   it('lists the registries the account can see, with what the login flow needs', async () => {
     const registry = await contosoApps();
-    assert.equal(registry.loginServer, emulator.loginServer('contosoapps'));
+    assert.equal(registry.loginServer, emulator().loginServer('contosoapps'));
     assert.equal(registry.resourceGroup, 'apps-rg');
     assert.equal(registry.acceptsArmAudienceTokens, true);
   });

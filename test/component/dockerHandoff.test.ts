@@ -10,8 +10,7 @@ import { connectDockerEngine, DockerEngineConnection } from '../../src/docker/en
 import { DockerConfigError, RegistryLoginRefusedError } from '../../src/docker/errors';
 import { handOffToDocker, withdrawFromDocker } from '../../src/docker/handoff';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { acrScope, assertCaTrusted, clients, componentFixture, entraToken, nullGuid, refreshToken } from './emulatorSupport';
+import { acrScope, clients, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
 
 interface Result {
   code: number;
@@ -29,7 +28,7 @@ function run(program: string, args: string[], env: NodeJS.ProcessEnv, stdin?: st
 
 describe('docker handoff: the engine checks, the docker CLI pulls with what was stored', () => {
   let engine: DockerEngine;
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let connection: DockerEngineConnection;
   let dir: string;
   let login: string;
@@ -53,11 +52,9 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
 
   before(async () => {
     engine = await startDockerEngine();
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
     dir = await mkdtemp(join(tmpdir(), 'acr-docker-handoff-'));
-    login = emulator.loginServer('contosoapps');
-    refresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+    login = emulator().loginServer('contosoapps');
+    refresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
     connection = await connectDockerEngine({ env: { ...process.env, DOCKER_HOST: engine.host }, platform: process.platform });
 
     // A throw-away GPG key and password store for docker-credential-pass.
@@ -76,7 +73,6 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
   after(async () => {
     if (engine) for (const reference of pulled) await run('docker', ['rmi', '-f', reference], { ...process.env, DOCKER_HOST: engine.host });
     if (passEnv) await run('gpgconf', ['--kill', 'gpg-agent'], { ...process.env, ...passEnv });
-    await emulator?.stop();
     await engine?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -145,7 +141,7 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
     await mkdir(config.dir);
     await writeFile(config.file, JSON.stringify({ credsStore: 'pass' }));
     await handOffToDocker({ serverAddress: login, username: nullGuid, secret: refresh }, { persist: true, engine: connection, environment: config });
-    const theirToken = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+    const theirToken = await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope));
     const theirs = await run('docker', ['login', '-u', nullGuid, '--password-stdin', login], config.env, theirToken);
     assert.equal(theirs.code, 0, theirs.output);
     const before = await readFile(config.file, 'utf8');
@@ -222,8 +218,8 @@ describe('docker handoff: the engine checks, the docker CLI pulls with what was 
     };
 
     before(async () => {
-      renewed = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
-      theirs = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+      renewed = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
+      theirs = await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope));
       assert.ok(renewed !== refresh && theirs !== refresh, 'each exchange issues a new refresh token');
     });
 

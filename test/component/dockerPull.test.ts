@@ -11,8 +11,9 @@ import { connectDockerEngine, discoverEngine, DockerEngineConnection, dockerodeO
 import { DockerEngineUnavailableError, ImagePullError, InvalidReferenceError, RegistryLoginRefusedError } from '../../src/docker/errors';
 import { PullCredential, pullImage, PullProgress, pullWithRenewal } from '../../src/docker/pull';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
-import { LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
-import { accessToken, acrScope, assertCaTrusted, clients, componentFixture, entraToken, nullGuid, refreshToken } from './emulatorSupport';
+import { LogEntry } from '../world/emulator';
+import { accessToken, acrScope, clients, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
+import { eventually } from '../world/eventually';
 
 const run = promisify(execFile);
 
@@ -26,18 +27,9 @@ function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-/** Polls until `check` holds, for at most `limitMs`. */
-async function eventually(check: () => Promise<boolean>, limitMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('docker pull through the engine, the credential passed per request (X-Registry-Auth)', () => {
   let engine: DockerEngine;
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let connection: DockerEngineConnection;
   let dir: string;
   let emptyDockerConfig: string;
@@ -67,7 +59,7 @@ describe('docker pull through the engine, the credential passed per request (X-R
     return reference;
   };
   const blobRequests = async (image: PushedImage): Promise<LogEntry[]> =>
-    (await emulator.client.log()).filter((entry) => entry.method === 'GET' && image.layerDigests.some((digest) => entry.path.endsWith(`/blobs/${digest}`)));
+    (await emulator().client.log()).filter((entry) => entry.method === 'GET' && image.layerDigests.some((digest) => entry.path.endsWith(`/blobs/${digest}`)));
 
   /** A tar of one file of random bytes: an image layer the engine can unpack. */
   const randomLayer = async (name: string, size: number): Promise<Buffer> => {
@@ -116,13 +108,11 @@ describe('docker pull through the engine, the credential passed per request (X-R
 
   before(async () => {
     engine = await startDockerEngine();
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
     dir = await mkdtemp(join(tmpdir(), 'acr-docker-pull-'));
     emptyDockerConfig = await mkdtemp(join(tmpdir(), 'acr-empty-docker-config-'));
-    login = emulator.loginServer('contosoapps');
-    puller = { username: nullGuid, password: await refreshToken(login, await entraToken(emulator, clients.puller, acrScope)), serverAddress: login };
-    pusherRefresh = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+    login = emulator().loginServer('contosoapps');
+    puller = { username: nullGuid, password: await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope)), serverAddress: login };
+    pusherRefresh = await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope));
     connection = await connectDockerEngine({ env: env(), platform: process.platform });
 
     const shared = [await randomLayer('shared-1', 1_000_000), await randomLayer('shared-2', 1_500_000)];
@@ -134,12 +124,11 @@ describe('docker pull through the engine, the credential passed per request (X-R
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
+    await emulator().client.clearFaults();
   });
 
   after(async () => {
     if (engine) for (const reference of pulled) await removeImage(reference);
-    await emulator?.stop();
     await engine?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
     if (emptyDockerConfig) await rm(emptyDockerConfig, { recursive: true, force: true });
@@ -194,22 +183,22 @@ describe('docker pull through the engine, the credential passed per request (X-R
 
   it('stops the engine when cancelled: rejects with the reason, no more layer requests, no image', async () => {
     const reference = await freshPull(`${login}/pulltest/big:1`);
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
     // Holding back the layers' answers keeps the pull surely in flight when it is cancelled.
     const holdMs = 2_000;
-    await emulator.client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `^/v2/pulltest/big/blobs/(${big.layerDigests.join('|')})$`, mode: 'slow', delayMs: holdMs });
+    await emulator().client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `^/v2/pulltest/big/blobs/(${big.layerDigests.join('|')})$`, mode: 'slow', delayMs: holdMs });
     const controller = new AbortController();
     const reason = new Error('cancelled by the test');
     const reports: PullProgress[] = [];
 
     const pulling = pullImage(connection, reference, puller, { signal: controller.signal, onProgress: (progress) => reports.push(progress) });
-    await eventually(async () => (await blobRequests(big)).length === big.layerDigests.length, 60_000, 'a request for every layer');
+    await eventually('a request for every layer', async () => (await blobRequests(big)).length === big.layerDigests.length, 60_000);
     controller.abort(reason);
     await assert.rejects(pulling, (error: unknown) => error === reason);
     const reportsAtCancel = reports.length;
 
     // Engine 20.10 still takes the held answers' headers (its blob requests ignore the cancel), then drops them.
-    await eventually(async () => (await blobRequests(big)).every((entry) => entry.status !== undefined), holdMs + 30_000, 'the end of the hold');
+    await eventually('the end of the hold', async () => (await blobRequests(big)).every((entry) => entry.status !== undefined), holdMs + 30_000);
     // An engine still pulling would now download the layers and store the image, or retry a broken download
     // after 5 s: watch for longer than either takes.
     const watchUntil = Date.now() + 8_000;
@@ -224,15 +213,15 @@ describe('docker pull through the engine, the credential passed per request (X-R
 
   it('rejects at once when cancelled before the engine has answered, and no image lands', async () => {
     const reference = await freshPull(`${login}/pulltest/app:1`);
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
     const holdMs = 1_500;
-    await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/v2/pulltest/app/manifests/', mode: 'slow', delayMs: holdMs });
-    const manifestRequests = async (): Promise<LogEntry[]> => (await emulator.client.log()).filter((entry) => entry.path.startsWith('/v2/pulltest/app/manifests/'));
+    await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/v2/pulltest/app/manifests/', mode: 'slow', delayMs: holdMs });
+    const manifestRequests = async (): Promise<LogEntry[]> => (await emulator().client.log()).filter((entry) => entry.path.startsWith('/v2/pulltest/app/manifests/'));
     const controller = new AbortController();
     const reason = new Error('cancelled while the engine asks for the manifest');
 
     const pulling = pullImage(connection, reference, puller, { signal: controller.signal });
-    await eventually(async () => (await manifestRequests()).length > 0, 60_000, 'a manifest request');
+    await eventually('a manifest request', async () => (await manifestRequests()).length > 0, 60_000);
     controller.abort(reason);
     await assert.rejects(pulling, (error: unknown) => error === reason);
 
@@ -264,18 +253,18 @@ describe('docker pull through the engine, the credential passed per request (X-R
   });
 
   it('rejects at once with the reason when the signal was already aborted, asking nothing of the registry', async () => {
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
     const reason = new Error('cancelled before it started');
 
     await assert.rejects(pullImage(connection, `${login}/hello:v1`, puller, { signal: AbortSignal.abort(reason) }), (error: unknown) => error === reason);
 
-    assert.deepEqual(await emulator.client.log(), []);
+    assert.deepEqual(await emulator().client.log(), []);
   });
 
   it('renews once when the registry refuses an expired credential, then lands the image', async () => {
     const reference = await freshPull(`${login}/team/api:1.1`);
-    await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'expiredJwt', times: 1 });
-    const expired: PullCredential = { ...puller, password: await refreshToken(login, await entraToken(emulator, clients.puller, acrScope)) };
+    await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'expiredJwt', times: 1 });
+    const expired: PullCredential = { ...puller, password: await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope)) };
     const asked: boolean[] = [];
 
     const reports: PullProgress[] = [];
@@ -299,7 +288,7 @@ describe('docker pull through the engine, the credential passed per request (X-R
   it('gives the error the engine reports mid-pull as ImagePullError in its words, without asking for a fresh credential', async () => {
     const reference = await freshPull(`${login}/pulltest/app:1`);
     // A layer whose bytes are not what its digest says: the engine fails the pull after it has started.
-    await emulator.client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `/blobs/${app.layerDigests[2]}$`, mode: 'malformedBody' });
+    await emulator().client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `/blobs/${app.layerDigests[2]}$`, mode: 'malformedBody' });
     const asked: boolean[] = [];
     const reports: PullProgress[] = [];
 
@@ -371,12 +360,12 @@ describe('docker pull through the engine, the credential passed per request (X-R
   });
 
   it('refuses a reference that does not parse, or is on another registry than the credential, before any request', async () => {
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
 
     await assert.rejects(pullImage(connection, `${login}/Team/API:1.0`, puller), (error: unknown) => error instanceof InvalidReferenceError && /repository names are lower case/.test(error.message));
     await assert.rejects(pullImage(connection, 'other.azurecr.io/hello:v1', puller), (error: unknown) => error instanceof InvalidReferenceError && /is not on .*; pull it with that registry's credentials/.test(error.message));
 
-    assert.deepEqual(await emulator.client.log(), []);
+    assert.deepEqual(await emulator().client.log(), []);
   });
 
   it('says the engine cannot be reached when nothing listens at DOCKER_HOST', async () => {
@@ -393,7 +382,7 @@ describe('docker pull through the engine, the credential passed per request (X-R
 
   it('says the engine cannot be reached when the connection to it breaks mid-pull', async () => {
     const reference = await freshPull(`${login}/pulltest/big:1`);
-    await emulator.client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `^/v2/pulltest/big/blobs/(${big.layerDigests.join('|')})$`, mode: 'slow', delayMs: 2_000 });
+    await emulator().client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `^/v2/pulltest/big/blobs/(${big.layerDigests.join('|')})$`, mode: 'slow', delayMs: 2_000 });
     // A relay in front of the real engine stands for an engine that goes away: it cuts every connection.
     const target = await dockerodeOptions(connection.location);
     const relayed = new Set<Socket>();

@@ -4,27 +4,17 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { armScope, assertCaTrusted, clients, componentFixture, contoso, decodeClaims, devSubscription, entraToken } from './emulatorSupport';
+import { armScope, clients, contoso, decodeClaims, devSubscription, entraToken, useEmulator } from './emulatorSupport';
 
 const registryType = 'Microsoft.ContainerRegistry/registries';
 
 describe('emulator: the generic ARM resource list, which the Azure CLI uses to find a registry by name', () => {
-  let emulator: RunningEmulator;
-
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
+  const emulator = useEmulator();
 
   const listResources = async (client: { clientId: string; secret: string }, filter: string, scope = `/subscriptions/${devSubscription}`): Promise<Response> => {
-    const token = await entraToken(emulator, client, armScope);
+    const token = await entraToken(emulator(), client, armScope);
     const query = new URLSearchParams({ $filter: filter, 'api-version': '2021-04-01' });
-    return fetch(`${emulator.arm.endpoint}${scope}/resources?${query.toString()}`, { headers: { authorization: `Bearer ${token}` } });
+    return fetch(`${emulator().arm.endpoint}${scope}/resources?${query.toString()}`, { headers: { authorization: `Bearer ${token}` } });
   };
   const names = async (response: Response): Promise<string[]> => {
     assert.equal(response.status, 200, await response.clone().text());
@@ -72,7 +62,7 @@ describe('emulator: the generic ARM resource list, which the Azure CLI uses to f
   describe('az acr login --expose-token (Debian azure-cli) against the emulator as a custom cloud', () => {
     let configDir: string;
     const az = async (...args: string[]): Promise<string> => {
-      const env = { ...process.env, AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator.caPath, AZURE_CORE_COLLECT_TELEMETRY: 'false', AZURE_CORE_ONLY_SHOW_ERRORS: 'true' };
+      const env = { ...process.env, AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator().caPath, AZURE_CORE_COLLECT_TELEMETRY: 'false', AZURE_CORE_ONLY_SHOW_ERRORS: 'true' };
       try {
         return (await promisify(execFile)('az', args, { env, timeout: 120_000 })).stdout;
       } catch (error) {
@@ -87,11 +77,11 @@ describe('emulator: the generic ARM resource list, which the Azure CLI uses to f
       // cloud to validate the emulator's authority.
       await az(
         'cloud', 'register', '--name', 'AcrEmulator',
-        '--endpoint-active-directory', `${emulator.entra.authorityHost}/adfs`,
-        '--endpoint-resource-manager', emulator.arm.endpoint,
-        '--endpoint-active-directory-resource-id', emulator.arm.audience,
+        '--endpoint-active-directory', `${emulator().entra.authorityHost}/adfs`,
+        '--endpoint-resource-manager', emulator().arm.endpoint,
+        '--endpoint-active-directory-resource-id', emulator().arm.audience,
         '--endpoint-active-directory-graph-resource-id', 'https://graph.windows.net/',
-        '--endpoint-management', emulator.arm.audience,
+        '--endpoint-management', emulator().arm.audience,
         '--suffix-acr-login-server-endpoint', '.azurecr.localhost',
       );
       await az('cloud', 'set', '--name', 'AcrEmulator');
@@ -105,12 +95,12 @@ describe('emulator: the generic ARM resource list, which the Azure CLI uses to f
     });
 
     it('finds the registry by name through the resource list and prints a refresh token for it', async () => {
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const { accessToken, loginServer } = JSON.parse(await az('acr', 'login', '--name', 'contosoapps', '--expose-token', '--output', 'json')) as { accessToken: string; loginServer: string };
-      assert.equal(loginServer, emulator.loginServer('contosoapps'));
+      assert.equal(loginServer, emulator().loginServer('contosoapps'));
       const claims = decodeClaims(accessToken);
       assert.deepEqual([claims.grant_type, claims.aud, claims.sub], ['refresh_token', loginServer, '0b1d0000-0000-4000-8000-000000000001']);
-      const armPaths = (await emulator.client.log()).filter((entry) => entry.server === 'arm').map((entry) => `${entry.method} ${entry.path} ${entry.status ?? ''}`);
+      const armPaths = (await emulator().client.log()).filter((entry) => entry.server === 'arm').map((entry) => `${entry.method} ${entry.path} ${entry.status ?? ''}`);
       assert.ok(armPaths.includes(`GET /subscriptions/${devSubscription}/resources 200`), armPaths.join('\n'));
     });
   });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { acrScope, assertCaTrusted, componentFixture, contoso, decodeClaims, postForm } from './emulatorSupport';
+import { acrScope, contoso, decodeClaims, postForm, useEmulator } from './emulatorSupport';
 
 const alice = { name: 'alice', objectId: '0b1d0000-0000-4000-8000-000000000007', option: 'Alice Example (alice@contoso.example)' };
 // The Azure CLI's public client id, which @azure/identity signs people in with by default.
@@ -20,11 +19,11 @@ function newPkce(): Pkce {
 }
 
 describe('emulator: browser sign-in with authorization code and PKCE, as @azure/msal-node does it', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
 
   /** The authorize URL msal-node opens in the browser. */
   const authorizeUrl = (pkce: Pkce, overrides: Record<string, string> = {}): string => {
-    const url = new URL(`${emulator.entra.authorityHost}/${contoso}/oauth2/v2.0/authorize`);
+    const url = new URL(`${emulator().entra.authorityHost}/${contoso}/oauth2/v2.0/authorize`);
     url.search = new URLSearchParams({
       client_id: clientId,
       scope,
@@ -77,7 +76,7 @@ describe('emulator: browser sign-in with authorization code and PKCE, as @azure/
   };
 
   const redeem = async (code: string, verifier: string): Promise<{ status: number; body: Record<string, string> }> => {
-    const response = await postForm(`${emulator.entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
+    const response = await postForm(`${emulator().entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
       grant_type: 'authorization_code',
       client_id: clientId,
       code,
@@ -88,15 +87,6 @@ describe('emulator: browser sign-in with authorization code and PKCE, as @azure/
     });
     return { status: response.status, body: (await response.json()) as Record<string, string> };
   };
-
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
 
   it('the user picks an account, the browser returns to the loopback URI with a code, and the code with its verifier gets the user access, refresh and id tokens', async () => {
     const pkce = newPkce();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { FaultSpec, startEmulator, RunningEmulator } from '../world/emulator';
+import { FaultSpec } from '../world/emulator';
 import { Caller, callerOf, pushImage } from './emulatorRegistrySupport';
-import { assertCaTrusted, clients, componentFixture } from './emulatorSupport';
+import { clients, useEmulator } from './emulatorSupport';
 
 interface DataPlaneRoute {
   method: 'GET' | 'DELETE';
@@ -29,35 +29,29 @@ const routes: DataPlaneRoute[] = [
  * a hang, a reset and a malformed body, each instead of the route (a delete under a fault deletes nothing).
  */
 describe('emulator: faults on the data-plane routes of the registry tree', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let owner: Caller;
   let digest: string;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    owner = await callerOf(emulator, 'contosoapps', clients.owner);
-    digest = (await pushImage(emulator, 'contosoapps', owner, repository, ['keep', 'other'])).digest;
+    owner = await callerOf(emulator(), 'contosoapps', clients.owner);
+    digest = (await pushImage(emulator(), 'contosoapps', owner, repository, ['keep', 'other'])).digest;
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    await emulator().client.clearFaults();
   });
 
   const call = async (route: DataPlaneRoute, signal?: AbortSignal): Promise<Response> =>
-    fetch(`https://${emulator.loginServer('contosoapps')}${route.path.replace('<digest>', digest)}`, {
+    fetch(`https://${emulator().loginServer('contosoapps')}${route.path.replace('<digest>', digest)}`, {
       method: route.method,
       headers: { authorization: await owner.authorization(route.scopes), accept: 'application/vnd.docker.distribution.manifest.v2+json' },
       signal,
     });
   const fault = (route: DataPlaneRoute, spec: Omit<FaultSpec, 'server' | 'method' | 'path'>): Promise<number> =>
-    emulator.client.addFault({ server: 'registry:contosoapps', method: route.method, path: route.pattern, ...spec });
+    emulator().client.addFault({ server: 'registry:contosoapps', method: route.method, path: route.pattern, ...spec });
   const targetTags = async (): Promise<string[]> => {
-    const response = await fetch(`https://${emulator.loginServer('contosoapps')}/v2/${repository}/tags/list`, { headers: { authorization: await owner.authorization([`repository:${repository}:pull`]) } });
+    const response = await fetch(`https://${emulator().loginServer('contosoapps')}/v2/${repository}/tags/list`, { headers: { authorization: await owner.authorization([`repository:${repository}:pull`]) } });
     return ((await response.json()) as { tags: string[] }).tags;
   };
 
@@ -88,7 +82,7 @@ describe('emulator: faults on the data-plane routes of the registry tree', () =>
       it('hangs until the client gives up', async () => {
         await fault(route, { mode: 'hang' });
         await assert.rejects(call(route, AbortSignal.timeout(500)), (error: Error) => error.name === 'TimeoutError');
-        const entry = (await emulator.client.log()).filter((candidate) => candidate.method === route.method && new RegExp(route.pattern).test(candidate.path)).pop();
+        const entry = (await emulator().client.log()).filter((candidate) => candidate.method === route.method && new RegExp(route.pattern).test(candidate.path)).pop();
         assert.deepEqual([entry?.fault, entry?.status], ['hang', undefined]);
       });
 
@@ -113,7 +107,7 @@ describe('emulator: faults on the data-plane routes of the registry tree', () =>
   });
 
   it('can hit one page only, by its query', async () => {
-    await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/acr/v1/_catalog$', query: '(^|&)last=', mode: 'status', status: 503 });
+    await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/acr/v1/_catalog$', query: '(^|&)last=', mode: 'status', status: 503 });
     const first = await call(routes[0]);
     assert.equal(first.status, 200);
     const link = /^<([^>]+)>/.exec(first.headers.get('link') ?? '')?.[1];

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import { ClientSecretCredential } from '@azure/identity';
-import { startEmulator, RunningEmulator } from '../world/emulator';
 import { Caller, callerOf, pushImage, uniqueRepository } from './emulatorRegistrySupport';
-import { assertCaTrusted, clients, componentFixture, contoso } from './emulatorSupport';
+import { clients, contoso, useEmulator } from './emulatorSupport';
 
 /**
  * Untag, delete an image and delete a repository (docs/protocol.md section 7) against the real registry:
@@ -11,24 +10,18 @@ import { assertCaTrusted, clients, componentFixture, contoso } from './emulatorS
  * itself no longer lists what went.
  */
 describe('emulator: untag, delete image and delete repository', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let base: string;
   let owner: Caller;
   let puller: Caller;
   let sdk: ContainerRegistryClient;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    base = `https://${emulator.loginServer('contosoapps')}`;
-    owner = await callerOf(emulator, 'contosoapps', clients.owner);
-    puller = await callerOf(emulator, 'contosoapps', clients.puller);
-    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    base = `https://${emulator().loginServer('contosoapps')}`;
+    owner = await callerOf(emulator(), 'contosoapps', clients.owner);
+    puller = await callerOf(emulator(), 'contosoapps', clients.puller);
+    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
     sdk = new ContainerRegistryClient(base, credential, { audience: 'https://containerregistry.azure.net' });
-  });
-
-  after(async () => {
-    await emulator?.stop();
   });
 
   /** The registry's own tag list (through the proxy), as the owner sees it; undefined for an unknown repository. */
@@ -51,7 +44,7 @@ describe('emulator: untag, delete image and delete repository', () => {
 
   it('untags with the delete action: the tag goes, the image and its other tags stay', async () => {
     const repository = uniqueRepository('untag');
-    const image = await pushImage(emulator, 'contosoapps', owner, repository, ['keep', 'drop']);
+    const image = await pushImage(emulator(), 'contosoapps', owner, repository, ['keep', 'drop']);
     await sdk.getRepository(repository).getArtifact('drop').deleteTag('drop');
     assert.deepEqual(await registryTags(repository), ['keep']);
     assert.equal(await manifestStatus(repository, 'drop'), 404);
@@ -63,7 +56,7 @@ describe('emulator: untag, delete image and delete repository', () => {
 
   it('refuses to untag without the delete action, and the tag stays', async () => {
     const repository = uniqueRepository('untag');
-    await pushImage(emulator, 'contosoapps', owner, repository, ['stays']);
+    await pushImage(emulator(), 'contosoapps', owner, repository, ['stays']);
     const refused = await deleteAs(puller, `/acr/v1/${repository}/_tags/stays`, repository);
     assert.equal(refused.status, 401);
     assert.match(refused.headers.get('www-authenticate') ?? '', new RegExp(`scope="repository:${repository}:delete"`));
@@ -72,15 +65,15 @@ describe('emulator: untag, delete image and delete repository', () => {
 
   it('answers 404 for a tag or repository that does not exist', async () => {
     const repository = uniqueRepository('untag');
-    await pushImage(emulator, 'contosoapps', owner, repository, ['v1']);
+    await pushImage(emulator(), 'contosoapps', owner, repository, ['v1']);
     assert.equal((await deleteAs(owner, `/acr/v1/${repository}/_tags/v2`, repository)).status, 404);
     assert.equal((await deleteAs(owner, '/acr/v1/never/pushed', 'never/pushed')).status, 404);
   });
 
   it('deletes an image by digest with every tag on it', async () => {
     const repository = uniqueRepository('image');
-    const doomed = await pushImage(emulator, 'contosoapps', owner, repository, ['a', 'b']);
-    await pushImage(emulator, 'contosoapps', owner, repository, ['other']);
+    const doomed = await pushImage(emulator(), 'contosoapps', owner, repository, ['a', 'b']);
+    await pushImage(emulator(), 'contosoapps', owner, repository, ['other']);
     await sdk.getRepository(repository).getArtifact(doomed.digest).delete();
     assert.deepEqual(await registryTags(repository), ['other']);
     assert.equal(await manifestStatus(repository, doomed.digest), 404);
@@ -88,16 +81,16 @@ describe('emulator: untag, delete image and delete repository', () => {
 
   it('refuses to delete an image without the delete action', async () => {
     const repository = uniqueRepository('image');
-    const image = await pushImage(emulator, 'contosoapps', owner, repository, ['v1']);
+    const image = await pushImage(emulator(), 'contosoapps', owner, repository, ['v1']);
     assert.equal((await deleteAs(puller, `/v2/${repository}/manifests/${image.digest}`, repository)).status, 401);
     assert.equal(await manifestStatus(repository, image.digest), 200);
   });
 
   it('deletes a repository: the registry lists it no more and serves none of its manifests or blobs', async () => {
     const repository = uniqueRepository('repo');
-    const image = await pushImage(emulator, 'contosoapps', owner, repository, ['v1', 'v2']);
+    const image = await pushImage(emulator(), 'contosoapps', owner, repository, ['v1', 'v2']);
     assert.equal(await headStatus(repository, `blobs/${image.layerDigest}`), 200);
-    const nested = await pushImage(emulator, 'contosoapps', owner, `${repository}/nested`, ['v1']);
+    const nested = await pushImage(emulator(), 'contosoapps', owner, `${repository}/nested`, ['v1']);
     assert.ok((await registryCatalog()).includes(repository));
     const response = await deleteAs(owner, `/acr/v1/${repository}`, repository);
     assert.equal(response.status, 202);
@@ -114,21 +107,21 @@ describe('emulator: untag, delete image and delete repository', () => {
 
   it('deletes a repository through @azure/container-registry', async () => {
     const repository = uniqueRepository('repo');
-    await pushImage(emulator, 'contosoapps', owner, repository, ['v1']);
+    await pushImage(emulator(), 'contosoapps', owner, repository, ['v1']);
     await sdk.deleteRepository(repository);
     assert.ok(!(await registryCatalog()).includes(repository));
   });
 
   it('refuses to delete a repository without the delete action', async () => {
     const repository = uniqueRepository('repo');
-    await pushImage(emulator, 'contosoapps', owner, repository, ['v1']);
+    await pushImage(emulator(), 'contosoapps', owner, repository, ['v1']);
     assert.equal((await deleteAs(puller, `/acr/v1/${repository}`, repository)).status, 401);
     assert.ok((await registryCatalog()).includes(repository));
   });
 
   it('on an ABAC registry, the Repository Writer role does not allow deletes', async () => {
-    const pusher = await callerOf(emulator, 'contosoabac', clients.pusher);
-    const abacBase = `https://${emulator.loginServer('contosoabac')}`;
+    const pusher = await callerOf(emulator(), 'contosoabac', clients.pusher);
+    const abacBase = `https://${emulator().loginServer('contosoabac')}`;
     const response = await fetch(`${abacBase}/acr/v1/team/api/_tags/1.0`, { method: 'DELETE', headers: { authorization: await pusher.authorization(['repository:team/api:delete']) } });
     assert.equal(response.status, 401);
   });

@@ -4,8 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { launchChromium } from '../world/browser';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { acrScope, assertCaTrusted, componentFixture, contoso, decodeClaims, postForm } from './emulatorSupport';
+import { acrScope, contoso, decodeClaims, postForm, useEmulator } from './emulatorSupport';
 
 const alice = { name: 'alice', objectId: '0b1d0000-0000-4000-8000-000000000007' };
 // A public client id and the scopes @azure/identity's device code flow asks for.
@@ -45,16 +44,16 @@ function formOf(html: string, pageUrl: string): PageForm {
 }
 
 describe('emulator: the device-code approval page at <authority>/device', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
 
   const startDeviceCode = async (): Promise<DeviceCodeAnswer> => {
-    const response = await postForm(`${emulator.entra.authorityHost}/${contoso}/oauth2/v2.0/devicecode`, { client_id: clientId, scope });
+    const response = await postForm(`${emulator().entra.authorityHost}/${contoso}/oauth2/v2.0/devicecode`, { client_id: clientId, scope });
     assert.equal(response.status, 200, await response.clone().text());
     return (await response.json()) as DeviceCodeAnswer;
   };
 
   const poll = async (deviceCode: string): Promise<{ status: number; body: Record<string, string> }> => {
-    const response = await postForm(`${emulator.entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
+    const response = await postForm(`${emulator().entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
       grant_type: 'urn:ietf:params:oauth:grant-type:device_code',
       client_id: clientId,
       device_code: deviceCode,
@@ -68,18 +67,9 @@ describe('emulator: the device-code approval page at <authority>/device', () => 
     return postForm(form.action.href, fields);
   };
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
-
   it('approves a device code through its own form, after which the polling client gets tokens for the user', async () => {
     const started = await startDeviceCode();
-    assert.equal(started.verification_uri, `${emulator.entra.authorityHost}/device`);
+    assert.equal(started.verification_uri, `${emulator().entra.authorityHost}/device`);
     const pending = await poll(started.device_code);
     assert.equal(pending.status, 400);
     assert.equal(pending.body.error, 'authorization_pending');
@@ -100,7 +90,7 @@ describe('emulator: the device-code approval page at <authority>/device', () => 
     assert.equal(decodeClaims(tokens.body.access_token).oid, alice.objectId);
     assert.equal(decodeClaims(tokens.body.access_token).aud, 'https://containerregistry.azure.net');
     assert.ok(tokens.body.refresh_token);
-    assert.deepEqual(await emulator.client.pendingDeviceCodes(), []);
+    assert.deepEqual(await emulator().client.pendingDeviceCodes(), []);
   });
 
   it('answers a wrong code with an error page that says what to do, and leaves the real code pending', async () => {
@@ -110,7 +100,7 @@ describe('emulator: the device-code approval page at <authority>/device', () => 
     assert.equal(refused.status, 400);
     assert.match(await refused.text(), /class="error">No sign-in is waiting for the code &quot;NOTACODE&quot;\. Check the code the application shows and enter it again/);
     assert.equal((await poll(started.device_code)).body.error, 'authorization_pending');
-    assert.deepEqual(await emulator.client.pendingDeviceCodes(), [started.user_code]);
+    assert.deepEqual(await emulator().client.pendingDeviceCodes(), [started.user_code]);
   });
 
   it('is usable in headless Chromium: type the code, pick the account, sign in (screenshot in artifacts/emulator)', async () => {

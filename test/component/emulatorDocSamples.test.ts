@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { acrScope, assertCaTrusted, clients, componentFixture, contoso, entraToken } from './emulatorSupport';
+import { acrScope, clients, contoso, entraToken, useEmulator } from './emulatorSupport';
 
 const samples = join(__dirname, 'samples');
 
@@ -12,12 +11,12 @@ const samples = join(__dirname, 'samples');
  * only the names and tokens to fill in, run with the real curl and jq against the emulator.
  */
 describe('emulator: the AAD-OAuth.md sample scripts work with only names and tokens filled in', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let registry: string;
 
   /** Runs a sample with its inputs in the environment (never in argv); fails with its stderr. */
   async function runSample(script: string, inputs: Record<string, string>): Promise<string> {
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_EXTRA_CA_CERTS: emulator.caPath, ...inputs };
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', NODE_EXTRA_CA_CERTS: emulator().caPath, ...inputs };
     try {
       const { stdout } = await promisify(execFile)('bash', [join(samples, script)], { env, timeout: 60_000 });
       for (const [name, value] of Object.entries(inputs)) if (/token|password/.test(name)) assert.ok(!stdout.includes(value), `${script} printed its ${name}`);
@@ -36,18 +35,12 @@ describe('emulator: the AAD-OAuth.md sample scripts work with only names and tok
     return lines[index + 1].trimEnd();
   }
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    registry = emulator.loginServer('contosoapps');
-  });
-
-  after(async () => {
-    await emulator?.stop();
+  before(() => {
+    registry = emulator().loginServer('contosoapps');
   });
 
   it('lists the catalog from an AAD access token: exchange with tenant, scope from the challenge, token, /v2/_catalog', async () => {
-    const aadAccessToken = await entraToken(emulator, clients.puller, acrScope);
+    const aadAccessToken = await entraToken(emulator(), clients.puller, acrScope);
     const output = await runSample('catalog-with-aad-token.sh', { registry, tenant: contoso, aad_access_token: aadAccessToken });
     assert.equal(lineAfter(output, 'Challenge'), `< Www-Authenticate: Bearer realm="https://${registry}/oauth2/token",service="${registry}",scope="registry:catalog:*"`);
     assert.equal(lineAfter(output, 'Scope'), 'registry:catalog:*');
@@ -55,7 +48,7 @@ describe('emulator: the AAD-OAuth.md sample scripts work with only names and tok
   });
 
   it('pages the tags of one repository with a repository:<repo>:pull token that cannot list the catalog', async () => {
-    const aadAccessToken = await entraToken(emulator, clients.puller, acrScope);
+    const aadAccessToken = await entraToken(emulator(), clients.puller, acrScope);
     const output = await runSample('tags-with-repository-scope.sh', { registry, aad_access_token: aadAccessToken, image: 'team/api', limit: '1' });
     const pages = output
       .split('\n')

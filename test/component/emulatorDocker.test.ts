@@ -4,8 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDockerEngine, DockerEngine } from '../world/dockerEngine';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { accessToken, acrScope, armScope, assertCaTrusted, clients, componentFixture, contoso, devSubscription, entraToken, exchange, nullGuid, refreshToken } from './emulatorSupport';
+import { accessToken, acrScope, armScope, clients, contoso, devSubscription, entraToken, exchange, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
 
 interface Result {
   code: number;
@@ -14,7 +13,7 @@ interface Result {
 
 describe('emulator: the real docker CLI and engine through the login servers', () => {
   let engine: DockerEngine;
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let dockerConfig: string;
   let login: string;
   const pulled = new Set<string>();
@@ -39,29 +38,26 @@ describe('emulator: the real docker CLI and engine through the login servers', (
   before(async () => {
     engine = await startDockerEngine();
     dockerConfig = await mkdtemp(join(tmpdir(), 'acr-docker-config-'));
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    login = emulator.loginServer('contosoapps');
+    login = emulator().loginServer('contosoapps');
     // An empty helper for this host keeps the CLI on config.json even where a default store (pass) is installed.
     await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ credHelpers: { [login]: '' } }));
   });
 
   after(async () => {
     if (engine) for (const reference of pulled) await docker(['rmi', '-f', reference]);
-    await emulator?.stop();
     await engine?.stop();
     if (dockerConfig) await rm(dockerConfig, { recursive: true, force: true });
   });
 
   it('logs in with the null GUID and a refresh token, then pulls a seeded image', async () => {
-    const refresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
-    await emulator.client.clearLog();
+    const refresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
+    await emulator().client.clearLog();
     const loggedIn = await dockerLogin(nullGuid, refresh);
     assert.equal(loggedIn.code, 0, loggedIn.output);
     const result = await pull(`${login}/hello:v1`);
     assert.equal(result.code, 0, result.output);
     // The engine ran the token flow itself, as the puller, against this login server.
-    const tokenRequests = (await emulator.client.log()).filter((entry) => entry.path === '/oauth2/token');
+    const tokenRequests = (await emulator().client.log()).filter((entry) => entry.path === '/oauth2/token');
     assert.ok(tokenRequests.length > 0);
     assert.ok(tokenRequests.every((entry) => entry.caller === 'puller' && entry.status === 200), JSON.stringify(tokenRequests));
   });
@@ -74,22 +70,22 @@ describe('emulator: the real docker CLI and engine through the login servers', (
     assert.notEqual(refused.code, 0, refused.output);
     assert.match(refused.output, /denied|unauthorized/i);
 
-    const pusherRefresh = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+    const pusherRefresh = await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope));
     assert.equal((await dockerLogin(nullGuid, pusherRefresh)).code, 0);
     const accepted = await docker(['push', pushed]);
     assert.equal(accepted.code, 0, accepted.output);
   });
 
   it('gives an identity with no role nothing: no refresh token, no login', async () => {
-    const response = await exchange(login, await entraToken(emulator, clients.nobody, acrScope));
+    const response = await exchange(login, await entraToken(emulator(), clients.nobody, acrScope));
     assert.equal(response.status, 403);
     const result = await dockerLogin(clients.nobody.clientId, clients.nobody.secret);
     assert.notEqual(result.code, 0, result.output);
   });
 
   it('lets the admin user in only while admin is enabled', async () => {
-    const armToken = await entraToken(emulator, clients.owner, armScope);
-    const registryUrl = `${emulator.arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/contosoapps`;
+    const armToken = await entraToken(emulator(), clients.owner, armScope);
+    const registryUrl = `${emulator().arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/contosoapps`;
     const credentials = await fetch(`${registryUrl}/listCredentials?api-version=2025-11-01`, { method: 'POST', headers: { authorization: `Bearer ${armToken}` } });
     assert.equal(credentials.status, 200);
     const { username, passwords } = (await credentials.json()) as { username: string; passwords: Array<{ value: string }> };
@@ -124,7 +120,7 @@ describe('emulator: the real docker CLI and engine through the login servers', (
   });
 
   it('runs the managed-identity flow with plain HTTP, then docker login with the access token (seed 000)', async () => {
-    const imds = await fetch(`${emulator.imds.endpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://management.azure.com/')}`, {
+    const imds = await fetch(`${emulator().imds.endpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=${encodeURIComponent('https://management.azure.com/')}`, {
       headers: { Metadata: 'true' },
     });
     assert.equal(imds.status, 200);

@@ -4,8 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FixtureError, validateFixture } from '../emulator/fixture';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { assertCaTrusted } from './emulatorSupport';
+import { armScope, basic, entraToken, useEmulator } from './emulatorSupport';
 
 const minimal = {
   tenants: [{ id: '7a1e0c52-4a51-4f0e-9a57-0c0ffee00001', displayName: 'Contoso', defaultDomain: 'contoso.example' }],
@@ -74,21 +73,12 @@ describe('emulator: the fixture', () => {
   });
 
   describe('the default demo fixture', () => {
-    let emulator: RunningEmulator;
-
-    before(async () => {
-      emulator = await startEmulator();
-      assertCaTrusted(emulator);
-    });
-
-    after(async () => {
-      await emulator?.stop();
-    });
+    const emulator = useEmulator(join(__dirname, '..', 'emulator', 'defaultFixture.json'));
 
     it('has two tenants, three subscriptions and several registries, one ABAC and one without ARM-audience tokens', async () => {
-      assert.equal(emulator.tenants.length, 2);
-      assert.equal(emulator.subscriptions.length, 3);
-      assert.ok(emulator.registries.length >= 4);
+      assert.equal(emulator().tenants.length, 2);
+      assert.equal(emulator().subscriptions.length, 3);
+      assert.ok(emulator().registries.length >= 4);
       const fixture = validateFixture((await import('../emulator/defaultFixture.json')).default);
       assert.ok(fixture.registries.some((registry) => registry.abac));
       assert.ok(fixture.registries.some((registry) => registry.armAudienceTokens === false));
@@ -97,22 +87,18 @@ describe('emulator: the fixture', () => {
     });
 
     it('serves the seeded repositories of each registry from its real registry', async () => {
-      const response = await fetch(`https://${emulator.loginServer('contosodev')}/oauth2/token?service=${emulator.loginServer('contosodev')}&scope=repository:sandbox/hello-world:pull`, {
-        headers: { authorization: `Basic ${Buffer.from('ci-unknown:x').toString('base64')}` },
+      const response = await fetch(`https://${emulator().loginServer('contosodev')}/oauth2/token?service=${emulator().loginServer('contosodev')}&scope=repository:sandbox/hello-world:pull`, {
+        headers: { authorization: basic('ci-unknown', 'x') },
       });
       assert.equal(response.status, 401);
-      const token = await fetch(`${emulator.entra.authorityHost}/${emulator.tenants[0].id}/oauth2/v2.0/token`, {
-        method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'c11ec0de-0000-4000-8000-000000000003', client_secret: 'demo-ci-secret', scope: 'https://management.azure.com/.default' }),
-      });
-      const armToken = ((await token.json()) as { access_token: string }).access_token;
+      const armToken = await entraToken(emulator(), { clientId: 'c11ec0de-0000-4000-8000-000000000003', secret: 'demo-ci-secret' }, armScope, emulator().tenants[0].id);
       const credentials = await fetch(
-        `${emulator.arm.endpoint}/subscriptions/5eb5c0de-0000-4000-8000-000000000002/resourceGroups/dev-rg/providers/Microsoft.ContainerRegistry/registries/contosodev/listCredentials?api-version=2025-11-01`,
+        `${emulator().arm.endpoint}/subscriptions/5eb5c0de-0000-4000-8000-000000000002/resourceGroups/dev-rg/providers/Microsoft.ContainerRegistry/registries/contosodev/listCredentials?api-version=2025-11-01`,
         { method: 'POST', headers: { authorization: `Bearer ${armToken}` } },
       );
       const admin = (await credentials.json()) as { username: string; passwords: Array<{ value: string }> };
-      const tags = await fetch(`https://${emulator.loginServer('contosodev')}/v2/sandbox/hello-world/tags/list`, {
-        headers: { authorization: `Basic ${Buffer.from(`${admin.username}:${admin.passwords[0].value}`).toString('base64')}` },
+      const tags = await fetch(`https://${emulator().loginServer('contosodev')}/v2/sandbox/hello-world/tags/list`, {
+        headers: { authorization: basic(admin.username, admin.passwords[0].value) },
       });
       assert.equal(tags.status, 200);
       assert.deepEqual(((await tags.json()) as { tags: string[] }).tags.sort(), ['latest', 'v1', 'v2']);

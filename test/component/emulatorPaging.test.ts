@@ -2,33 +2,26 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import { ClientSecretCredential } from '@azure/identity';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { assertCaTrusted, clients, contoso } from './emulatorSupport';
+import { clients, contoso, useEmulator } from './emulatorSupport';
 
 /**
  * 1,051 real repositories: the seed pushes one layer once and mounts it into each repository (a cheap
  * registry call), then a config and a manifest per repository; the registry storage is cached afterwards.
  */
 describe('emulator: @azure/container-registry paging over more than 1,000 repositories', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator(join(__dirname, '..', 'emulator', 'fixtures', 'paging.json'));
   let client: ContainerRegistryClient;
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: join(__dirname, '..', 'emulator', 'fixtures', 'paging.json') });
-    assertCaTrusted(emulator);
+  before(() => {
     const credential = new ClientSecretCredential(contoso, clients.puller.clientId, clients.puller.secret, {
-      authorityHost: emulator.entra.authorityHost,
+      authorityHost: emulator().entra.authorityHost,
       disableInstanceDiscovery: true,
     });
-    client = new ContainerRegistryClient(`https://${emulator.loginServer('contosomany')}`, credential, { audience: 'https://containerregistry.azure.net' });
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    client = new ContainerRegistryClient(`https://${emulator().loginServer('contosomany')}`, credential, { audience: 'https://containerregistry.azure.net' });
   });
 
   it('lists every repository across pages that follow the Link header', async () => {
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
     const pages: string[][] = [];
     for await (const page of client.listRepositoryNames().byPage({ maxPageSize: 100 })) pages.push(page);
     const names = pages.flat();
@@ -39,7 +32,7 @@ describe('emulator: @azure/container-registry paging over more than 1,000 reposi
     assert.equal(names[1050], 'services/svc-1050');
     assert.equal(pages.length, 11);
     assert.ok(pages.slice(0, 10).every((page) => page.length === 100));
-    const catalogCalls = (await emulator.client.log()).filter((entry) => entry.path === '/acr/v1/_catalog' && entry.status === 200);
+    const catalogCalls = (await emulator().client.log()).filter((entry) => entry.path === '/acr/v1/_catalog' && entry.status === 200);
     assert.equal(catalogCalls.length, 11);
   });
 

@@ -1,31 +1,25 @@
 import assert from 'node:assert/strict';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { accessToken, acrScope, assertCaTrusted, clients, componentFixture, entraToken, refreshToken } from './emulatorSupport';
+import { RunningEmulator } from '../world/emulator';
+import { accessToken, acrScope, clients, entraToken, refreshToken, useEmulator } from './emulatorSupport';
 
 describe('emulator: faults on the /v2 path proxied to the registry, seen through fetch', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let catalogUrl: string;
   let authorization: string;
   const catalog = { repositories: ['hello', 'team/api', 'team/web'] };
   const fault = (spec: Omit<Parameters<RunningEmulator['client']['addFault']>[0], 'server' | 'path'>): Promise<number> =>
-    emulator.client.addFault({ server: 'registry:contosoapps', path: '^/v2/_catalog$', ...spec });
+    emulator().client.addFault({ server: 'registry:contosoapps', path: '^/v2/_catalog$', ...spec });
   const getCatalog = (signal?: AbortSignal): Promise<Response> => fetch(catalogUrl, { headers: { authorization }, signal });
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    const login = emulator.loginServer('contosoapps');
+    const login = emulator().loginServer('contosoapps');
     catalogUrl = `https://${login}/v2/_catalog`;
-    const acrRefreshToken = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+    const acrRefreshToken = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
     authorization = `Bearer ${await accessToken(login, acrRefreshToken, ['registry:catalog:*'])}`;
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    await emulator().client.clearFaults();
   });
 
   it('answers with the status and Retry-After it names, once, and then the registry answers again', async () => {
@@ -47,7 +41,7 @@ describe('emulator: faults on the /v2 path proxied to the registry, seen through
   it('hangs without sending headers until the client gives up', async () => {
     await fault({ mode: 'hang' });
     await assert.rejects(getCatalog(AbortSignal.timeout(700)), (error: Error) => error.name === 'TimeoutError');
-    const entry = (await emulator.client.log()).filter((candidate) => candidate.path === '/v2/_catalog').pop();
+    const entry = (await emulator().client.log()).filter((candidate) => candidate.path === '/v2/_catalog').pop();
     assert.equal(entry?.fault, 'hang');
     assert.equal(entry?.status, undefined);
   });

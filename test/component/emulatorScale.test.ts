@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { generatedTagNames } from '../emulator/seed';
-import { startEmulator, RunningEmulator } from '../world/emulator';
 import { Caller, callerOf } from './emulatorRegistrySupport';
-import { assertCaTrusted, clients, componentFixture } from './emulatorSupport';
+import { clients, useEmulator } from './emulatorSupport';
 
 /**
  * The scale registry of the component fixture (contososcale): 10,000 repositories `svc/app-00001` ..
@@ -10,21 +9,15 @@ import { assertCaTrusted, clients, componentFixture } from './emulatorSupport';
  * Read-only here; changes are in emulatorScaleWrites.test.ts.
  */
 describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let base: string;
   let puller: Caller;
   const pushOrder = generatedTagNames(5000);
   const allRepositories = ['big/tags', ...Array.from({ length: 10000 }, (_, i) => `svc/app-${String(i + 1).padStart(5, '0')}`)];
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    base = `https://${emulator.loginServer('contososcale')}`;
-    puller = await callerOf(emulator, 'contososcale', clients.puller);
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    base = `https://${emulator().loginServer('contososcale')}`;
+    puller = await callerOf(emulator(), 'contososcale', clients.puller);
   });
 
   const get = async (path: string, scopes: string[], headers: Record<string, string> = {}): Promise<Response> => {
@@ -58,7 +51,7 @@ describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', ()
 
   describe('/acr/v1/_catalog', () => {
     it('lists all 10,001 repositories in name order, 1,000 a page, following relative Links', async () => {
-      const before = (await emulator.client.log()).length;
+      const before = (await emulator().client.log()).length;
       const pages = await allPages('/acr/v1/_catalog?n=1000', catalogScope, repositoriesOf);
       assert.deepEqual(
         pages.map((page) => page.length),
@@ -66,7 +59,7 @@ describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', ()
       );
       assert.deepEqual(pages.flat(), allRepositories);
       // The request log counts the data-plane requests each registry received.
-      const catalogRequests = (await emulator.client.log()).slice(before).filter((entry) => entry.server === 'registry:contososcale' && entry.path === '/acr/v1/_catalog');
+      const catalogRequests = (await emulator().client.log()).slice(before).filter((entry) => entry.server === 'registry:contososcale' && entry.path === '/acr/v1/_catalog');
       assert.equal(catalogRequests.length, 11);
     });
 
@@ -147,9 +140,9 @@ describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', ()
     });
 
     it('answers a page without reading the repository again: its tags are read from storage once', async () => {
-      const before = (await emulator.client.log()).length;
+      const before = (await emulator().client.log()).length;
       for (let page = 0, path: string | undefined = '/acr/v1/big/tags/_tags?orderby=timedesc&n=100'; page < 4 && path; page++) path = next(await get(path, tagsScope));
-      const log = await emulator.client.log();
+      const log = await emulator().client.log();
       const pages = log.slice(before).filter((entry) => entry.path === '/acr/v1/big/tags/_tags');
       assert.equal(pages.length, 4);
       assert.ok(
@@ -165,7 +158,7 @@ describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', ()
   describe('/acr/v1/<repo>/_manifests', () => {
     it('describes a page of manifests with work for that page only, once per digest', async () => {
       const path = '/acr/v1/big/tags/_manifests?orderby=timedesc&n=10';
-      const before = (await emulator.client.log()).length;
+      const before = (await emulator().client.log()).length;
       const body = (await (await get(path, tagsScope)).json()) as { manifests: Array<{ digest: string; tags: string[]; architecture: string; os: string; mediaType: string; imageSize: number }> };
       assert.equal(body.manifests.length, 10);
       assert.deepEqual(
@@ -176,7 +169,7 @@ describe('emulator: paging like ACR over 10,000 repositories and 5,000 tags', ()
       assert.deepEqual([first.architecture, first.os, first.mediaType], ['amd64', 'linux', 'application/vnd.docker.distribution.manifest.v2+json']);
       assert.ok(first.imageSize > 0);
       await get(path, tagsScope);
-      const [described, again] = (await emulator.client.log()).slice(before).filter((entry) => entry.path === '/acr/v1/big/tags/_manifests');
+      const [described, again] = (await emulator().client.log()).slice(before).filter((entry) => entry.path === '/acr/v1/big/tags/_manifests');
       assert.ok((described.backendRequests ?? 0) <= 20, `at most a manifest and a config per manifest on the page: ${described.backendRequests}`);
       assert.equal(again.backendRequests, undefined);
     });

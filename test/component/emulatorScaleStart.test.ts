@@ -1,34 +1,24 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, RunningEmulator } from '../world/emulator';
 import { callerOf } from './emulatorRegistrySupport';
-import { assertCaTrusted, clients, componentFixture } from './emulatorSupport';
+import { clients, useEmulator } from './emulatorSupport';
 
 /**
  * The component fixture starts many times per test run; its scale registry, which most runs never use, must
  * not make that slower: its registry process starts on the first request that needs it.
  */
 describe('emulator: the scale registry starts on first use', () => {
-  let emulator: RunningEmulator;
-  const registryDir = (name: string): string => join(emulator.workDir, 'registries', name);
-
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
+  const emulator = useEmulator();
+  const registryDir = (name: string): string => join(emulator().workDir, 'registries', name);
 
   it('has no registry process until a data-plane request needs one, then answers from it', async () => {
     assert.ok(existsSync(registryDir('contosoapps')), 'registries of the fixture with their own repositories start at once');
     assert.ok(!existsSync(registryDir('contososcale')));
-    const base = `https://${emulator.loginServer('contososcale')}`;
+    const base = `https://${emulator().loginServer('contososcale')}`;
     assert.equal((await fetch(`${base}/v2/`)).status, 401);
     // Signing in needs no registry process either.
-    const puller = await callerOf(emulator, 'contososcale', clients.puller);
+    const puller = await callerOf(emulator(), 'contososcale', clients.puller);
     assert.ok(!existsSync(registryDir('contososcale')));
 
     const response = await fetch(`${base}/acr/v1/_catalog?n=2`, { headers: { authorization: await puller.authorization(['registry:catalog:*']) } });

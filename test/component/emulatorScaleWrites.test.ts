@@ -2,29 +2,22 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startEmulator, RunningEmulator } from '../world/emulator';
 import { Caller, callerOf, pushImage } from './emulatorRegistrySupport';
-import { assertCaTrusted, clients, componentFixture } from './emulatorSupport';
+import { clients, useEmulator } from './emulatorSupport';
 
 /**
  * Changes to the scale registry (contososcale), whose storage starts as links into a template shared by every
  * run: `/acr/v1` shows each change at once, the registry itself serves it, and the shared template never changes.
  */
 describe('emulator: changes to the 10,000-repository registry', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let base: string;
   let owner: Caller;
   const repositoriesPath = join('docker', 'registry', 'v2', 'repositories');
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    base = `https://${emulator.loginServer('contososcale')}`;
-    owner = await callerOf(emulator, 'contososcale', clients.owner);
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    base = `https://${emulator().loginServer('contososcale')}`;
+    owner = await callerOf(emulator(), 'contososcale', clients.owner);
   });
 
   const send = async (method: string, path: string, scopes: string[], headers: Record<string, string> = {}): Promise<Response> =>
@@ -42,7 +35,7 @@ describe('emulator: changes to the 10,000-repository registry', () => {
   const tagDigest = async (tag: string): Promise<string> => (await json<{ tag: { digest: string } }>(`/acr/v1/big/tags/_tags/${tag}`, bigTags)).tag.digest;
 
   it('a tag pushed into big/tags is newest at once, in _tags and _manifests, and the registry serves it', async () => {
-    const image = await pushImage(emulator, 'contososcale', owner, 'big/tags', ['zz-pushed']);
+    const image = await pushImage(emulator(), 'contososcale', owner, 'big/tags', ['zz-pushed']);
     assert.deepEqual(
       (await newestTags(1)).map(({ name, digest }) => ({ name, digest })),
       [{ name: 'zz-pushed', digest: image.digest }],
@@ -54,7 +47,7 @@ describe('emulator: changes to the 10,000-repository registry', () => {
 
   it('re-pushing an old tag moves it to the new image and to the front; the old image stays, untagged', async () => {
     const old = await tagDigest('build-0000');
-    const image = await pushImage(emulator, 'contososcale', owner, 'big/tags', ['build-0000']);
+    const image = await pushImage(emulator(), 'contososcale', owner, 'big/tags', ['build-0000']);
     assert.equal(await tagDigest('build-0000'), image.digest);
     assert.equal((await newestTags(1))[0].name, 'build-0000');
     const oldManifest = await json<{ manifest: { tags: string[] } }>(`/acr/v1/big/tags/_manifests/${old}`, bigTags);
@@ -75,7 +68,7 @@ describe('emulator: changes to the 10,000-repository registry', () => {
 
   it('a deleted generated repository leaves /acr/v1/_catalog and the registry catalog; a push to another shows', async () => {
     assert.equal((await send('DELETE', '/acr/v1/svc/app-00043', ['repository:svc/app-00043:delete'])).status, 202);
-    await pushImage(emulator, 'contososcale', owner, 'svc/app-00042', ['2.0.0']);
+    await pushImage(emulator(), 'contososcale', owner, 'svc/app-00042', ['2.0.0']);
     const acr = await json<{ repositories: string[] }>('/acr/v1/_catalog?last=svc/app-00041&n=3', ['registry:catalog:*']);
     assert.deepEqual(acr.repositories, ['svc/app-00042', 'svc/app-00044', 'svc/app-00045']);
     const v2 = await json<{ repositories: string[] }>('/v2/_catalog?last=svc/app-00041&n=3', ['registry:catalog:*']);
@@ -84,21 +77,21 @@ describe('emulator: changes to the 10,000-repository registry', () => {
   });
 
   it('no change reaches the template the runs share', async () => {
-    const storage = join(emulator.workDir, 'registries', 'contososcale', 'storage');
+    const storage = join(emulator().workDir, 'registries', 'contososcale', 'storage');
     // No test writes svc/app-09998, so the run still reaches it through the template.
     const untouched = await realpath(join(storage, repositoriesPath, 'svc', 'app-09998'));
     const template = untouched.slice(0, untouched.length - join(repositoriesPath, 'svc', 'app-09998').length);
     assert.notEqual(template.replace(/\/$/, ''), storage, 'the run links to a template');
     const before = await fingerprint(template);
 
-    await pushImage(emulator, 'contososcale', owner, 'big/tags', ['build-3000', 'zz-fingerprint']);
+    await pushImage(emulator(), 'contososcale', owner, 'big/tags', ['build-3000', 'zz-fingerprint']);
     assert.equal((await send('DELETE', '/acr/v1/big/tags/_tags/build-4000', bigTags)).status, 202);
     // Encoded as @azure/container-registry sends it.
     const encoded = `/v2/big%2Ftags/manifests/${encodeURIComponent(await tagDigest('build-5000'))}`;
     assert.equal((await send('DELETE', encoded, bigTags)).status, 202);
-    await pushImage(emulator, 'contososcale', owner, 'svc/app-00077', ['1.0.0']);
+    await pushImage(emulator(), 'contososcale', owner, 'svc/app-00077', ['1.0.0']);
     assert.equal((await send('DELETE', '/acr/v1/svc/app-00078', ['repository:svc/app-00078:delete'])).status, 202);
-    await pushImage(emulator, 'contososcale', owner, 'new/repository', ['1.0.0']);
+    await pushImage(emulator(), 'contososcale', owner, 'new/repository', ['1.0.0']);
     // The registry would store a name with a host part (`Big:5000/tags`); the emulator refuses to write it.
     const hostPart = await send('POST', '/v2/Big:5000/tags/blobs/uploads/', ['repository:Big:5000/tags:pull,push']);
     assert.equal(hostPart.status, 400);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { armScope, assertCaTrusted, clients, componentFixture, devSubscription, entraToken } from './emulatorSupport';
+import { armScope, clients, devSubscription, entraToken, useEmulator } from './emulatorSupport';
 
 describe('emulator: ACR rules for scope maps and tokens in ARM (docs/protocol.md section 9)', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let armToken: string;
 
   const registryUrl = (registry: string, rest: string): string =>
-    `${emulator.arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/${registry}/${rest}?api-version=2025-11-01`;
+    `${emulator().arm.endpoint}/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/${registry}/${rest}?api-version=2025-11-01`;
 
   const put = async (registry: string, rest: string, properties: Record<string, unknown>): Promise<{ status: number; code?: string; message?: string }> => {
     const response = await fetch(registryUrl(registry, rest), {
@@ -23,13 +22,7 @@ describe('emulator: ACR rules for scope maps and tokens in ARM (docs/protocol.md
     `/subscriptions/${devSubscription}/resourceGroups/apps-rg/providers/Microsoft.ContainerRegistry/registries/${registry}/scopeMaps/${name}`;
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    armToken = await entraToken(emulator, clients.owner, armScope);
-  });
-
-  after(async () => {
-    await emulator?.stop();
+    armToken = await entraToken(emulator(), clients.owner, armScope);
   });
 
   it('accepts a wildcard only as one trailing /* or * alone', async () => {

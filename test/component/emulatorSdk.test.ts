@@ -2,21 +2,12 @@ import assert from 'node:assert/strict';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { ContainerRegistryClient } from '@azure/container-registry';
 import { ClientCertificateCredential, ClientSecretCredential, DeviceCodeCredential, ManagedIdentityCredential, TokenCredential, WorkloadIdentityCredential } from '@azure/identity';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { acrScope, armScope, assertCaTrusted, basic, clients, componentFixture, contoso, decodeClaims, devSubscription } from './emulatorSupport';
+import { eventually } from '../world/eventually';
+import { acrScope, armScope, basic, clients, contoso, decodeClaims, devSubscription, useEmulator } from './emulatorSupport';
 
 describe('emulator: real Azure SDK clients', () => {
-  let emulator: RunningEmulator;
-  const options = (): { authorityHost: string; disableInstanceDiscovery: true } => ({ authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
-
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-  });
-
-  after(async () => {
-    await emulator?.stop();
-  });
+  const emulator = useEmulator();
+  const options = (): { authorityHost: string; disableInstanceDiscovery: true } => ({ authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
 
   describe('@azure/identity credentials get tokens from the emulated Entra ID', () => {
     const tokenFor = async (credential: TokenCredential, scope = acrScope): Promise<Record<string, unknown>> => {
@@ -32,7 +23,7 @@ describe('emulator: real Azure SDK clients', () => {
     });
 
     it('client certificate (a signed assertion)', async () => {
-      const certificatePath = emulator.identityFiles.puller?.certificatePath;
+      const certificatePath = emulator().identityFiles.puller?.certificatePath;
       assert.ok(certificatePath);
       const claims = await tokenFor(new ClientCertificateCredential(contoso, clients.puller.clientId, certificatePath, options()), armScope);
       assert.equal(claims.oid, '0b1d0000-0000-4000-8000-000000000003');
@@ -40,7 +31,7 @@ describe('emulator: real Azure SDK clients', () => {
     });
 
     it('workload identity (a federated service-account token)', async () => {
-      const tokenFilePath = emulator.identityFiles.kubelet?.federatedTokenPath;
+      const tokenFilePath = emulator().identityFiles.kubelet?.federatedTokenPath;
       assert.ok(tokenFilePath);
       const credential = new WorkloadIdentityCredential({ tenantId: contoso, clientId: 'c11e0000-0000-4000-8000-000000000006', tokenFilePath, ...options() });
       assert.equal((await tokenFor(credential)).oid, '0b1d0000-0000-4000-8000-000000000006');
@@ -48,7 +39,7 @@ describe('emulator: real Azure SDK clients', () => {
 
     it('managed identity through IMDS, system- and user-assigned', async () => {
       const saved = process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
-      process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator.imds.endpoint;
+      process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator().imds.endpoint;
       try {
         assert.equal((await tokenFor(new ManagedIdentityCredential(), armScope)).oid, '0b1d0000-0000-4000-8000-000000000005');
         assert.equal((await tokenFor(new ManagedIdentityCredential({ clientId: 'c11e0000-0000-4000-8000-000000000006' }))).oid, '0b1d0000-0000-4000-8000-000000000006');
@@ -56,12 +47,12 @@ describe('emulator: real Azure SDK clients', () => {
         if (saved === undefined) delete process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
         else process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = saved;
       }
-      const imdsRequests = (await emulator.client.log()).filter((entry) => entry.server === 'imds' && entry.status === 200);
+      const imdsRequests = (await emulator().client.log()).filter((entry) => entry.server === 'imds' && entry.status === 200);
       assert.ok(imdsRequests.some((entry) => entry.caller === 'vm') && imdsRequests.some((entry) => entry.caller === 'kubelet'));
     });
 
     it('IMDS refuses a request without the Metadata header', async () => {
-      const response = await fetch(`${emulator.imds.endpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/`);
+      const response = await fetch(`${emulator().imds.endpoint}/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/`);
       assert.equal(response.status, 400);
     });
 
@@ -76,10 +67,9 @@ describe('emulator: real Azure SDK clients', () => {
         ...options(),
       });
       const pending = credential.getToken(armScope);
-      const deadline = Date.now() + 20_000;
-      while (!shown && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.deepEqual(await emulator.client.pendingDeviceCodes(), [shown]);
-      await emulator.client.approveDeviceCode(shown, 'alice');
+      await eventually('the device code shown', () => Promise.resolve(shown !== ''), 20_000);
+      assert.deepEqual(await emulator().client.pendingDeviceCodes(), [shown]);
+      await emulator().client.approveDeviceCode(shown, 'alice');
       const token = await pending;
       const claims = decodeClaims(token.token);
       assert.equal(claims.oid, '0b1d0000-0000-4000-8000-000000000007');
@@ -92,7 +82,7 @@ describe('emulator: real Azure SDK clients', () => {
 
     before(() => {
       const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, options());
-      client = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator.arm.endpoint, credentials: { scopes: [armScope] } });
+      client = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator().arm.endpoint, credentials: { scopes: [armScope] } });
     });
 
     it('lists registries with their login servers and policies', async () => {
@@ -100,7 +90,7 @@ describe('emulator: real Azure SDK clients', () => {
       for await (const registry of client.registries.list()) registries.push(registry);
       assert.deepEqual(registries.map((registry) => registry.name).sort(), ['contosoabac', 'contosoapps', 'contosonoarm', 'contososcale']);
       const apps = registries.find((registry) => registry.name === 'contosoapps');
-      assert.equal(apps?.loginServer, emulator.loginServer('contosoapps'));
+      assert.equal(apps?.loginServer, emulator().loginServer('contosoapps'));
       assert.equal(apps?.adminUserEnabled, true);
       const noArm = registries.find((registry) => registry.name === 'contosonoarm');
       assert.equal(noArm?.policies?.azureADAuthenticationAsArmPolicy?.status, 'disabled');
@@ -111,7 +101,7 @@ describe('emulator: real Azure SDK clients', () => {
       const credentials = await client.registries.listCredentials('apps-rg', 'contosoapps');
       assert.equal(credentials.username, 'contosoapps');
       const password = credentials.passwords?.[0]?.value ?? '';
-      const login = emulator.loginServer('contosoapps');
+      const login = emulator().loginServer('contosoapps');
       const catalog = await fetch(`https://${login}/v2/_catalog`, { headers: { authorization: basic('contosoapps', password) } });
       assert.equal(catalog.status, 200);
       assert.deepEqual(((await catalog.json()) as { repositories: string[] }).repositories, ['hello', 'team/api', 'team/web']);
@@ -129,7 +119,7 @@ describe('emulator: real Azure SDK clients', () => {
       assert.equal(password?.name, 'password1');
       assert.ok(password?.value);
 
-      const login = emulator.loginServer('contosoapps');
+      const login = emulator().loginServer('contosoapps');
       const auth = basic('apipuller', password.value);
       assert.equal((await fetch(`https://${login}/v2/team/api/tags/list`, { headers: { authorization: auth } })).status, 200);
       assert.equal((await fetch(`https://${login}/v2/hello/tags/list`, { headers: { authorization: auth } })).status, 401);
@@ -139,20 +129,20 @@ describe('emulator: real Azure SDK clients', () => {
 
     it('refuses a caller without a role on the registry', async () => {
       const credential = new ClientSecretCredential(contoso, clients.puller.clientId, clients.puller.secret, options());
-      const pullerClient = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator.arm.endpoint, credentials: { scopes: [armScope] } });
+      const pullerClient = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator().arm.endpoint, credentials: { scopes: [armScope] } });
       await assert.rejects(pullerClient.registries.listCredentials('apps-rg', 'contosoapps'), (error: { statusCode?: number }) => error.statusCode === 403);
     });
 
     it('refuses a token for the wrong audience', async () => {
       const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, options());
-      const wrongAudience = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator.arm.endpoint, credentials: { scopes: [acrScope] } });
+      const wrongAudience = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator().arm.endpoint, credentials: { scopes: [acrScope] } });
       await assert.rejects(wrongAudience.registries.listCredentials('apps-rg', 'contosoapps'), (error: { statusCode?: number }) => error.statusCode === 401);
     });
   });
 
   describe('@azure/container-registry', () => {
     const registryClient = (name: string, client: { clientId: string; secret: string }): ContainerRegistryClient =>
-      new ContainerRegistryClient(`https://${emulator.loginServer(name)}`, new ClientSecretCredential(contoso, client.clientId, client.secret, options()), {
+      new ContainerRegistryClient(`https://${emulator().loginServer(name)}`, new ClientSecretCredential(contoso, client.clientId, client.secret, options()), {
         audience: 'https://containerregistry.azure.net',
       });
 
@@ -171,12 +161,12 @@ describe('emulator: real Azure SDK clients', () => {
     });
 
     it('follows the exchange flow with an ACR-audience token', async () => {
-      await emulator.client.clearLog();
+      await emulator().client.clearLog();
       const client = registryClient('contosonoarm', clients.puller);
       const names: string[] = [];
       for await (const name of client.listRepositoryNames()) names.push(name);
       assert.deepEqual(names, ['hello']);
-      const paths = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosonoarm').map((entry) => `${entry.method} ${entry.path} ${entry.status ?? ''}`);
+      const paths = (await emulator().client.log()).filter((entry) => entry.server === 'registry:contosonoarm').map((entry) => `${entry.method} ${entry.path} ${entry.status ?? ''}`);
       assert.deepEqual(paths.slice(0, 4), ['GET /acr/v1/_catalog 401', 'POST /oauth2/exchange 200', 'POST /oauth2/token 200', 'GET /acr/v1/_catalog 200']);
     });
 

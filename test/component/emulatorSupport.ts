@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { AzureCloud } from '../../src/azure/clouds';
-import { RunningEmulator } from '../world/emulator';
+import { RunningEmulator, startEmulator } from '../world/emulator';
 
 /** The fixture the emulator component tests share. */
 export const componentFixture = join(__dirname, '..', 'emulator', 'fixtures', 'component.json');
@@ -20,6 +20,26 @@ export const clients = {
   nobody: { clientId: 'c11e0000-0000-4000-8000-000000000004', secret: 'nobody-secret' },
   reader: { clientId: 'c11e0000-0000-4000-8000-000000000008', secret: 'reader-secret' },
 };
+
+/** The workload identity (and managed identity) of the fixture: no secret, a projected token instead. */
+export const kubeletClientId = 'c11e0000-0000-4000-8000-000000000006';
+
+/**
+ * Starts the emulator (with this fixture file or fixture) before the tests of the describe it is called in, and
+ * stops it after them. The getter returns it, in those tests and hooks registered after this call.
+ */
+export function useEmulator(fixture: string | object = componentFixture): () => RunningEmulator {
+  let emulator: RunningEmulator | undefined;
+  before(async () => {
+    emulator = await startEmulator({ fixture });
+    assertCaTrusted(emulator);
+  });
+  after(async () => {
+    await emulator?.stop();
+    emulator = undefined;
+  });
+  return () => emulator ?? assert.fail('the emulator runs only in the tests and later hooks of the describe that called useEmulator');
+}
 
 /** HTTPS to the emulator needs its CA trusted from process start (NODE_EXTRA_CA_CERTS). */
 export function assertCaTrusted(emulator: RunningEmulator): void {

@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { accessToken, acrScope, armScope, assertCaTrusted, basic, clients, componentFixture, contoso, decodeClaims, entraToken, exchange, fabrikam, nullGuid, postForm, refreshToken } from './emulatorSupport';
+import { accessToken, acrScope, armScope, basic, clients, contoso, decodeClaims, entraToken, exchange, fabrikam, nullGuid, postForm, refreshToken, useEmulator } from './emulatorSupport';
 
 describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6)', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let login: string;
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    login = emulator.loginServer('contosoapps');
-  });
-
-  after(async () => {
-    await emulator?.stop();
+  before(() => {
+    login = emulator().loginServer('contosoapps');
   });
 
   it('reports each login server as 127.0.0.1 with its own port', () => {
     assert.match(login, /^127\.0\.0\.1:\d+$/);
-    assert.notEqual(emulator.loginServer('contosoabac'), login);
+    assert.notEqual(emulator().loginServer('contosoabac'), login);
   });
 
   it('challenges /v2/ without credentials with realm and service of the login server', async () => {
@@ -37,7 +30,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('issues Entra tokens as RS256 JWTs that verify with the published keys', async () => {
-    const token = await entraToken(emulator, clients.puller, acrScope);
+    const token = await entraToken(emulator(), clients.puller, acrScope);
     const header = JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()) as Record<string, unknown>;
     assert.equal(header.alg, 'RS256');
     const claims = decodeClaims(token);
@@ -45,7 +38,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
     assert.equal(claims.tid, contoso);
     assert.equal(claims.oid, '0b1d0000-0000-4000-8000-000000000003');
     assert.equal(typeof claims.jti, 'string');
-    const metadata = (await (await fetch(`${emulator.entra.authorityHost}/${contoso}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>;
+    const metadata = (await (await fetch(`${emulator().entra.authorityHost}/${contoso}/v2.0/.well-known/openid-configuration`)).json()) as Record<string, string>;
     for (const field of ['token_endpoint', 'issuer', 'authorization_endpoint', 'jwks_uri', 'end_session_endpoint']) assert.ok(metadata[field], field);
     assert.equal(metadata.issuer, claims.iss);
     const { keys } = (await (await fetch(metadata.jwks_uri)).json()) as { keys: Array<Record<string, string>> };
@@ -57,7 +50,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('refuses a wrong client secret with invalid_client', async () => {
-    const response = await postForm(`${emulator.entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
+    const response = await postForm(`${emulator().entra.authorityHost}/${contoso}/oauth2/v2.0/token`, {
       client_id: clients.puller.clientId,
       client_secret: 'wrong',
       grant_type: 'client_credentials',
@@ -68,7 +61,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('exchanges an Entra token for a refresh token with the documented claims', async () => {
-    const response = await exchange(login, await entraToken(emulator, clients.puller, acrScope), contoso);
+    const response = await exchange(login, await entraToken(emulator(), clients.puller, acrScope), contoso);
     assert.equal(response.status, 200);
     const body = (await response.json()) as Record<string, string>;
     assert.deepEqual(Object.keys(body), ['refresh_token']);
@@ -83,22 +76,22 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('exchanges without the optional tenant field, and with an ARM-audience token', async () => {
-    assert.equal((await exchange(login, await entraToken(emulator, clients.puller, acrScope))).status, 200);
-    assert.equal((await exchange(login, await entraToken(emulator, clients.puller, armScope))).status, 200);
+    assert.equal((await exchange(login, await entraToken(emulator(), clients.puller, acrScope))).status, 200);
+    assert.equal((await exchange(login, await entraToken(emulator(), clients.puller, armScope))).status, 200);
   });
 
   it('answers 401 to a bad or wrong-tenant Entra token and 403 to a caller with no role', async () => {
     assert.equal((await exchange(login, 'not-a-token')).status, 401);
-    const token = await entraToken(emulator, clients.puller, acrScope);
+    const token = await entraToken(emulator(), clients.puller, acrScope);
     assert.equal((await exchange(login, token, fabrikam)).status, 401);
     const tampered = token.slice(0, -4) + (token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     assert.equal((await exchange(login, tampered)).status, 401);
-    const noRole = await exchange(login, await entraToken(emulator, clients.nobody, acrScope));
+    const noRole = await exchange(login, await entraToken(emulator(), clients.nobody, acrScope));
     assert.equal(noRole.status, 403);
   });
 
   it('mints access tokens that carry only the permitted actions', async () => {
-    const refresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+    const refresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
     const token = await accessToken(login, refresh, ['repository:hello:pull,push,delete', 'registry:catalog:*']);
     const claims = decodeClaims(token);
     assert.equal(claims.grant_type, 'access_token');
@@ -110,7 +103,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('lets the real registry accept a pull token and refuse a push the token lacks', async () => {
-    const refresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+    const refresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
     const pullToken = await accessToken(login, refresh, ['repository:hello:pull']);
     const tags = await fetch(`https://${login}/v2/hello/tags/list`, { headers: { authorization: `Bearer ${pullToken}` } });
     assert.equal(tags.status, 200);
@@ -122,7 +115,7 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('accepts the GET form with Basic auth of the null GUID and a refresh token', async () => {
-    const refresh = await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope));
+    const refresh = await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope));
     const response = await fetch(`https://${login}/oauth2/token?service=${encodeURIComponent(login)}&scope=repository:hello:pull,push`, {
       headers: { authorization: basic(nullGuid, refresh) },
     });
@@ -144,15 +137,15 @@ describe('emulator: challenge, exchange and token (docs/protocol.md sections 2-6
   });
 
   it('refuses a refresh token of another registry', async () => {
-    const refresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
-    const other = emulator.loginServer('contosonoarm');
+    const refresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
+    const other = emulator().loginServer('contosonoarm');
     const response = await postForm(`https://${other}/oauth2/token`, { grant_type: 'refresh_token', service: other, scope: 'repository:hello:pull', refresh_token: refresh });
     assert.equal(response.status, 401);
   });
 
   it('refuses ARM-audience tokens where the registry switched them off, and accepts ACR-audience ones', async () => {
-    const noArm = emulator.loginServer('contosonoarm');
-    assert.equal((await exchange(noArm, await entraToken(emulator, clients.puller, armScope))).status, 401);
-    assert.equal((await exchange(noArm, await entraToken(emulator, clients.puller, acrScope))).status, 200);
+    const noArm = emulator().loginServer('contosonoarm');
+    assert.equal((await exchange(noArm, await entraToken(emulator(), clients.puller, armScope))).status, 401);
+    assert.equal((await exchange(noArm, await entraToken(emulator(), clients.puller, acrScope))).status, 200);
   });
 });

@@ -10,29 +10,11 @@ import { handOffToDocker } from '../../src/docker/handoff';
 import { PullCredential, pullImage } from '../../src/docker/pull';
 import { adviceFor } from '../../src/failures';
 import { ControllableDockerEngine, startControllableDockerEngine } from '../world/dockerEngine';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { accessToken, acrScope, assertCaTrusted, clients, componentFixture, entraToken, nullGuid, refreshToken } from './emulatorSupport';
+import { accessToken, acrScope, clients, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
+import { eventually } from '../world/eventually';
+import { rejection } from '../world/rejection';
 
 const run = promisify(execFile);
-
-/** Polls until `check` holds; the limit only ends a test that would otherwise wait forever. */
-async function eventually(check: () => Promise<boolean>, what: string, limitMs = 60_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** Rejects with what `promise` rejected with. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 /**
  * The Docker engine going wrong under the extension (issue #12 point 6): killed mid-pull, restarted between
@@ -41,7 +23,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
  */
 describe('engine faults: a private dockerd killed, frozen and restarted under the extension', () => {
   let engine: ControllableDockerEngine;
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let connection: DockerEngineConnection;
   let dir: string;
   let login: string;
@@ -55,9 +37,9 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
       () => false,
     );
   const removeImage = (): Promise<unknown> => run('docker', ['image', 'rm', '-f', reference()], { env: env() }).catch(() => undefined);
-  const blobRequests = async (): Promise<number> => (await emulator.client.log()).filter((entry) => layers.some((digest) => entry.path.endsWith(`/blobs/${digest}`))).length;
+  const blobRequests = async (): Promise<number> => (await emulator().client.log()).filter((entry) => layers.some((digest) => entry.path.endsWith(`/blobs/${digest}`))).length;
   /** Holds back every layer's answer, so a pull is surely in flight while the engine is hurt. */
-  const holdLayers = (): Promise<number> => emulator.client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `/blobs/(${layers.join('|')})$`, mode: 'slow', delayMs: 5_000 });
+  const holdLayers = (): Promise<number> => emulator().client.addFault({ server: 'registry:contosoapps', method: 'GET', path: `/blobs/(${layers.join('|')})$`, mode: 'slow', delayMs: 5_000 });
 
   /** A dockerd of the test's own, for a test that kills or freezes it; stopped afterwards whatever happened. */
   const withOwnEngine = async (test: (own: ControllableDockerEngine, connection: DockerEngineConnection) => Promise<void>): Promise<void> => {
@@ -71,7 +53,7 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
 
   /** Pushes a two-layer image (tars of random bytes) through the registry API as the pusher. */
   const pushTwoLayers = async (): Promise<string[]> => {
-    const token = await accessToken(login, await refreshToken(login, await entraToken(emulator, clients.pusher, acrScope)), ['repository:enginefaults/app:pull,push']);
+    const token = await accessToken(login, await refreshToken(login, await entraToken(emulator(), clients.pusher, acrScope)), ['repository:enginefaults/app:pull,push']);
     const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
     const upload = async (blob: Buffer): Promise<string> => {
       const started = await fetch(`https://${login}/v2/enginefaults/app/blobs/uploads/`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
@@ -107,27 +89,24 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
   };
 
   before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
     engine = await startControllableDockerEngine();
     dir = await mkdtemp(join(tmpdir(), 'acr-engine-faults-'));
-    login = emulator.loginServer('contosoapps');
-    puller = { username: nullGuid, password: await refreshToken(login, await entraToken(emulator, clients.puller, acrScope)), serverAddress: login };
+    login = emulator().loginServer('contosoapps');
+    puller = { username: nullGuid, password: await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope)), serverAddress: login };
     layers = await pushTwoLayers();
     connection = await connectDockerEngine({ env: env(), platform: process.platform });
   });
 
   beforeEach(async () => {
     await removeImage();
-    await emulator.client.clearLog();
+    await emulator().client.clearLog();
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
+    await emulator().client.clearFaults();
   });
 
   after(async () => {
-    await emulator?.stop();
     await engine?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -138,7 +117,7 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
     let error: unknown;
     await withOwnEngine(async (own, ownConnection) => {
       const pulling = rejection(pullImage(ownConnection, reference(), puller, { signal: bound }));
-      await eventually(async () => (await blobRequests()) > 0, 'a layer request');
+      await eventually('a layer request', async () => (await blobRequests()) > 0);
       await own.kill();
       error = await pulling;
     });
@@ -156,7 +135,7 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
       const controller = new AbortController();
       const reason = new Error('cancelled by the user');
       const cancelled = rejection(pullImage(ownConnection, reference(), puller, { signal: controller.signal }));
-      await eventually(async () => (await blobRequests()) > 0, 'a layer request');
+      await eventually('a layer request', async () => (await blobRequests()) > 0);
       process.kill(own.pid(), 'SIGSTOP');
       try {
         controller.abort(reason);

@@ -16,8 +16,8 @@ import { handOffToDocker } from '../../src/docker/handoff';
 import { pullImage } from '../../src/docker/pull';
 import { adviceFor } from '../../src/failures';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
-import { FaultSpec, RunningEmulator, startEmulator } from '../world/emulator';
-import { acrScope, assertCaTrusted, clients, componentFixture, contoso, devSubscription, emulatorCloud, entraToken, nullGuid, refreshToken } from './emulatorSupport';
+import { FaultSpec } from '../world/emulator';
+import { acrScope, clients, contoso, devSubscription, emulatorCloud, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
 
 const run = promisify(execFile);
 
@@ -60,7 +60,7 @@ const testBoundMs = 60_000;
 const tokenShape = /eyJ[A-Za-z0-9_-]{10,}/;
 
 describe('fault matrix: every emulator fault mode on every endpoint the extension calls (issue #12 point 4)', function () {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let engine: DockerEngine;
   let connection: DockerEngineConnection;
   let cloud: AzureCloud;
@@ -80,7 +80,7 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
 
   const credential = (client = clients.puller): ClientSecretCredential =>
     // A new credential per cell: @azure/identity caches tokens per instance.
-    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
   const tokenClient = (): AcrTokenClient => new AcrTokenClient({ credential: credential(), trust, limits });
   const environment = (): { env: NodeJS.ProcessEnv } => ({ env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfig } });
   /** Signing in to a registry as DockerLogins does it: an ACR refresh token, then the engine's check and the config write. */
@@ -150,15 +150,13 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
 
   before(async () => {
     process.on('unhandledRejection', onUnhandled);
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
     engine = await startDockerEngine();
-    cloud = emulatorCloud(emulator);
-    trust = { cloud, armLoginServers: emulator.registries.map((registry) => registry.loginServer) };
-    login = emulator.loginServer('contosoapps');
+    cloud = emulatorCloud(emulator());
+    trust = { cloud, armLoginServers: emulator().registries.map((registry) => registry.loginServer) };
+    login = emulator().loginServer('contosoapps');
     registryServer = 'registry:contosoapps';
     connection = await connectDockerEngine({ env: { ...process.env, DOCKER_HOST: engine.host }, platform: process.platform });
-    pullerRefresh = await refreshToken(login, await entraToken(emulator, clients.puller, acrScope));
+    pullerRefresh = await refreshToken(login, await entraToken(emulator(), clients.puller, acrScope));
     secrets.push(pullerRefresh, clients.puller.secret, clients.owner.secret);
     dir = await mkdtemp(join(tmpdir(), 'acr-fault-matrix-'));
     dockerConfig = join(dir, 'docker-config');
@@ -169,13 +167,12 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
   });
 
   afterEach(async () => {
-    await emulator?.client.clearFaults();
+    await emulator().client.clearFaults();
   });
 
   after(async () => {
     process.off('unhandledRejection', onUnhandled);
     printMatrix(matrix);
-    await emulator?.stop();
     await engine?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
@@ -191,8 +188,8 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
           row.set(mode.name, target);
           continue;
         }
-        await emulator.client.clearFaults();
-        await emulator.client.addFault({ ...mode.fault, ...target });
+        await emulator().client.clearFaults();
+        await emulator().client.addFault({ ...mode.fault, ...target });
         const bound = AbortSignal.timeout(testBoundMs);
         const outcome = await endpoint.drive(bound).then(
           () => ({ ok: true as const }),

@@ -9,19 +9,9 @@ import { AzureCloud, scopeFor } from '../../src/azure/clouds';
 import { createIdentityCredential, DeviceCodePrompt, IdentitySource } from '../../src/auth/identitySources';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
-import { RunningEmulator, startEmulator } from '../world/emulator';
-import { componentFixture, emulatorCloud } from './emulatorSupport';
-
-const contoso = '7a1e0c52-4a51-4f0e-9a57-0c0ffee00001';
-const pusherClientId = 'c11e0000-0000-4000-8000-000000000002';
-const pullerClientId = 'c11e0000-0000-4000-8000-000000000003';
-const kubeletClientId = 'c11e0000-0000-4000-8000-000000000006';
-const contosoDevSubscription = '5eb50000-0000-4000-8000-000000000001';
-
-
-function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-}
+import { RunningEmulator } from '../world/emulator';
+import { eventually } from '../world/eventually';
+import { clients, contoso, decodeClaims, devSubscription, emulatorCloud, exchange, kubeletClientId, useEmulator } from './emulatorSupport';
 
 /**
  * Gets an Entra token from the credential and exchanges it at the login server (docs/protocol.md section 3),
@@ -33,44 +23,23 @@ async function signInToRegistry(emulator: RunningEmulator, credential: TokenCred
   assert.ok(entra, 'the credential returned a token');
   assert.ok(entra.expiresOnTimestamp > Date.now(), 'the token is not expired');
   await emulator.client.clearLog();
-  const response = await fetch(`https://${loginServer}/oauth2/exchange`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'access_token', service: loginServer, access_token: entra.token }),
-  });
+  const response = await exchange(loginServer, entra.token);
   assert.equal(response.status, 200, `exchange at ${loginServer}: ${await response.clone().text()}`);
   const { refresh_token: refreshToken } = (await response.json()) as { refresh_token: string };
-  const claims = claimsOf(refreshToken);
+  const claims = decodeClaims(refreshToken);
   assert.equal(claims.aud, loginServer);
   assert.equal(claims.grant_type, 'refresh_token');
   const entry = (await emulator.client.log()).find((candidate) => candidate.path === '/oauth2/exchange');
   return entry?.caller;
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const text = await readFile(path, 'utf8').catch(() => '');
-    if (text) return text;
-    if (Date.now() > deadline) throw new Error(`nothing was written to ${path} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-/** Fails early, with the fix, when Node does not trust the emulator's CA. */
-function assertEmulatorCaTrusted(emulator: RunningEmulator): void {
-  assert.equal(process.env.NODE_EXTRA_CA_CERTS, emulator.caPath, `Run with NODE_EXTRA_CA_CERTS=${emulator.caPath} (node test/emulator --ca-path prints it).`);
-}
-
 describe('@azure/identity sign-in sources against the emulator, each ending in an ACR refresh token', () => {
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let cloud: AzureCloud;
   const savedEnvironment = { ...process.env };
 
-  before(async () => {
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertEmulatorCaTrusted(emulator);
-    cloud = emulatorCloud(emulator);
+  before(() => {
+    cloud = emulatorCloud(emulator());
   });
 
   afterEach(() => {
@@ -80,26 +49,22 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
     }
   });
 
-  after(async () => {
-    await emulator?.stop();
-  });
-
   it('service principal with a secret from getSecret() reaches a refresh token as that principal', async () => {
-    const source: IdentitySource = { kind: 'clientSecret', tenant: contoso, clientId: pusherClientId };
+    const source: IdentitySource = { kind: 'clientSecret', tenant: contoso, clientId: clients.pusher.clientId };
     let asked = 0;
     const credential = await createIdentityCredential(source, cloud, { getSecret: () => {
         asked++;
         return Promise.resolve('pusher-secret');
       },
     });
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'pusher');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'pusher');
     assert.equal(asked, 1);
   });
 
   it('a wrong client secret fails with Entra invalid_client and the error does not contain the secret', async () => {
-    const source: IdentitySource = { kind: 'clientSecret', tenant: contoso, clientId: pusherClientId };
+    const source: IdentitySource = { kind: 'clientSecret', tenant: contoso, clientId: clients.pusher.clientId };
     const credential = await createIdentityCredential(source, cloud, { getSecret: () => Promise.resolve('not-the-pusher-secret') });
-    await assert.rejects(credential.getToken(`${emulator.acrAudience}/.default`), (error: Error) => {
+    await assert.rejects(credential.getToken(`${emulator().acrAudience}/.default`), (error: Error) => {
       assert.match(error.message, /invalid_client|7000215/);
       assert.doesNotMatch(`${error.message}\n${error.stack ?? ''}`, /not-the-pusher-secret/);
       return true;
@@ -107,42 +72,42 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
   });
 
   it('service principal with a PEM certificate reaches a refresh token as that principal', async () => {
-    const certificatePath = emulator.identityFiles.puller?.certificatePath;
+    const certificatePath = emulator().identityFiles.puller?.certificatePath;
     assert.ok(certificatePath, 'the emulator made a certificate for puller');
-    const credential = await createIdentityCredential({ kind: 'clientCertificate', tenant: contoso, clientId: pullerClientId, certificatePath }, cloud);
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'puller');
+    const credential = await createIdentityCredential({ kind: 'clientCertificate', tenant: contoso, clientId: clients.puller.clientId, certificatePath }, cloud);
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'puller');
   });
 
   it('workload identity from AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID reaches a refresh token', async () => {
-    const tokenFilePath = emulator.identityFiles.kubelet?.federatedTokenPath;
+    const tokenFilePath = emulator().identityFiles.kubelet?.federatedTokenPath;
     assert.ok(tokenFilePath, 'the emulator projected a token for kubelet');
     Object.assign(process.env, { AZURE_FEDERATED_TOKEN_FILE: tokenFilePath, AZURE_CLIENT_ID: kubeletClientId, AZURE_TENANT_ID: contoso });
     const credential = await createIdentityCredential({ kind: 'workloadIdentity' }, cloud);
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'kubelet');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'kubelet');
   });
 
   it('workload identity with explicit tenant, client id and token file reaches a refresh token', async () => {
-    const tokenFilePath = emulator.identityFiles.kubelet?.federatedTokenPath;
+    const tokenFilePath = emulator().identityFiles.kubelet?.federatedTokenPath;
     assert.ok(tokenFilePath);
     const credential = await createIdentityCredential({ kind: 'workloadIdentity', tenant: contoso, clientId: kubeletClientId, tokenFilePath }, cloud);
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'kubelet');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'kubelet');
   });
 
   it('system-assigned managed identity gets its token from IMDS and reaches a refresh token', async () => {
-    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator().env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
     const credential = await createIdentityCredential({ kind: 'managedIdentity' }, cloud);
-    await emulator.client.clearLog();
-    const entra = await credential.getToken(`${emulator.acrAudience}/.default`);
+    await emulator().client.clearLog();
+    const entra = await credential.getToken(`${emulator().acrAudience}/.default`);
     assert.ok(entra);
-    const imdsCalls = (await emulator.client.log()).filter((entry) => entry.server === 'imds');
+    const imdsCalls = (await emulator().client.log()).filter((entry) => entry.server === 'imds');
     assert.deepEqual(imdsCalls.map((entry) => entry.caller), ['vm']);
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'vm');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'vm');
   });
 
   it('user-assigned managed identity by client id reaches a refresh token as that identity', async () => {
-    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator.env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
+    process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator().env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
     const credential = await createIdentityCredential({ kind: 'managedIdentity', clientId: kubeletClientId }, cloud);
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'kubelet');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'kubelet');
   });
 
   it('device code: the callback gets the code and page, and once the user approves it the user reaches a refresh token', async () => {
@@ -150,20 +115,20 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
     const credential = await createIdentityCredential({ kind: 'deviceCode', tenant: contoso }, cloud, {
       showDeviceCode: (prompt) => {
         prompts.push(prompt);
-        emulator.client.approveDeviceCode(prompt.userCode, 'alice').catch((error: unknown) => prompts.push({ userCode: '', verificationUri: '', message: String(error) }));
+        emulator().client.approveDeviceCode(prompt.userCode, 'alice').catch((error: unknown) => prompts.push({ userCode: '', verificationUri: '', message: String(error) }));
       },
     });
-    assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'alice');
+    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'alice');
     assert.equal(prompts.length, 1, JSON.stringify(prompts));
-    assert.equal(prompts[0].verificationUri, emulator.entra.deviceLoginUrl);
+    assert.equal(prompts[0].verificationUri, emulator().entra.deviceLoginUrl);
     assert.ok(prompts[0].message.includes(prompts[0].userCode), 'the message names the code');
   });
 
   it('asks the emulator authority (a custom cloud) for OIDC metadata and tokens, without instance discovery', async () => {
-    await emulator.client.clearLog();
-    const credential = await createIdentityCredential({ kind: 'clientSecret', tenant: contoso, clientId: pusherClientId }, cloud, { getSecret: () => Promise.resolve('pusher-secret') });
-    await credential.getToken(`${emulator.acrAudience}/.default`);
-    const entraPaths = (await emulator.client.log()).filter((entry) => entry.server === 'entra').map((entry) => `${entry.method} ${entry.path}`);
+    await emulator().client.clearLog();
+    const credential = await createIdentityCredential({ kind: 'clientSecret', tenant: contoso, clientId: clients.pusher.clientId }, cloud, { getSecret: () => Promise.resolve('pusher-secret') });
+    await credential.getToken(`${emulator().acrAudience}/.default`);
+    const entraPaths = (await emulator().client.log()).filter((entry) => entry.server === 'entra').map((entry) => `${entry.method} ${entry.path}`);
     assert.deepEqual(entraPaths, [`GET /${contoso}/v2.0/.well-known/openid-configuration`, `POST /${contoso}/oauth2/v2.0/token`]);
   });
 
@@ -173,7 +138,7 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
       ...process.env,
       AZURE_CONFIG_DIR: configDir,
       // az is Python: requests trusts only this bundle, so the emulator's CA is all it needs here.
-      REQUESTS_CA_BUNDLE: emulator.caPath,
+      REQUESTS_CA_BUNDLE: emulator().caPath,
       AZURE_CORE_COLLECT_TELEMETRY: 'false',
       AZURE_CORE_ONLY_SHOW_ERRORS: 'true',
     });
@@ -193,18 +158,18 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
       // except an AD FS one; so the emulator is registered the way an Azure Stack Hub AD FS cloud is.
       await az(
         'cloud', 'register', '--name', 'AcrEmulator',
-        '--endpoint-active-directory', `${emulator.entra.authorityHost}/adfs`,
-        '--endpoint-resource-manager', emulator.arm.endpoint,
-        '--endpoint-active-directory-resource-id', emulator.arm.audience,
+        '--endpoint-active-directory', `${emulator().entra.authorityHost}/adfs`,
+        '--endpoint-resource-manager', emulator().arm.endpoint,
+        '--endpoint-active-directory-resource-id', emulator().arm.audience,
         '--endpoint-active-directory-graph-resource-id', 'https://graph.windows.net/',
-        '--endpoint-management', emulator.arm.audience,
+        '--endpoint-management', emulator().arm.audience,
         '--suffix-acr-login-server-endpoint', '.azurecr.localhost',
       );
       await az('cloud', 'set', '--name', 'AcrEmulator');
       // az reads "@file" arguments from the file, so the secret never appears in a command line.
       const secretFile = join(configDir, 'pusher-secret');
       await writeFile(secretFile, 'pusher-secret', { mode: 0o600 });
-      await az('login', '--service-principal', '--username', pusherClientId, '--password', `@${secretFile}`, '--tenant', contoso);
+      await az('login', '--service-principal', '--username', clients.pusher.clientId, '--password', `@${secretFile}`, '--tenant', contoso);
     });
 
     afterEach(() => {
@@ -220,19 +185,19 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
 
     it('az is signed in to the emulator cloud with the Contoso Dev subscription', async () => {
       const account = JSON.parse(await az('account', 'show', '--output', 'json')) as { id: string; tenantId: string; environmentName: string };
-      assert.deepEqual([account.id, account.tenantId, account.environmentName], [contosoDevSubscription, contoso, 'AcrEmulator']);
+      assert.deepEqual([account.id, account.tenantId, account.environmentName], [devSubscription, contoso, 'AcrEmulator']);
     });
 
     it('the Azure CLI source gets an ACR-audience token from az and reaches a refresh token as the signed-in principal', async () => {
-      Object.assign(process.env, { AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator.caPath });
+      Object.assign(process.env, { AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator().caPath });
       const credential = await createIdentityCredential({ kind: 'azureCli', tenant: contoso }, cloud);
-      assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'pusher');
+      assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'pusher');
     });
 
     it('the Azure CLI source without a tenant uses the current az account', async () => {
-      Object.assign(process.env, { AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator.caPath });
+      Object.assign(process.env, { AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator().caPath });
       const credential = await createIdentityCredential({ kind: 'azureCli' }, cloud);
-      assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'pusher');
+      assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'pusher');
     });
   });
 
@@ -267,7 +232,7 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
           page = await signInAsAlice(url);
         },
       });
-      assert.equal(await signInToRegistry(emulator, credential, 'contosoapps'), 'alice');
+      assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'alice');
       const authorize = new URL(opened[0]);
       assert.equal(`${authorize.origin}${authorize.pathname}`, `${cloud.authorityHost}/${contoso}/oauth2/v2.0/authorize`);
       assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
@@ -291,7 +256,7 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
           return Promise.resolve();
         },
       });
-      await assert.rejects(credential.getToken(`${emulator.acrAudience}/.default`, { abortSignal: controller.signal }), { name: 'AbortError', message: 'Sign-in was cancelled.' });
+      await assert.rejects(credential.getToken(`${emulator().acrAudience}/.default`, { abortSignal: controller.signal }), { name: 'AbortError', message: 'Sign-in was cancelled.' });
       assert.match(redirectUri, /^http:\/\/localhost:\d+/);
       await assert.rejects(fetch(redirectUri), 'nothing listens on the loopback port any more');
     });
@@ -307,8 +272,8 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
         await chmod(fakeSystemBrowser, 0o700);
         process.env.BROWSER = fakeSystemBrowser;
         const credential = await createIdentityCredential({ kind: 'interactiveBrowser', tenant: contoso }, cloud);
-        const signedIn = signInToRegistry(emulator, credential, 'contosoapps').finally(() => (settled = true));
-        url = await waitForFile(urlFile, 20_000);
+        const signedIn = signInToRegistry(emulator(), credential, 'contosoapps').finally(() => (settled = true));
+        url = await eventually('the sign-in opening the browser', () => readFile(urlFile, 'utf8').catch(() => undefined), 20_000, 100);
         assert.ok(url.startsWith(`${cloud.authorityHost}/${contoso}/oauth2/v2.0/authorize?`), url.slice(0, 200));
         const page = await signInAsAlice(url);
         assert.equal(await signedIn, 'alice');

@@ -8,10 +8,9 @@ import type * as Identity from '@azure/identity';
 import type Dockerode from 'dockerode';
 import { projectRoot } from '../world/codeServer';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
-import { RunningEmulator, startEmulator } from '../world/emulator';
 import { scopeFor } from '../../src/azure/clouds';
 import { dockerodeOptions } from '../../src/docker/engine';
-import { assertCaTrusted, clients, componentFixture, contoso, devSubscription } from './emulatorSupport';
+import { clients, contoso, devSubscription, useEmulator } from './emulatorSupport';
 
 const lazyDir = join(projectRoot, 'dist', 'lazy') + sep;
 const load = createRequire(__filename);
@@ -31,15 +30,13 @@ function loadedBundles(): string[] {
 
 describe('the bundles the extension loads on demand, as npm run package ships them', function () {
   this.timeout(120_000);
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let engine: DockerEngine;
 
   const engineOptions = () => dockerodeOptions({ host: engine.host, source: 'DOCKER_HOST', tried: [] });
 
   before(async () => {
     execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: projectRoot, stdio: 'pipe' });
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
     engine = await startDockerEngine();
   });
 
@@ -49,15 +46,14 @@ describe('the bundles the extension loads on demand, as npm run package ships th
   });
 
   after(async () => {
-    await emulator?.stop();
     await engine?.stop();
   });
 
   it('signs in with @azure/identity and lists registries with the ARM client, each from its own bundle', async () => {
     const { ClientSecretCredential } = fromBundle<typeof Identity>('azure-identity', '@azure/identity');
-    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
     const { ContainerRegistryManagementClient } = fromBundle<typeof ArmContainerRegistry>('azure-arm', '@azure/arm-containerregistry');
-    const client = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator.arm.endpoint, credentials: { scopes: [scopeFor(emulator.arm.audience)] } });
+    const client = new ContainerRegistryManagementClient(credential, devSubscription, { endpoint: emulator().arm.endpoint, credentials: { scopes: [scopeFor(emulator().arm.audience)] } });
 
     const names: string[] = [];
     for await (const registry of client.registries.list()) names.push(registry.name ?? '');

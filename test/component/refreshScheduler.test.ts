@@ -16,9 +16,9 @@ import { storeDockerCredential } from '../../src/docker/credentials';
 import { adviceFor, NextStep } from '../../src/failures';
 import { FileRefreshLock } from '../../src/status/refreshLock';
 import { Health, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
-import { Lifetimes, LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
-import { waitFor } from '../world/processes';
-import { assertCaTrusted, clients, contoso, devSubscription, emulatorCloud, nullGuid } from './emulatorSupport';
+import { Lifetimes, LogEntry, RunningEmulator } from '../world/emulator';
+import { eventually } from '../world/eventually';
+import { clients, contoso, devSubscription, emulatorCloud, nullGuid, useEmulator } from './emulatorSupport';
 
 /** The emulator's usual ACR refresh token lifetime (3 h). */
 const usualRefreshSeconds = 3 * 3600;
@@ -230,19 +230,16 @@ describe('refresh scheduler against the emulator', () => {
     const leadTimeMs = 10 * 60_000;
     /** The scheduler spreads renewals over half the lead time (at most 2 minutes) before it. */
     const jitterWindowMs = 2 * 60_000;
-    let emulator: RunningEmulator;
+    // Every registry runs its own docker-registry process.
+    const emulator = useEmulator(fixtureWith(registryNames));
     let renewals: Renewals;
 
-    before(async () => {
-      // Every registry runs its own docker-registry process.
-      emulator = await startEmulator({ fixture: fixtureWith(registryNames) });
-      assertCaTrusted(emulator);
-      renewals = new Renewals(emulator);
+    before(() => {
+      renewals = new Renewals(emulator());
     });
 
-    after(async () => {
+    after(() => {
       renewals?.dispose();
-      await emulator?.stop();
     });
 
     it('50 registries expiring at the same moment are renewed spread over the jitter window, each once, at its planned time', async () => {
@@ -252,7 +249,7 @@ describe('refresh scheduler against the emulator', () => {
       const expiresOn = Math.min(...logins.map((login) => login.expiresOn!));
       for (const login of logins) renewals.remembered.set(login.loginServer, { ...login, expiresOn });
       // Renewed credentials live 6 h, so none falls due again while the clock walks through this window.
-      await emulator.client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
+      await emulator().client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
 
       // Injected randomness: the 50 draws evenly spaced over [0, 1), handed out in a scrambled order.
       const draws = registryNames.map((_, i) => ((i * 37) % registryNames.length) / registryNames.length);
@@ -296,10 +293,10 @@ describe('refresh scheduler against the emulator', () => {
         window.scheduler.checkDue();
         const renewing = window.scheduler.statuses().filter(({ health }) => health.kind === 'renewing').map(({ login }) => login.loginServer);
         assert.deepEqual(renewing.sort(), [...due].sort(), `renewing at quarter ${quarter} of the window`);
-        await waitFor(
+        await eventually(
+          () => due.map((loginServer) => `${loginServer}: ${window.healthKinds(loginServer).join(' -> ')}`).join('; '),
           () => Promise.resolve(due.every((loginServer) => window.status(loginServer).health.kind === 'ok')),
           30_000,
-          () => due.map((loginServer) => `${loginServer}: ${window.healthKinds(loginServer).join(' -> ')}`).join('; '),
         );
         assert.deepEqual([...renewed].sort(), [...due].sort(), `renewed at quarter ${quarter} of the window`);
       }
@@ -313,10 +310,10 @@ describe('refresh scheduler against the emulator', () => {
 
     it('50 registries all overdue at once, as after sleep: every one renewed, at most 10 at a time', async () => {
       const acr = await renewals.tokenClient();
-      await emulator.client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
+      await emulator().client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
       const logins = await Promise.all(registryNames.map((name) => renewals.logIn(acr, name)));
       // Renewed credentials live longer, so each renewal shows in a later expiry however soon it comes.
-      await emulator.client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
+      await emulator().client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
       const renew = renewals.renewWith(() => acr);
       let underWay = 0;
       let peak = 0;
@@ -339,43 +336,35 @@ describe('refresh scheduler against the emulator', () => {
       clockAheadMs = usualRefreshSeconds * 1000;
       window.scheduler.checkDue();
       clockAheadMs = 0;
-      await waitFor(
+      await eventually(
+        () => `still not renewed: ${logins.filter((login) => !window.renewed(login)).map((login) => login.registryName).join(', ')}`,
         () => Promise.resolve(logins.every((login) => window.renewed(login))),
         60_000,
-        () => `still not renewed: ${logins.filter((login) => !window.renewed(login)).map((login) => login.registryName).join(', ')}`,
       );
       assert.ok(peak > 1 && peak <= 10, `${peak} renewals were under way at once`);
     });
   });
 
   describe('faults, settings and windows', () => {
-    let emulator: RunningEmulator;
+    const emulator = useEmulator(fixtureWith(['contosoapps', 'contosoother']));
     let renewals: Renewals;
 
-    before(async () => {
-      emulator = await startEmulator({ fixture: fixtureWith(['contosoapps', 'contosoother']) });
-      assertCaTrusted(emulator);
-    });
-
     beforeEach(async () => {
-      renewals = new Renewals(emulator);
-      await emulator.client.clearLog();
+      renewals = new Renewals(emulator());
+      await emulator().client.clearLog();
     });
 
     afterEach(async () => {
       renewals.dispose();
-      await emulator.client.clearFaults();
-      await emulator.client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
+      await emulator().client.clearFaults();
+      await emulator().client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds });
     });
 
-    after(async () => {
-      await emulator?.stop();
-    });
 
     it('a 503 with Retry-After 5 on the exchange delays the retry by at least 5 s, then it succeeds', async () => {
       const acr = await renewals.tokenClient();
       const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
-      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, retryAfter: 5, times: 1 });
+      await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, retryAfter: 5, times: 1 });
       // No jitter: the first retry would back off 4 s, so only Retry-After can make it 5.
       const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), random: () => 0 });
       let retrying: Extract<Health, { kind: 'retrying' }> | undefined;
@@ -384,7 +373,7 @@ describe('refresh scheduler against the emulator', () => {
         if (health.kind === 'retrying') retrying = health;
       });
       window.scheduler.sync();
-      await waitFor(() => Promise.resolve(window.renewed(login)), 20_000, () => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`);
+      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 20_000);
 
       const [, failed, succeeded, ...more] = await renewals.exchanges('contosoapps');
       assert.deepEqual([failed?.status, succeeded?.status, more.length], [503, 200, 0]);
@@ -399,7 +388,7 @@ describe('refresh scheduler against the emulator', () => {
     it('backs off exponentially on repeated failures, from 5 s doubling up to 5 minutes, and starts over after a success', async () => {
       const acr = await renewals.tokenClient();
       const login = await renewals.logIn(acr, 'contosoapps');
-      const outage = await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500 });
+      const outage = await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500 });
       // A clock that stands still reads each retryAt exactly; the middle of the jitter range leaves the backoff as it is.
       const clock = Date.now();
       const window = renewals.track({ renew: renewals.renewWith(() => acr), now: () => clock, random: () => 0.5 });
@@ -415,10 +404,10 @@ describe('refresh scheduler against the emulator', () => {
       assert.deepEqual(waitsSeconds, [5, 10, 20, 40, 80, 160, 300, 300, 300]);
       assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, ...Array<number>(9).fill(500)]);
 
-      await emulator.client.removeFault(outage);
+      await emulator().client.removeFault(outage);
       await window.scheduler.renewNow();
       assert.equal(window.status(login.loginServer).health.kind, 'ok');
-      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500, times: 1 });
+      await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 500, times: 1 });
       await window.scheduler.renewNow();
       const { health } = window.status(login.loginServer);
       assert.ok(health.kind === 'retrying' && health.attempt === 1 && health.retryAt - clock === 5000, JSON.stringify(health));
@@ -440,14 +429,14 @@ describe('refresh scheduler against the emulator', () => {
       window.scheduler.sync();
       assert.equal(window.status(login.loginServer).dueAt, login.expiresOn! - leadTimeMs);
       const readsAtStart = clockReads;
-      await waitFor(() => Promise.resolve(clockReads >= readsAtStart + 20), 10_000, () => 'the scheduler does not wake up on its heartbeat');
+      await eventually(() => 'the scheduler does not wake up on its heartbeat', () => Promise.resolve(clockReads >= readsAtStart + 20), 10_000);
       assert.equal((await renewals.exchanges('contosoapps')).length, 1, 'renewed while the credential has hours left');
 
       // The computer slept: the wall clock jumped past the lead time, the timers did not count the time asleep.
       // The renewed credential lives 6 h, so on the moved clock it is not due again at once.
-      await emulator.client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
+      await emulator().client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
       clock = login.expiresOn! - leadTimeMs + 1000;
-      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`);
+      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 10_000);
       window.scheduler.dispose();
       assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
       assert.match(window.info.join('\n'), /clock moved/);
@@ -461,7 +450,7 @@ describe('refresh scheduler against the emulator', () => {
       let account = nobody;
       const window = renewals.track({ renew: renewals.renewWith(() => account), settings: keepFresh(dueAtOnce), heartbeatMs: 200 });
       window.scheduler.sync();
-      await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
       const { health, dueAt } = window.status(login.loginServer);
       assert.ok(health.kind === 'needsUser' && health.error instanceof AcrError && health.error.kind === 'noRole', JSON.stringify(health));
       assert.ok(adviceFor(health.error).needsUser);
@@ -546,7 +535,7 @@ describe('refresh scheduler against the emulator', () => {
             const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
             // ACR's own words for a caller outside the registry's network rules (docs/protocol.md section 3).
             const body = { errors: [{ code: 'DENIED', message: "client with IP '203.0.113.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access." }] };
-            await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 403, body });
+            await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 403, body });
             return { login, renew: renewals.renewWith(() => acr), secrets: [] };
           },
         },
@@ -567,7 +556,7 @@ describe('refresh scheduler against the emulator', () => {
             heartbeatMs: 100,
           });
           window.scheduler.sync();
-          await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
           const { health, dueAt } = window.status(login.loginServer);
           assert.ok(health.kind === 'needsUser');
           const advice = adviceFor(health.error);
@@ -604,7 +593,7 @@ describe('refresh scheduler against the emulator', () => {
         // Both are due at once, so one timer starts both renewals in the same turn.
         window.scheduler.checkDue();
         for (const login of logins) {
-          await waitFor(() => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
         }
         assert.equal(tokenRequests, 1);
         assert.equal(window.warnings.length, 1, window.warnings.join('\n'));
@@ -613,7 +602,7 @@ describe('refresh scheduler against the emulator', () => {
       it('while a 503 (an outage) is retried on the timer with backoff until it passes', async () => {
         const acr = await renewals.tokenClient();
         const login = await renewals.logInExpiringSoon(acr, 'contosoapps');
-        await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, times: 2 });
+        await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'status', status: 503, times: 2 });
         let clockAheadMs = 0;
         const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), now: () => Date.now() + clockAheadMs, random: () => 0.5, heartbeatMs: 100 });
         const retrying = (attempt: number) => () => {
@@ -621,7 +610,7 @@ describe('refresh scheduler against the emulator', () => {
           return Promise.resolve(health.kind === 'retrying' && health.attempt === attempt);
         };
         window.scheduler.sync();
-        await waitFor(retrying(1), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(1), 10_000);
         const first = window.status(login.loginServer).health;
         assert.ok(first.kind === 'retrying');
         assert.deepEqual({ needsUser: adviceFor(first.error).needsUser, kind: adviceFor(first.error).kind }, { needsUser: false, kind: 'acr.unavailable' });
@@ -629,9 +618,9 @@ describe('refresh scheduler against the emulator', () => {
 
         // Past the first backoff (5 s), then past the second (10 s): the timer tries again each time, unasked.
         clockAheadMs = 6000;
-        await waitFor(retrying(2), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(2), 10_000);
         clockAheadMs = 6000 + 11_000;
-        await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
         assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 503, 503, 200]);
         assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'retrying', 'renewing', 'retrying', 'renewing', 'ok']);
       });
@@ -653,7 +642,7 @@ describe('refresh scheduler against the emulator', () => {
       enabled = true;
       window.scheduler.sync();
       assert.equal(activeTimers(), timers + 1);
-      await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
     });
 
     it('renews only the registries the registries setting tracks', async () => {
@@ -666,7 +655,7 @@ describe('refresh scheduler against the emulator', () => {
         heartbeatMs: 200,
       });
       window.scheduler.sync();
-      await waitFor(() => Promise.resolve(window.renewed(apps)), 10_000, () => window.healthKinds(apps.loginServer).join(' -> '));
+      await eventually(() => window.healthKinds(apps.loginServer).join(' -> '), () => Promise.resolve(window.renewed(apps)), 10_000);
       await sleep(1000);
       assert.equal((await renewals.exchanges('contosoapps')).length, 2);
       assert.equal((await renewals.exchanges('contosoother')).length, 1, 'the untracked registry was renewed');
@@ -677,7 +666,7 @@ describe('refresh scheduler against the emulator', () => {
       // No time-out within the test's time: only the cancellation can end the renewal under way.
       const acr = await renewals.tokenClient(clients.puller, { timeoutMs: 3600_000 });
       const login = await renewals.logIn(acr, 'contosoapps');
-      await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'hang' });
+      await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'hang' });
       const signals: AbortSignal[] = [];
       const renew = renewals.renewWith(() => acr);
       const window = renewals.track({
@@ -688,7 +677,7 @@ describe('refresh scheduler against the emulator', () => {
       });
       window.scheduler.sync();
       const renewing = window.scheduler.renewNow();
-      await waitFor(async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000, () => 'the renewal did not reach the exchange');
+      await eventually(() => 'the renewal did not reach the exchange', async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000);
 
       // Logged out (in this window or another).
       renewals.remembered.delete(login.loginServer);
@@ -724,10 +713,10 @@ describe('refresh scheduler against the emulator', () => {
           const { login: current, health, dueAt } = window.status(login.loginServer);
           return current.expiresOn === login.expiresOn && health.kind === 'ok' && dueAt !== undefined && dueAt > Date.now() + 20_000;
         };
-        await waitFor(
+        await eventually(
+          () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
           () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
           10_000,
-          () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
         );
         const renewer = windows.find((window) => window.renewed(login))!;
         const other = windows.find(waiting)!;
@@ -748,7 +737,7 @@ describe('refresh scheduler against the emulator', () => {
         await writeFile(notAFolder, '');
         const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new FileRefreshLock(notAFolder), heartbeatMs: 200 });
         window.scheduler.sync();
-        await waitFor(() => Promise.resolve(window.renewed(login)), 10_000, () => window.healthKinds(login.loginServer).join(' -> '));
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
         assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
         assert.ok(window.warnings.some((warning) => warning.includes('renewing without it')), window.warnings.join('\n'));
       });
@@ -756,7 +745,7 @@ describe('refresh scheduler against the emulator', () => {
       it('takes over a lock whose holder vanished once its hold time is over, and not before', async () => {
         let clock = Date.now();
         const lock = (): FileRefreshLock => new FileRefreshLock(storage, { now: () => clock, staleMs: 120_000 });
-        const loginServer = emulator.loginServer('contosoapps');
+        const loginServer = emulator().loginServer('contosoapps');
         // A window takes the lock, then hangs (its process still runs) without releasing it.
         assert.ok(await lock().acquire(loginServer));
         const survivor = lock();

@@ -12,8 +12,7 @@ import { RegistryTokens } from '../../src/azure/tokens';
 import { checkFreshPassword } from '../../src/credentials/freshPassword';
 import { kubernetesSecretYaml } from '../../src/credentials/outputs';
 import { startDockerEngine, DockerEngine } from '../world/dockerEngine';
-import { startEmulator, RunningEmulator } from '../world/emulator';
-import { assertCaTrusted, clients, componentFixture, contoso, devSubscription, emulatorCloud } from './emulatorSupport';
+import { clients, contoso, devSubscription, emulatorCloud, useEmulator } from './emulatorSupport';
 
 interface Result {
   code: number;
@@ -22,7 +21,7 @@ interface Result {
 
 describe('ACR tokens and scope maps made through RegistryTokens, used by the real docker CLI and engine', () => {
   let engine: DockerEngine;
-  let emulator: RunningEmulator;
+  const emulator = useEmulator();
   let login: string;
   let tokens: RegistryTokens;
   const configDirs: string[] = [];
@@ -64,11 +63,9 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
 
   before(async () => {
     engine = await startDockerEngine();
-    emulator = await startEmulator({ fixture: componentFixture });
-    assertCaTrusted(emulator);
-    login = emulator.loginServer('contosoapps');
-    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator.entra.authorityHost, disableInstanceDiscovery: true });
-    const cloud = emulatorCloud(emulator);
+    login = emulator().loginServer('contosoapps');
+    const credential = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
+    const cloud = emulatorCloud(emulator());
     const registries = await listRegistries(() => credential, cloud, { id: devSubscription, name: 'Contoso Dev', tenantId: contoso });
     const registry = registries.find((candidate) => candidate.name === 'contosoapps') as RegistrySummary;
     tokens = new RegistryTokens(() => credential, cloud, registry, { pollIntervalMs: 10 });
@@ -77,7 +74,6 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
   after(async () => {
     const config = configDirs[0];
     if (engine && config) for (const reference of pulled) await docker(config, ['rmi', '-f', reference]);
-    await emulator?.stop();
     await engine?.stop();
     for (const dir of configDirs) await rm(dir, { recursive: true, force: true });
   });
@@ -180,11 +176,11 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
   });
 
   it('tests a fresh password with backoff until it starts working, never calling it wrong', async () => {
-    await emulator.client.setLifetimes({ tokenPasswordActivationSeconds: 2 });
+    await emulator().client.setLifetimes({ tokenPasswordActivationSeconds: 2 });
     try {
       const password = await pullToken('hellopull7');
       const waits: number[] = [];
-      const check = (): Promise<void> => checkPasswordCredentials({ loginServer: login }, { username: 'hellopull7', password }, { trust: { cloud: emulatorCloud(emulator), armLoginServers: [login] } });
+      const check = (): Promise<void> => checkPasswordCredentials({ loginServer: login }, { username: 'hellopull7', password }, { trust: { cloud: emulatorCloud(emulator()), armLoginServers: [login] } });
       await assert.rejects(check(), (error: AcrError) => error.kind === 'credentialsRejected');
       const result = await checkFreshPassword(check, {
         backoffMs: [500, 500, 500, 500, 500, 500, 500, 500],
@@ -196,7 +192,7 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
       assert.equal(result.kind, 'accepted');
       assert.ok(waits.length >= 1, 'it was refused at first and retried');
     } finally {
-      await emulator.client.setLifetimes({ tokenPasswordActivationSeconds: 0 });
+      await emulator().client.setLifetimes({ tokenPasswordActivationSeconds: 0 });
     }
   });
 });

@@ -18,6 +18,7 @@ import { connectDockerEngine } from '../../src/docker/engine';
 import { CredentialHelperError, DockerConfigError, DockerEngineUnavailableError, ImagePullError, PullStalledError, RegistryLoginRefusedError, RegistryUnreachableError } from '../../src/docker/errors';
 import { parseServerAddress } from '../../src/docker/references';
 import { adviceFor, errorMessage, FailureAdvice, fixActionFor, NextStep } from '../../src/failures';
+import { rejection } from '../world/rejection';
 
 const registry = 'contosoapps.azurecr.io';
 const tenant = '7a1e0c52-4a51-4f0e-9a57-0c0ffee00001';
@@ -46,16 +47,6 @@ function assertAdvice(error: unknown, expected: Expected): FailureAdvice {
 
 function response(status: number, message?: string, headers: Record<string, string> = {}): RegistryResponse {
   return { status, headers: new Headers(headers), body: message === undefined ? '' : JSON.stringify({ errors: [{ code: 'DENIED', message }] }), correlationId: 'c0ffee00-0000-4000-8000-000000000001' };
-}
-
-/** Rejects with what `promise` rejected with. */
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 function thrown(action: () => unknown): unknown {

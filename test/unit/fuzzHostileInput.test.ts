@@ -8,13 +8,13 @@ import { ChallengeError, parseBearerChallenge } from '../../src/acr/challenge';
 import { AcrError } from '../../src/acr/errors';
 import { grantedActions, JwtError, jwtAccountName, jwtExpiresOn } from '../../src/acr/jwt';
 import { nextPageLink } from '../../src/acr/link';
-import { loginServerFor, loginServerProblem, untrustedReason } from '../../src/acr/loginServer';
+import { loginServerFor, untrustedReason } from '../../src/acr/loginServer';
 import { tokenFromAnswer } from '../../src/acr/protocol';
 import { knownClouds } from '../../src/azure/clouds';
 import { parseDockerConfig } from '../../src/docker/config';
 import { DockerConfigError, InvalidReferenceError } from '../../src/docker/errors';
 import { formatImageReference, parseImageReference } from '../../src/docker/imageReference';
-import { parseServerAddress } from '../../src/docker/references';
+import { parseServerAddress, serverAddressProblem } from '../../src/docker/references';
 import { FixtureError, validateFixture } from '../emulator/fixture';
 import { parseScope } from '../emulator/permissions';
 
@@ -117,10 +117,10 @@ describe(`hostile input, fuzzed (fast-check seed ${seed}, ${numRuns} runs a targ
     console.log(`      fuzz (seed ${seed}):\n${lines.map((line) => `        ${line}`).join('\n')}`);
   });
 
-  it('login servers: loginServerProblem, untrustedReason and loginServerFor answer or give a reason', () => {
+  it('login servers: serverAddressProblem, untrustedReason and loginServerFor answer or give a reason', () => {
     const hosts = around(['contoso.azurecr.io', 'contoso-dedicated.azurecr.io', 'contoso.eastus.geo.azurecr.io', '127.0.0.1:5000', 'contosoapps'], 'contoso', '.azurecr.io', 'azurecr.io', ':', '443', '@', '/', '[', ']', '::1', '127.0.0.1', 'xn--', '.', '-', 'A', ' ', '%2e', '\u0131', '\u212a');
     property(hosts, (host) => {
-      reason('loginServerProblem', () => loginServerProblem(host));
+      reason('serverAddressProblem', () => serverAddressProblem(host));
       reason('untrustedReason', () => untrustedReason(`https://${host}/oauth2/exchange`, { cloud, userTrustedHosts: ['127.0.0.1:5000'] }));
       outcome('loginServerFor', () => loginServerFor(host, cloud), [AcrError]);
     });

@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import assert from 'node:assert/strict';
 import { AcrError } from '../../src/acr/errors';
-import { loginServerProblem, registryNameProblem } from '../../src/acr/loginServer';
+import { registryNameProblem } from '../../src/acr/loginServer';
+import { serverAddressProblem } from '../../src/docker/references';
 
 describe('l10n: messages of the plain-TypeScript modules', () => {
   const registry = 'contosoapps.azurecr.io';
@@ -30,12 +31,12 @@ describe('l10n: messages of the plain-TypeScript modules', () => {
   it('what the login server and registry name boxes say about a typed value comes from the bundle too', () => {
     l10n.config({
       contents: {
-        'its host has upper-case letters': 'der Hostname hat Großbuchstaben',
+        'it must not contain a user name': 'er darf keinen Benutzernamen enthalten',
         'a registry name has 5 to 50 characters; "{0}" has {1}': 'ein Registryname hat 5 bis 50 Zeichen; "{0}" hat {1}',
       },
     });
 
-    assert.equal(loginServerProblem('ContosoApps.azurecr.io'), 'der Hostname hat Großbuchstaben');
+    assert.equal(serverAddressProblem('me@contosoapps.azurecr.io'), 'er darf keinen Benutzernamen enthalten');
     assert.equal(registryNameProblem('abc'), 'ein Registryname hat 5 bis 50 Zeichen; "abc" hat 3');
   });
 });

@@ -3,7 +3,8 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { artifactsFolder, dockerConfigArtifact } from '../emulator/secretRecord';
-import { freePort, registerCleanup, startProcess, waitFor } from './processes';
+import { eventually } from './eventually';
+import { freePort, registerCleanup, startProcess } from './processes';
 
 export const projectRoot = resolve(__dirname, '../..');
 
@@ -118,7 +119,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     await rm(dir, { recursive: true, force: true });
   });
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 60_000, () => `code-server did not start:\n${server.output()}`);
+    await eventually(() => `code-server answering:\n${server.output()}`, async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 60_000, 200);
   } catch (error) {
     await stop();
     throw error;

@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { registerCleanup, startProcess, waitFor } from './processes';
+import { eventually } from './eventually';
+import { registerCleanup, Started, startProcess } from './processes';
 
 const run = promisify(execFile);
 
@@ -23,17 +24,10 @@ async function reachable(host: string): Promise<boolean> {
 }
 
 /**
- * Reuses the engine DOCKER_HOST (or, without it, the default socket) points at when it answers; otherwise
- * starts a private dockerd on its own socket (vfs storage, no iptables or bridge, so it needs nothing from
- * the host's network set-up).
+ * Starts dockerd with its socket, data and pid file under `dir` (vfs storage, no iptables or bridge, so it
+ * needs nothing from the host's network set-up), and waits until it answers. A dockerd that does not is stopped.
  */
-export async function startDockerEngine({ reuseExisting = true } = {}): Promise<DockerEngine> {
-  const existing = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
-  if (reuseExisting && (await reachable(existing))) {
-    return { host: existing, stop: () => Promise.resolve() };
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-'));
-  const host = `unix://${dir}/docker.sock`;
+async function startDockerd(dir: string, host: string): Promise<Started> {
   const dockerd = startProcess('dockerd', [
     '--storage-driver=vfs',
     '--iptables=false',
@@ -43,12 +37,33 @@ export async function startDockerEngine({ reuseExisting = true } = {}): Promise<
     '-H', host,
     '--pidfile', join(dir, 'dockerd.pid'),
   ]);
-  const stop = registerCleanup(async () => {
+  try {
+    await eventually(() => `dockerd answering:\n${dockerd.output()}`, async () => dockerd.child.exitCode === null && (await reachable(host)), 60_000, 200);
+  } catch (error) {
     await dockerd.stop();
+    throw error;
+  }
+  return dockerd;
+}
+
+/**
+ * Reuses the engine DOCKER_HOST (or, without it, the default socket) points at when it answers; otherwise
+ * starts a private dockerd on its own socket.
+ */
+export async function startDockerEngine({ reuseExisting = true } = {}): Promise<DockerEngine> {
+  const existing = process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  if (reuseExisting && (await reachable(existing))) {
+    return { host: existing, stop: () => Promise.resolve() };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-'));
+  const host = `unix://${dir}/docker.sock`;
+  let dockerd: Started | undefined;
+  const stop = registerCleanup(async () => {
+    await dockerd?.stop();
     await rm(dir, { recursive: true, force: true });
   });
   try {
-    await waitFor(async () => dockerd.child.exitCode === null && reachable(host), 60_000, () => `dockerd did not start:\n${dockerd.output()}`);
+    dockerd = await startDockerd(dir, host);
   } catch (error) {
     await stop();
     throw error;
@@ -68,20 +83,10 @@ export interface ControllableDockerEngine extends DockerEngine {
 export async function startControllableDockerEngine(): Promise<ControllableDockerEngine> {
   const dir = await mkdtemp(join(tmpdir(), 'acr-dockerd-faults-'));
   const host = `unix://${dir}/docker.sock`;
-  let dockerd: ReturnType<typeof startProcess> | undefined;
+  let dockerd: Started | undefined;
   const start = async (): Promise<void> => {
     if (dockerd && dockerd.child.exitCode === null && dockerd.child.signalCode === null) return;
-    const started = startProcess('dockerd', [
-      '--storage-driver=vfs',
-      '--iptables=false',
-      '--bridge=none',
-      '--data-root', join(dir, 'data'),
-      '--exec-root', join(dir, 'exec'),
-      '-H', host,
-      '--pidfile', join(dir, 'dockerd.pid'),
-    ]);
-    dockerd = started;
-    await waitFor(async () => started.child.exitCode === null && reachable(host), 60_000, () => `dockerd did not start:\n${started.output()}`);
+    dockerd = await startDockerd(dir, host);
   };
   const kill = async (): Promise<void> => {
     const child = dockerd?.child;
@@ -130,6 +135,6 @@ async function forgetDeadContainerd(pidFile: string): Promise<void> {
     // The state is the field after the parenthesised command name.
     return stat === undefined || /\)\s+[ZX]\s/.test(stat);
   };
-  await waitFor(dead, 30_000, () => `containerd (pid ${pid}) did not die with its dockerd`);
+  await eventually(`the death of containerd (pid ${pid}) with its dockerd`, dead, 30_000, 200);
   await rm(pidFile, { force: true });
 }

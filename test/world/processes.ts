@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { createServer } from 'node:net';
+import { eventually } from './eventually';
 
 /**
  * Every process the test world starts, and every clean-up of what it made (temp dirs), is registered
@@ -92,12 +93,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` until it returns true, or fails with `describe()` after `timeoutMs`. */
+/**
+ * `eventually` with the argument order the e2e tests use; a check that throws counts as not yet.
+ * New code calls `eventually` (test/world/eventually.ts).
+ */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Timed out after ${timeoutMs} ms: ${describe()}`);
+  await eventually(describe, () => check().catch(() => false), timeoutMs, 200);
 }
