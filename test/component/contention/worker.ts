@@ -1,11 +1,9 @@
 // A separate process standing in for one VS Code window: it runs the extension's own modules (through tsx)
 // against a shared docker config folder and global storage folder, and prints what it saw as one JSON line.
-import { execFile } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { DockerConfig } from '../../../src/docker/config';
 import { eraseDockerCredential, storeDockerCredential } from '../../../src/docker/credentials';
-import { lockFile } from '../../../src/docker/lockFile';
 import { FileRefreshLock } from '../../../src/status/refreshLock';
 
 /** Store and erase this host's credential in turn, checking after each step that config.json shows it. */
@@ -28,22 +26,6 @@ export interface RenewerTask {
   readonly rounds: number;
 }
 
-/**
- * The real docker CLI: `docker login --password-stdin` in odd rounds, `docker logout` in even ones (the last
- * round leaves it logged in), checking config.json after each. The password comes in the environment
- * (ACR_TEST_CLI_PASSWORD), never on a command line. The docker CLI writers take turns among themselves
- * (`turnLock`, which the extension knows nothing of), so that an entry of theirs that goes missing can only
- * have been dropped by an extension writer.
- */
-export interface CliTask {
-  readonly kind: 'cli';
-  readonly dockerConfig: string;
-  readonly host: string;
-  readonly username: string;
-  readonly rounds: number;
-  readonly turnLock: string;
-}
-
 /** A step whose result was not in config.json when read back right after, with times (ms since the epoch). */
 export interface Mismatch {
   readonly round: number;
@@ -58,13 +40,6 @@ export interface WriterReport {
   readonly mismatches: Mismatch[];
   /** The last step, which leaves the credential stored. */
   readonly last: { readonly started: number; readonly finished: number };
-}
-
-export interface CliReport {
-  readonly commands: number;
-  readonly mismatches: Mismatch[];
-  /** docker commands that failed, with their output. */
-  readonly failures: string[];
 }
 
 export interface RenewerReport {
@@ -103,44 +78,6 @@ async function write(task: WriterTask): Promise<WriterReport> {
   return { writes, mismatches, last };
 }
 
-function docker(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = execFile('docker', args, { env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
-    child.stdin?.end(stdin);
-  });
-}
-
-async function useCli(task: CliTask): Promise<CliReport> {
-  const password = process.env.ACR_TEST_CLI_PASSWORD ?? '';
-  const env = { ...process.env, DOCKER_CONFIG: task.dockerConfig, ACR_TEST_CLI_PASSWORD: '' };
-  const file = `${task.dockerConfig}/config.json`;
-  const mismatches: Mismatch[] = [];
-  const failures: string[] = [];
-  let commands = 0;
-  for (let round = 0; round < task.rounds; round++) {
-    const release = await lockFile(task.turnLock, { staleMs: 120_000, timeoutMs: 600_000, pollMs: 2 });
-    if (!release) throw new Error(`the docker CLI turn lock ${task.turnLock} stayed taken`);
-    try {
-      const expected = round % 2 === 1 ? 'present' : 'absent';
-      const started = now();
-      const result =
-        expected === 'present'
-          ? await docker(['login', '-u', task.username, '--password-stdin', task.host], env, password)
-          : await docker(['logout', task.host], env, '');
-      const finished = now();
-      commands++;
-      if (result.code !== 0) failures.push(`round ${round}: docker ${expected === 'present' ? 'login' : 'logout'} exited with ${result.code}: ${result.output.split(password).join('<password>')}`);
-      const present = (await readConfig(file)).auths?.[task.host] !== undefined;
-      if (present !== (expected === 'present')) mismatches.push({ round, started, finished, checked: now(), expected });
-    } finally {
-      await release();
-    }
-  }
-  return { commands, mismatches, failures };
-}
-
 async function renew(task: RenewerTask): Promise<RenewerReport> {
   const environment = { env: { ...process.env, DOCKER_CONFIG: task.dockerConfig } };
   const lock = new FileRefreshLock(task.storage);
@@ -167,8 +104,8 @@ async function renew(task: RenewerTask): Promise<RenewerReport> {
 }
 
 async function main(): Promise<void> {
-  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask | CliTask;
-  const report = task.kind === 'writer' ? await write(task) : task.kind === 'cli' ? await useCli(task) : await renew(task);
+  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask;
+  const report = task.kind === 'writer' ? await write(task) : await renew(task);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
