@@ -417,7 +417,7 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       await emulator().client.clearLog();
       await withFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'hang' }, async () => {
         const pending = acr.refreshToken(apps, { signal: controller.signal });
-        await eventually(() => 'the exchange was not sent', async () => requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length > 0, 10_000);
+        await eventually(() => 'the exchange was not sent', async () => requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length > 0, 10_000, 200);
         controller.abort(new Error('cancelled by the user'));
         await assert.rejects(pending, /cancelled by the user/);
       });

@@ -273,7 +273,8 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
         process.env.BROWSER = fakeSystemBrowser;
         const credential = await createIdentityCredential({ kind: 'interactiveBrowser', tenant: contoso }, cloud);
         const signedIn = signInToRegistry(emulator(), credential, 'contosoapps').finally(() => (settled = true));
-        url = await eventually('the sign-in opening the browser', () => readFile(urlFile, 'utf8').catch(() => undefined), 20_000, 100);
+        // The script's redirection makes the file before printf fills it: only a URL counts.
+        url = await eventually('the sign-in opening the browser', () => readFile(urlFile, 'utf8').then((text) => text || undefined, () => undefined), 20_000, 100);
         assert.ok(url.startsWith(`${cloud.authorityHost}/${contoso}/oauth2/v2.0/authorize?`), url.slice(0, 200));
         const page = await signInAsAlice(url);
         assert.equal(await signedIn, 'alice');

@@ -297,6 +297,7 @@ describe('refresh scheduler against the emulator', () => {
           () => due.map((loginServer) => `${loginServer}: ${window.healthKinds(loginServer).join(' -> ')}`).join('; '),
           () => Promise.resolve(due.every((loginServer) => window.status(loginServer).health.kind === 'ok')),
           30_000,
+          200,
         );
         assert.deepEqual([...renewed].sort(), [...due].sort(), `renewed at quarter ${quarter} of the window`);
       }
@@ -340,6 +341,7 @@ describe('refresh scheduler against the emulator', () => {
         () => `still not renewed: ${logins.filter((login) => !window.renewed(login)).map((login) => login.registryName).join(', ')}`,
         () => Promise.resolve(logins.every((login) => window.renewed(login))),
         60_000,
+        200,
       );
       assert.ok(peak > 1 && peak <= 10, `${peak} renewals were under way at once`);
     });
@@ -373,7 +375,7 @@ describe('refresh scheduler against the emulator', () => {
         if (health.kind === 'retrying') retrying = health;
       });
       window.scheduler.sync();
-      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 20_000);
+      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 20_000, 200);
 
       const [, failed, succeeded, ...more] = await renewals.exchanges('contosoapps');
       assert.deepEqual([failed?.status, succeeded?.status, more.length], [503, 200, 0]);
@@ -429,14 +431,14 @@ describe('refresh scheduler against the emulator', () => {
       window.scheduler.sync();
       assert.equal(window.status(login.loginServer).dueAt, login.expiresOn! - leadTimeMs);
       const readsAtStart = clockReads;
-      await eventually(() => 'the scheduler does not wake up on its heartbeat', () => Promise.resolve(clockReads >= readsAtStart + 20), 10_000);
+      await eventually(() => 'the scheduler does not wake up on its heartbeat', () => Promise.resolve(clockReads >= readsAtStart + 20), 10_000, 200);
       assert.equal((await renewals.exchanges('contosoapps')).length, 1, 'renewed while the credential has hours left');
 
       // The computer slept: the wall clock jumped past the lead time, the timers did not count the time asleep.
       // The renewed credential lives 6 h, so on the moved clock it is not due again at once.
       await emulator().client.setLifetimes({ acrRefreshSeconds: 2 * usualRefreshSeconds });
       clock = login.expiresOn! - leadTimeMs + 1000;
-      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 10_000);
+      await eventually(() => `health: ${window.healthKinds(login.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(login)), 10_000, 200);
       window.scheduler.dispose();
       assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
       assert.match(window.info.join('\n'), /clock moved/);
@@ -450,7 +452,7 @@ describe('refresh scheduler against the emulator', () => {
       let account = nobody;
       const window = renewals.track({ renew: renewals.renewWith(() => account), settings: keepFresh(dueAtOnce), heartbeatMs: 200 });
       window.scheduler.sync();
-      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
+      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, 200);
       const { health, dueAt } = window.status(login.loginServer);
       assert.ok(health.kind === 'needsUser' && health.error instanceof AcrError && health.error.kind === 'noRole', JSON.stringify(health));
       assert.ok(adviceFor(health.error).needsUser);
@@ -556,7 +558,7 @@ describe('refresh scheduler against the emulator', () => {
             heartbeatMs: 100,
           });
           window.scheduler.sync();
-          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
+          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, 200);
           const { health, dueAt } = window.status(login.loginServer);
           assert.ok(health.kind === 'needsUser');
           const advice = adviceFor(health.error);
@@ -593,7 +595,7 @@ describe('refresh scheduler against the emulator', () => {
         // Both are due at once, so one timer starts both renewals in the same turn.
         window.scheduler.checkDue();
         for (const login of logins) {
-          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000);
+          await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.status(login.loginServer).health.kind === 'needsUser'), 10_000, 200);
         }
         assert.equal(tokenRequests, 1);
         assert.equal(window.warnings.length, 1, window.warnings.join('\n'));
@@ -610,7 +612,7 @@ describe('refresh scheduler against the emulator', () => {
           return Promise.resolve(health.kind === 'retrying' && health.attempt === attempt);
         };
         window.scheduler.sync();
-        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(1), 10_000);
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(1), 10_000, 200);
         const first = window.status(login.loginServer).health;
         assert.ok(first.kind === 'retrying');
         assert.deepEqual({ needsUser: adviceFor(first.error).needsUser, kind: adviceFor(first.error).kind }, { needsUser: false, kind: 'acr.unavailable' });
@@ -618,9 +620,9 @@ describe('refresh scheduler against the emulator', () => {
 
         // Past the first backoff (5 s), then past the second (10 s): the timer tries again each time, unasked.
         clockAheadMs = 6000;
-        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(2), 10_000);
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), retrying(2), 10_000, 200);
         clockAheadMs = 6000 + 11_000;
-        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000, 200);
         assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 503, 503, 200]);
         assert.deepEqual(window.healthKinds(login.loginServer), ['ok', 'renewing', 'retrying', 'renewing', 'retrying', 'renewing', 'ok']);
       });
@@ -642,7 +644,7 @@ describe('refresh scheduler against the emulator', () => {
       enabled = true;
       window.scheduler.sync();
       assert.equal(activeTimers(), timers + 1);
-      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
+      await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000, 200);
     });
 
     it('renews only the registries the registries setting tracks', async () => {
@@ -655,7 +657,7 @@ describe('refresh scheduler against the emulator', () => {
         heartbeatMs: 200,
       });
       window.scheduler.sync();
-      await eventually(() => window.healthKinds(apps.loginServer).join(' -> '), () => Promise.resolve(window.renewed(apps)), 10_000);
+      await eventually(() => window.healthKinds(apps.loginServer).join(' -> '), () => Promise.resolve(window.renewed(apps)), 10_000, 200);
       await sleep(1000);
       assert.equal((await renewals.exchanges('contosoapps')).length, 2);
       assert.equal((await renewals.exchanges('contosoother')).length, 1, 'the untracked registry was renewed');
@@ -677,7 +679,7 @@ describe('refresh scheduler against the emulator', () => {
       });
       window.scheduler.sync();
       const renewing = window.scheduler.renewNow();
-      await eventually(() => 'the renewal did not reach the exchange', async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000);
+      await eventually(() => 'the renewal did not reach the exchange', async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000, 200);
 
       // Logged out (in this window or another).
       renewals.remembered.delete(login.loginServer);
@@ -717,6 +719,7 @@ describe('refresh scheduler against the emulator', () => {
           () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
           () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
           10_000,
+          200,
         );
         const renewer = windows.find((window) => window.renewed(login))!;
         const other = windows.find(waiting)!;
@@ -737,7 +740,7 @@ describe('refresh scheduler against the emulator', () => {
         await writeFile(notAFolder, '');
         const window = renewals.track({ renew: renewals.renewWith(() => acr), settings: keepFresh(dueAtOnce), lock: new FileRefreshLock(notAFolder), heartbeatMs: 200 });
         window.scheduler.sync();
-        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000);
+        await eventually(() => window.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(window.renewed(login)), 10_000, 200);
         assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200]);
         assert.ok(window.warnings.some((warning) => warning.includes('renewing without it')), window.warnings.join('\n'));
       });

@@ -1,3 +1,5 @@
+import { eventually } from '../world/eventually';
+
 // Lets a host test look at the workbench it runs in: the launcher drives that workbench with
 // Playwright and answers these questions over a loopback HTTP server (see workbenchProbe.ts).
 
@@ -16,12 +18,14 @@ export async function workbenchTexts(selector: string): Promise<string[]> {
 
 /** Waits until an element matching the selector shows text containing `expected`; returns all texts. */
 export async function waitForWorkbenchText(selector: string, expected: string, timeoutMs = 15_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
   let texts: string[] = [];
-  while (Date.now() < deadline) {
-    texts = await workbenchTexts(selector);
-    if (texts.some((text) => text.includes(expected))) return texts;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`No "${selector}" showed "${expected}" within ${timeoutMs} ms; seen: ${JSON.stringify(texts)}`);
+  return eventually(
+    () => `"${selector}" showing "${expected}" (seen: ${JSON.stringify(texts)})`,
+    async () => {
+      texts = await workbenchTexts(selector);
+      return texts.some((text) => text.includes(expected)) && texts;
+    },
+    timeoutMs,
+    250,
+  );
 }

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { AcrAccessExports } from '../../../src/extension';
+import { eventually } from '../../world/eventually';
 import { extensionId } from '../activation';
 import { hostEmulator } from '../emulator';
 import { waitForWorkbenchText, workbenchTexts } from '../workbench';
@@ -33,16 +34,6 @@ async function statusSecondsLeft(): Promise<number> {
   const match = /(?:(\d+)m )?(\d+)s/.exec(text ?? '');
   assert.ok(match, `no time left in the status bar: ${JSON.stringify(text)}`);
   return Number(match[1] ?? 0) * 60 + Number(match[2]);
-}
-
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
 }
 
 describe('Docker credentials renewed before they expire (90-second ACR refresh tokens, 30-second lead time)', function () {
@@ -86,14 +77,14 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
     assert.ok(first.expiresOn - Date.now() <= 91_000, 'the emulator did not issue a 90-second token');
     const firstConfig = await configFingerprint(apps);
 
-    const before = await until('the status bar item', 15_000, async () => ((await workbenchTexts(statusItem)).length > 0 ? statusSecondsLeft() : undefined));
-    await until('the status bar counting down', 15_000, async () => ((await statusSecondsLeft()) < before ? true : undefined));
+    const before = await eventually('the status bar item', async () => ((await workbenchTexts(statusItem)).length > 0 ? statusSecondsLeft() : undefined), 15_000, 500);
+    await eventually('the status bar counting down', async () => (await statusSecondsLeft()) < before, 15_000, 500);
 
     await waitForWorkbenchText(`${statusItem}.warning-kind`, 'ACR contoso', 45_000);
 
-    const renewal = await until('a renewal of contosoapps', 80_000, async () => (await exchanges('contosoapps', start)).slice(1)[0]);
+    const renewal = await eventually('a renewal of contosoapps', async () => (await exchanges('contosoapps', start)).slice(1)[0], 80_000, 500);
     assert.ok(Date.parse(renewal.time) < first.expiresOn, `renewed at ${renewal.time}, after the first token's exp ${new Date(first.expiresOn).toISOString()}`);
-    await until("the renewed token in Docker's config", 15_000, async () => ((await configFingerprint(apps)) !== firstConfig ? true : undefined));
+    await eventually("the renewed token in Docker's config", async () => (await configFingerprint(apps)) !== firstConfig, 15_000, 500);
 
     await sleep(Math.max(0, first.expiresOn + 2000 - Date.now()));
     await run('docker', ['rmi', `${apps}/hello:v1`]).catch(() => undefined);
@@ -110,7 +101,7 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
     // registry, logged in with the same account, is not tried in vain.
     const challenges = async () =>
       (await emulator.client.log()).filter((entry) => entry.server.startsWith('registry:') && entry.path === '/v2/' && Date.parse(entry.time) >= signedOutAt);
-    await until('a failed renewal', 80_000, async () => ((await challenges()).length > 0 ? true : undefined));
+    await eventually('a failed renewal', async () => (await challenges()).length > 0, 80_000, 500);
     await waitForWorkbenchText(`${statusItem}.error-kind`, 'ACR contoso', 15_000);
 
     await vscode.commands.executeCommand('notifications.showList');
@@ -137,10 +128,13 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
     const signInAt = Date.now();
     await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
 
-    await until('renewals of both registries after signing in', 60_000, async () =>
-      (await exchanges('contosoapps', signInAt)).length > 0 && (await exchanges('contosonoarm', signInAt)).length > 0 ? true : undefined,
+    await eventually(
+      'renewals of both registries after signing in',
+      async () => (await exchanges('contosoapps', signInAt)).length > 0 && (await exchanges('contosonoarm', signInAt)).length > 0,
+      60_000,
+      500,
     );
-    await until('the status bar leaving the error state', 15_000, async () => ((await workbenchTexts(`${statusItem}.error-kind`)).length === 0 ? true : undefined));
+    await eventually('the status bar leaving the error state', async () => (await workbenchTexts(`${statusItem}.error-kind`)).length === 0, 15_000, 500);
     await run('docker', ['rmi', `${noArm}/hello:v1`]).catch(() => undefined);
     const { stdout } = await run('docker', ['pull', `${noArm}/hello:v1`], { timeout: 120_000 });
     assert.match(stdout, /Downloaded newer image|Image is up to date/);
