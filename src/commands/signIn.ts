@@ -7,7 +7,6 @@ import { errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
-import { pickSignInSource } from './pickSignInSource';
 import { Services } from './services';
 
 /**
@@ -15,6 +14,8 @@ import { Services } from './services';
  * to them; with a registry's own user name and password, logs Docker in to that registry.
  */
 export async function signIn(services: Services): Promise<DockerLogin[]> {
+  // The picker and its forms load on first use (dist/lazy/commands.js, see esbuild.mjs).
+  const { pickSignInSource } = await import('./pickSignInSource');
   const choice = await pickSignInSource();
   if (!choice) return [];
   services.telemetry.noteSignInSource(choice.kind === 'registryPassword' ? choice.via : choice.source.kind);
