@@ -226,7 +226,10 @@ if (!production) {
   copyFileSync('test/world/emulatedMicrosoftAuth/package.json', 'out/emulatedMicrosoftAuth/package.json');
 }
 
-const buildAll = () => Promise.all([buildExtension(), ...testBuilds.map((options) => esbuild.build(options))]);
+const buildAll = async () => {
+  await buildExtension();
+  await Promise.all(testBuilds.map((options) => esbuild.build(options)));
+};
 if (!watch) await buildAll();
 else {
   await buildAll().catch(() => undefined);

@@ -34,7 +34,7 @@ import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
  * What a command does, given the arguments VS Code passes it: none from the palette, the item it was run on
  * from a menu, or what an executeCommand call gives. It returns nothing: callers see its effects.
  */
-type Handler<Args extends unknown[]> = (services: Services, ...args: Args) => unknown;
+type Handler<Args extends unknown[]> = (services: Services, ...args: Args) => void | Promise<void>;
 
 /**
  * A rarely used command whose module esbuild.mjs puts in dist/lazy/commands.js (with what only it uses), so
@@ -105,20 +105,20 @@ async function updateSignedInContext({ state }: Services): Promise<void> {
 }
 
 /**
- * Runs a command: its result goes back to the caller; a failure is logged and shown with what to do next,
- * the button that does it (Sign In, Open Settings) and a way to the log; a cancelled one stays silent.
+ * Runs a command: a failure is logged and shown with what to do next, the button that does it (Sign In,
+ * Open Settings) and a way to the log; a cancelled one stays silent. The caller learns nothing more than
+ * that it ended: commands return nothing, and tests look at what they did.
  */
-export async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
+export async function runCommand(id: string, services: Services, command: () => void | Promise<void>): Promise<void> {
   const startedAt = Date.now();
   const finished = (outcome: Outcome, errorKind?: string) => services.telemetry.commandFinished(id, outcome, Date.now() - startedAt, errorKind);
   try {
-    const result = await command();
+    await command();
     finished('succeeded');
-    return result;
   } catch (error) {
     if (isCancellation(error)) {
       finished('cancelled');
-      return undefined;
+      return;
     }
     const advice = adviceFor(error);
     finished('failed', advice.kind);
@@ -133,7 +133,6 @@ export async function runCommand(id: string, services: Services, command: () => 
       if (choice === settingsAction) void openSettings(advice.setting);
       if (choice === signInAction) void vscode.commands.executeCommand(CommandId.signIn);
     });
-    return undefined;
   } finally {
     await updateSignedInContext(services);
   }
