@@ -4,7 +4,9 @@
 //   node esbuild.mjs --production  minified extension only, no source maps (what `npm run package` ships)
 //   node esbuild.mjs --watch       development build, rebuilt on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, watch as watchFiles } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -37,17 +39,45 @@ const lazyBundles = {
   // docker-modem's SSH agent and ssh2: only a connection to an ssh:// engine calls it (see dockerodeTrimmed).
   'docker-ssh': ['docker-modem/lib/ssh'],
 };
-const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, packages]) => packages.map((name) => [name, bundle])));
-const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** Imports of another bundle's packages become `require('<dir>/<bundle>.js')[<package>]`, kept out of this file. */
+// The extension's own rarely used commands, with what only they use, are a lazy bundle too, by the same
+// mechanism: registerCommands.ts imports each with `await import(...)` when the command first runs.
+// Registration (ids, titles, enablement) stays in package.json and dist/extension.js.
+// A module listed here that something in dist/extension.js imports statically would load the bundle at
+// activation, which `lazyLoading.test.ts` catches.
+lazyBundles.commands = [
+  'src/commands/createAccessToken.ts',
+  'src/commands/copyAccessToken.ts',
+  'src/commands/createToken.ts',
+  'src/commands/generateTokenPassword.ts',
+  'src/commands/setTokenEnabled.ts',
+  'src/commands/deleteToken.ts',
+  'src/commands/editScopeMap.ts',
+  'src/commands/useAdminCredentials.ts',
+  'src/commands/regenerateAdminPassword.ts',
+  'src/commands/enableAdminUser.ts',
+  'src/commands/pickSignInSource.ts',
+];
+
+const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, modules]) => modules.map((name) => [name, bundle])));
+const escaped = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** How the bundles name a module: its path from the project root, or from node_modules for a package's file. */
+const moduleName = (path) => path.split('\\').join('/').replace(/^.*?(?=node_modules\/)/, '');
+const projectPath = (file) => moduleName(relative(process.cwd(), file));
+
+/**
+ * Imports of another bundle's packages or own modules become `require('<dir>/<bundle>.js')[<name>]`, kept out
+ * of this file. An own module is named by its path from the project root (`src/commands/createToken.ts`).
+ */
 function lazyPackages(ownBundle) {
   const dir = ownBundle === undefined ? './lazy/' : './';
+  const toBundle = (name) => (bundleOf.has(name) && bundleOf.get(name) !== ownBundle ? { path: name, namespace: 'lazy-package' } : undefined);
   return {
     name: 'lazy-packages',
     setup(build) {
       const filter = new RegExp(`^(${[...bundleOf.keys()].map(escaped).join('|')})$`);
-      build.onResolve({ filter }, ({ path }) => (bundleOf.get(path) === ownBundle ? undefined : { path, namespace: 'lazy-package' }));
+      build.onResolve({ filter }, ({ path }) => toBundle(path));
+      build.onResolve({ filter: /^\./, namespace: 'file' }, ({ path, resolveDir }) => toBundle(projectPath(resolve(resolveDir, `${path}.ts`))));
       build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, ({ path }) => ({
         contents: `module.exports = require(${JSON.stringify(`${dir}${bundleOf.get(path)}.js`)})[${JSON.stringify(path)}];`,
         loader: 'js',
@@ -55,6 +85,42 @@ function lazyPackages(ownBundle) {
       build.onResolve({ filter: /\.js$/, namespace: 'lazy-package' }, ({ path }) => ({ path, external: true }));
     },
   };
+}
+
+/**
+ * In the `commands` bundle, a module dist/extension.js already holds (src/failures.ts, @vscode/l10n...) is not
+ * bundled again but taken from dist/extension.js, which exports it in `lazyShared`: a second copy would have
+ * its own state (l10n's configured strings) and its own classes (an AcrError from it would not be one to
+ * the code that reports failures). `shared` collects the modules taken, for the main bundle to export.
+ */
+function fromMainBundle(mainModules, shared) {
+  return {
+    name: 'from-main-bundle',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async ({ path, kind, resolveDir, importer, namespace, pluginData }) => {
+        if (namespace !== 'file' || kind === 'entry-point' || pluginData?.fromMainBundle) return undefined;
+        const resolved = await build.resolve(path, { kind, resolveDir, importer, pluginData: { fromMainBundle: true } });
+        const name = resolved.external ? undefined : projectPath(resolved.path);
+        if (!mainModules.has(name)) return undefined;
+        shared.add(name);
+        return { path: name, namespace: 'main-module' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'main-module' }, ({ path }) => ({
+        contents: `module.exports = require('../extension.js').lazyShared[${JSON.stringify(path)}];`,
+        loader: 'js',
+      }));
+      build.onResolve({ filter: /\.js$/, namespace: 'main-module' }, ({ path }) => ({ path, external: true }));
+    },
+  };
+}
+
+/** dist/extension.js's entry: src/extension.ts, and the modules the `commands` bundle takes from it. */
+function mainEntry(shared) {
+  return [
+    "export * from './src/extension';",
+    ...[...shared].map((name, index) => `import * as shared${index} from ${JSON.stringify(`./${name}`)};`),
+    `export const lazyShared = { ${[...shared].map((name, index) => `${JSON.stringify(name)}: shared${index}`).join(', ')} };`,
+  ].join('\n');
 }
 
 /**
@@ -96,51 +162,62 @@ function lazyEntry(modules) {
   return [
     "const asModule = (namespace) => Object.defineProperty({ ...namespace }, '__esModule', { value: true });",
     ...modules.flatMap((name, index) => [
-      `import * as imported${index} from ${JSON.stringify(name)};`,
+      `import * as imported${index} from ${JSON.stringify(name.startsWith('src/') ? `./${name}` : name)};`,
       `const module${index} = asModule(imported${index});`,
       `export { module${index} as ${JSON.stringify(name)} };`,
     ]),
   ].join('\n');
 }
 
-const builds = [
-  {
-    ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
-    minify: production,
-    sourcemap: !production,
-    plugins: [lazyPackages(undefined)],
-  },
-  ...Object.entries(lazyBundles).map(([bundle, modules]) => ({
-    ...common,
-    stdin: { contents: lazyEntry(modules), resolveDir: process.cwd(), sourcefile: `lazy/${bundle}.js` },
-    outfile: `dist/lazy/${bundle}.js`,
-    minify: production,
-    sourcemap: !production,
-    plugins: [lazyPackages(bundle), dockerodeTrimmed],
-  })),
-];
+const extensionBuild = (entry) => ({
+  ...common,
+  ...entry,
+  outfile: 'dist/extension.js',
+  minify: production,
+  sourcemap: !production,
+  plugins: [lazyPackages(undefined)],
+});
+const lazyBuild = (bundle, plugins) => ({
+  ...common,
+  stdin: { contents: lazyEntry(lazyBundles[bundle]), resolveDir: process.cwd(), sourcefile: `lazy/${bundle}.js` },
+  outfile: `dist/lazy/${bundle}.js`,
+  minify: production,
+  sourcemap: !production,
+  plugins: [lazyPackages(bundle), ...plugins, dockerodeTrimmed],
+});
 
+/**
+ * dist/extension.js and dist/lazy/: first which modules the main bundle holds, then the lazy bundles (the
+ * `commands` one taking those modules from the main bundle), then the main bundle exporting what it lends.
+ */
+async function buildExtension() {
+  const { metafile } = await esbuild.build({ ...extensionBuild({ entryPoints: ['src/extension.ts'] }), write: false, metafile: true });
+  const inMainBundle = new Set(Object.keys(metafile.inputs).map(moduleName));
+  const shared = new Set();
+  await Promise.all(Object.keys(lazyBundles).map((bundle) => esbuild.build(lazyBuild(bundle, bundle === 'commands' ? [fromMainBundle(inMainBundle, shared)] : []))));
+  await esbuild.build(extensionBuild({ stdin: { contents: mainEntry(shared), resolveDir: process.cwd(), sourcefile: 'extension-entry.js' } }));
+}
+
+const testBuilds = [];
 rmSync('dist/lazy', { recursive: true, force: true });
 if (!production) {
   rmSync('out', { recursive: true, force: true });
   const suite = readdirSync('test/host/suite').filter((name) => name.endsWith('.ts'));
-  builds.push({
+  testBuilds.push({
     ...common,
     entryPoints: suite.map((name) => `test/host/suite/${name}`),
     outdir: 'out/host/suite',
     external: ['vscode', 'mocha', 'cpu-features', '*.node'],
     sourcemap: true,
   });
-  builds.push({
+  testBuilds.push({
     ...common,
     entryPoints: ['test/host/installed/index.ts'],
     outdir: 'out/host/installed',
     external: ['vscode', 'cpu-features', '*.node'],
     sourcemap: true,
   });
-  builds.push({
+  testBuilds.push({
     ...common,
     entryPoints: ['test/world/emulatedMicrosoftAuth/extension.ts'],
     outfile: 'out/emulatedMicrosoftAuth/extension.js',
@@ -149,8 +226,18 @@ if (!production) {
   copyFileSync('test/world/emulatedMicrosoftAuth/package.json', 'out/emulatedMicrosoftAuth/package.json');
 }
 
-if (watch) {
-  for (const options of builds) await (await esbuild.context(options)).watch();
-} else {
-  await Promise.all(builds.map((options) => esbuild.build(options)));
+const buildAll = async () => {
+  await buildExtension();
+  await Promise.all(testBuilds.map((options) => esbuild.build(options)));
+};
+if (!watch) await buildAll();
+else {
+  await buildAll().catch(() => undefined);
+  // The bundles depend on each other's contents, so a change rebuilds them all (in well under a second).
+  let pending;
+  const rebuild = () => {
+    clearTimeout(pending);
+    pending = setTimeout(() => buildAll().catch(() => undefined), 100);
+  };
+  for (const dir of ['src', 'test/host', 'test/world/emulatedMicrosoftAuth']) watchFiles(dir, { recursive: true }, rebuild);
 }

@@ -30,19 +30,19 @@ const actionDescriptions: Record<RepositoryAction, () => string> = {
 /**
  * ACR: Create Repository-Scoped Access Token... Asks for repositories and actions, gets an ACR access token for
  * exactly those scopes (docs/protocol.md section 4), and opens a read-only document showing what the token
- * itself grants, until when, and how to use it; the token text is only ever copied. Resolves with the
- * document's URI.
+ * itself grants, until when, and how to use it; the token text is only ever copied. The document is left
+ * open in the active editor.
  */
-export async function createAccessToken(services: Services, given?: RegistryNode | string, request?: AccessTokenRequest): Promise<vscode.Uri | undefined> {
+export async function createAccessToken(services: Services, given?: RegistryNode | string, request?: AccessTokenRequest): Promise<void> {
   const title = vscode.l10n.t('ACR: Create Repository-Scoped Access Token');
   const registry = typeof given === 'string' ? await registryByLoginServer(services, given) : (given ?? (await pickTreeRegistry(services, title)));
-  if (!registry) return undefined;
+  if (!registry) return;
   // From a tree menu, the second argument may be the selected nodes rather than a request.
   const asked = request && 'repositories' in request ? request : undefined;
   const repositories = asked?.repositories ?? (await pickRepositories(services, registry, title));
-  if (!repositories) return undefined;
+  if (!repositories) return;
   const actions = asked?.actions ?? (await pickActions(title));
-  if (!actions) return undefined;
+  if (!actions) return;
   // Checked here too, for callers that pass a request: nothing is sent for a scope that cannot be right.
   const scopes = accessTokenScopes(repositories, actions);
 
@@ -73,7 +73,6 @@ export async function createAccessToken(services: Services, given?: RegistryNode
   void (missing.size > 0 ? vscode.window.showWarningMessage(message, copy) : vscode.window.showInformationMessage(message, copy)).then((choice) => {
     if (choice === copy) void vscode.commands.executeCommand(CommandId.copyAccessToken, uri);
   });
-  return uri;
 }
 
 async function registryByLoginServer(services: Services, loginServer: string): Promise<RegistryNode> {

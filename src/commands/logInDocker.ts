@@ -81,7 +81,7 @@ export async function logInWithProgress(
  * ACR: Log In Docker to Registry... Picks registries the signed-in account can see (or takes the registry
  * node it was run on, or the login servers given, as tests and other commands do) and logs Docker in to them.
  */
-export async function logInDocker(services: Services, given?: readonly string[] | RegistryNode): Promise<DockerLogin[]> {
+export async function logInDocker(services: Services, given?: readonly string[] | RegistryNode): Promise<void> {
   const account = services.account();
   let targets: RegistryToLogIn[] | undefined;
   const loginServers = given && 'kind' in given ? undefined : given;
@@ -96,9 +96,9 @@ export async function logInDocker(services: Services, given?: readonly string[] 
   } else {
     targets = await pickRegistries(vscode.l10n.t('ACR: Log In Docker to Registry'), (signal) => listAllRegistries(services, account, signal));
   }
-  if (!targets) return [];
+  if (!targets) return;
   const byLoginServer = new Map(targets.map((target) => [target.loginServer, target]));
-  return logInWithProgress(services, [...byLoginServer.keys()], (loginServer, signal) =>
+  await logInWithProgress(services, [...byLoginServer.keys()], (loginServer, signal) =>
     services.dockerLogins.logInWithAccount(account, byLoginServer.get(loginServer)!, signal),
   );
 }

@@ -4,18 +4,11 @@ import { adviceFor, fixActionFor } from '../failures';
 import { CommandId } from '../commandIds';
 import { Outcome } from '../telemetry';
 import { addRegistry } from './addRegistry';
-import { copyAccessToken } from './copyAccessToken';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
 import { copyLoginServer } from './copyLoginServer';
-import { createAccessToken } from './createAccessToken';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
-import { disableAdminUser, enableAdminUser } from './enableAdminUser';
-import { createToken } from './createToken';
-import { deleteToken } from './deleteToken';
-import { editScopeMap } from './editScopeMap';
 import { findRepository } from './findRepository';
-import { generateTokenPassword } from './generateTokenPassword';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
 import { logInDocker } from './logInDocker';
@@ -24,25 +17,34 @@ import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { pullAllTags, pullImage } from './pullImage';
-import { regenerateAdminPassword } from './regenerateAdminPassword';
 import { refresh, refreshAll } from './refresh';
 import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
-import { disableToken, enableToken } from './setTokenEnabled';
 import { Services } from './services';
 import { showLog } from './showLog';
 import { showRegistryActions } from './showRegistryActions';
 import { signIn, signInAgain } from './signIn';
 import { signOut } from './signOut';
 import { untag } from './untag';
-import { useAdminCredentials } from './useAdminCredentials';
 import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
 
-type Command = (services: Services, ...args: never[]) => unknown;
+/**
+ * What a command does, given the arguments VS Code passes it: none from the palette, the item it was run on
+ * from a menu, or what an executeCommand call gives. It returns nothing: callers see its effects.
+ */
+type Handler<Args extends unknown[]> = (services: Services, ...args: Args) => void | Promise<void>;
 
-const commands: Record<CommandId, Command> = {
+/**
+ * A rarely used command whose module esbuild.mjs puts in dist/lazy/commands.js (with what only it uses), so
+ * that it loads the first time the command runs instead of at every window start.
+ */
+function onFirstUse<Args extends unknown[]>(load: () => Promise<Handler<Args>>): Handler<Args> {
+  return async (services, ...args) => (await load())(services, ...args);
+}
+
+const commands = {
   [CommandId.signIn]: signIn,
   [CommandId.signOut]: signOut,
   [CommandId.logInDocker]: logInDocker,
@@ -70,22 +72,25 @@ const commands: Record<CommandId, Command> = {
   [CommandId.deleteRepository]: deleteRepository,
   [CommandId.copyLoginServer]: copyLoginServer,
   [CommandId.openInPortal]: openInPortal,
-  [CommandId.createAccessToken]: createAccessToken,
-  [CommandId.copyAccessToken]: copyAccessToken,
-  [CommandId.useAdminCredentials]: useAdminCredentials,
-  [CommandId.regenerateAdminPassword]: regenerateAdminPassword,
-  [CommandId.enableAdminUser]: enableAdminUser,
-  [CommandId.disableAdminUser]: disableAdminUser,
-  [CommandId.createToken]: createToken,
-  [CommandId.generateTokenPassword]: generateTokenPassword,
-  [CommandId.enableToken]: enableToken,
-  [CommandId.disableToken]: disableToken,
-  [CommandId.deleteToken]: deleteToken,
-  [CommandId.editScopeMap]: editScopeMap,
-};
+  [CommandId.createAccessToken]: onFirstUse(async () => (await import('./createAccessToken')).createAccessToken),
+  [CommandId.copyAccessToken]: onFirstUse(async () => (await import('./copyAccessToken')).copyAccessToken),
+  [CommandId.useAdminCredentials]: onFirstUse(async () => (await import('./useAdminCredentials')).useAdminCredentials),
+  [CommandId.regenerateAdminPassword]: onFirstUse(async () => (await import('./regenerateAdminPassword')).regenerateAdminPassword),
+  [CommandId.enableAdminUser]: onFirstUse(async () => (await import('./enableAdminUser')).enableAdminUser),
+  [CommandId.disableAdminUser]: onFirstUse(async () => (await import('./enableAdminUser')).disableAdminUser),
+  [CommandId.createToken]: onFirstUse(async () => (await import('./createToken')).createToken),
+  [CommandId.generateTokenPassword]: onFirstUse(async () => (await import('./generateTokenPassword')).generateTokenPassword),
+  [CommandId.enableToken]: onFirstUse(async () => (await import('./setTokenEnabled')).enableToken),
+  [CommandId.disableToken]: onFirstUse(async () => (await import('./setTokenEnabled')).disableToken),
+  [CommandId.deleteToken]: onFirstUse(async () => (await import('./deleteToken')).deleteToken),
+  [CommandId.editScopeMap]: onFirstUse(async () => (await import('./editScopeMap')).editScopeMap),
+} satisfies { [Id in CommandId]: Handler<never[]> };
+
+/** The arguments a command takes, for typed executeCommand calls (the host tests use it). */
+export type CommandArguments<Id extends CommandId> = (typeof commands)[Id] extends Handler<infer Args> ? Args : never;
 
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
-  for (const [id, command] of Object.entries(commands)) {
+  for (const [id, command] of Object.entries(commands) as [CommandId, Handler<never[]>][]) {
     context.subscriptions.push(vscode.commands.registerCommand(id, (...args: never[]) => runCommand(id, services, () => command(services, ...args))));
   }
   // A Docker login saved in the middle of a command (sign-in) ticks the walkthrough's step at once.
@@ -100,20 +105,20 @@ async function updateSignedInContext({ state }: Services): Promise<void> {
 }
 
 /**
- * Runs a command: its result goes back to the caller; a failure is logged and shown with what to do next,
- * the button that does it (Sign In, Open Settings) and a way to the log; a cancelled one stays silent.
+ * Runs a command: a failure is logged and shown with what to do next, the button that does it (Sign In,
+ * Open Settings) and a way to the log; a cancelled one stays silent. The caller learns nothing more than
+ * that it ended: commands return nothing, and tests look at what they did.
  */
-export async function runCommand(id: string, services: Services, command: () => unknown): Promise<unknown> {
+export async function runCommand(id: string, services: Services, command: () => void | Promise<void>): Promise<void> {
   const startedAt = Date.now();
   const finished = (outcome: Outcome, errorKind?: string) => services.telemetry.commandFinished(id, outcome, Date.now() - startedAt, errorKind);
   try {
-    const result = await command();
+    await command();
     finished('succeeded');
-    return result;
   } catch (error) {
     if (isCancellation(error)) {
       finished('cancelled');
-      return undefined;
+      return;
     }
     const advice = adviceFor(error);
     finished('failed', advice.kind);
@@ -128,7 +133,6 @@ export async function runCommand(id: string, services: Services, command: () => 
       if (choice === settingsAction) void openSettings(advice.setting);
       if (choice === signInAction) void vscode.commands.executeCommand(CommandId.signIn);
     });
-    return undefined;
   } finally {
     await updateSignedInContext(services);
   }

@@ -7,27 +7,29 @@ import { errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
-import { pickSignInSource } from './pickSignInSource';
 import { Services } from './services';
 
 /**
  * ACR: Sign In. Picks how to sign in; with an Entra account, goes on to pick registries and log Docker in
  * to them; with a registry's own user name and password, logs Docker in to that registry.
  */
-export async function signIn(services: Services): Promise<DockerLogin[]> {
+export async function signIn(services: Services): Promise<void> {
+  // The picker and its forms load on first use (dist/lazy/commands.js, see esbuild.mjs).
+  const { pickSignInSource } = await import('./pickSignInSource');
   const choice = await pickSignInSource();
-  if (!choice) return [];
+  if (!choice) return;
   services.telemetry.noteSignInSource(choice.kind === 'registryPassword' ? choice.via : choice.source.kind);
   if (choice.kind === 'registryPassword') {
-    return logInWithProgress(services, [choice.loginServer], async (loginServer, signal) => {
+    await logInWithProgress(services, [choice.loginServer], async (loginServer, signal) => {
       const login = await services.dockerLogins.logInWithPassword(choice.via, loginServer, choice.username, choice.password, signal);
       return choice.via === 'repositoryToken' ? noteTokenPasswordExpiry(services, login, signal) : login;
     });
+    return;
   }
   if (choice.source.kind === 'clientSecret') await services.state.setServicePrincipalSecret(choice.source.clientId, choice.secret);
   await services.state.setSource(choice.source);
   services.log.info(`Signed in with ${choice.source.kind}`);
-  return logInDocker(services);
+  await logInDocker(services);
 }
 
 /**

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { DockerLogin } from '../auth/signInState';
 import { listAdminCredentials } from '../azure/adminUser';
 import { CommandId } from '../commandIds';
 import { configuredCloud } from '../settings';
@@ -13,9 +12,9 @@ import { Services } from './services';
  * after saying plainly that it is full access and offering a repository-scoped access token instead. The
  * password goes from ARM to Docker and the secret storage, and is never shown.
  */
-export async function useAdminCredentials(services: Services, node?: RegistryNode): Promise<DockerLogin[]> {
+export async function useAdminCredentials(services: Services, node?: RegistryNode): Promise<void> {
   const picked = await pickArmRegistry(services, node, vscode.l10n.t('ACR: Use Admin Credentials'));
-  if (!picked) return [];
+  if (!picked) return;
   const { summary } = picked;
   const useAdmin = vscode.l10n.t('Use Admin User');
   const scoped = vscode.l10n.t('Create Access Token Instead');
@@ -32,9 +31,9 @@ export async function useAdminCredentials(services: Services, node?: RegistryNod
   );
   if (choice === scoped) {
     await vscode.commands.executeCommand(CommandId.createAccessToken, picked.node);
-    return [];
+    return;
   }
-  if (choice !== useAdmin) return [];
+  if (choice !== useAdmin) return;
   const account = services.account();
   const credentials = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Reading the admin credentials') }, () =>
     listAdminCredentials((tenantId) => account.credential(tenantId), configuredCloud(), summary),
@@ -42,7 +41,7 @@ export async function useAdminCredentials(services: Services, node?: RegistryNod
   const password = credentials.passwords[0]?.value;
   if (!credentials.username || !password) throw new Error(vscode.l10n.t('Azure Resource Manager returned no admin password for {0}. Regenerate one with ACR: Regenerate Admin Password..., then try again.', summary.name));
   services.log.warn(`Logging Docker in to ${summary.loginServer} with the admin user (full access)`);
-  return logInWithProgress(services, [summary.loginServer], (loginServer, signal) =>
+  await logInWithProgress(services, [summary.loginServer], (loginServer, signal) =>
     services.dockerLogins.logInWithPassword('adminUser', loginServer, credentials.username, password, signal, { registryName: summary.name }),
   );
 }

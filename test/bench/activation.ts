@@ -120,7 +120,8 @@ export async function activationBench(world: BenchWorld): Promise<Row[]> {
         // The host may activate ACR Access before the driver (the view restored open activates it too); such a
         // window has no times, and another one is started.
         for (let attempt = 1; attempt <= 3 && activation?.activateMs === undefined; attempt++) {
-          await page.goto(url);
+          // A window on a busy machine can take longer than the default 30 s to load.
+          await page.goto(url, { timeout: 180_000 });
           activation = await waitForResult<HostActivation>(join(results, 'activation.json'), 180_000);
           if (!activation.active || activation.pid === lastPid) throw new Error(`no new activation of ACR Access: ${JSON.stringify(activation)}`);
           lastPid = activation.pid;

@@ -7,11 +7,10 @@ import { projectRoot } from '../world/codeServer';
 /**
  * The size budget. The .vsix is what every user downloads (about 520 KiB when set); the main bundle is what
  * every window start loads; unpacked, the package with all its lazy bundles (about 1.7 MB when set). Raise one
- * only knowing what made it grow. The main bundle was 126 KiB against the activation benchmark's 150 KiB goal
- * until the token, access-token, admin-user and walkthrough commands took it to 174 KiB; the budget allows
- * that much, and the goal stays missed until those commands load on first use (README, Benchmarks).
+ * only knowing what made it grow. The main bundle's budget is the activation benchmark's goal, 150 KB (150,000
+ * bytes): rarely used commands load on first use from dist/lazy/commands.js (esbuild.mjs) to stay within it.
  */
-const budget = { vsixBytes: 640 * 1024, mainBundleBytes: 180 * 1024, unpackedBytes: 2 * 1024 * 1024 };
+const budget = { vsixBytes: 640 * 1024, mainBundleBytes: 150_000, unpackedBytes: 2 * 1024 * 1024 };
 
 interface ZipEntry {
   readonly name: string;
@@ -55,12 +54,12 @@ describe('npm run package', () => {
     entries = zipEntries(vsix);
   });
 
-  it(`keeps within the size budget: .vsix ${budget.vsixBytes / 1024} KiB, main bundle ${budget.mainBundleBytes / 1024} KiB, unpacked ${budget.unpackedBytes / 1024 / 1024} MiB`, () => {
+  it(`keeps within the size budget: .vsix ${budget.vsixBytes / 1024} KiB, main bundle ${budget.mainBundleBytes / 1000} KB, unpacked ${budget.unpackedBytes / 1024 / 1024} MiB`, () => {
     const sizes = new Map(zipDirectory(vsix).map(({ name, uncompressedSize }) => [name, uncompressedSize]));
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
     assert.ok(vsix.length <= budget.vsixBytes, `the .vsix is ${kib(vsix.length)}`);
     const mainBundle = sizes.get('extension/dist/extension.js') ?? assert.fail('no dist/extension.js in the .vsix');
-    assert.ok(mainBundle <= budget.mainBundleBytes, `dist/extension.js is ${kib(mainBundle)}`);
+    assert.ok(mainBundle <= budget.mainBundleBytes, `dist/extension.js is ${mainBundle} bytes`);
     const unpacked = [...sizes.values()].reduce((sum, size) => sum + size, 0);
     assert.ok(unpacked <= budget.unpackedBytes, `the package unpacks to ${kib(unpacked)}: ${[...sizes].map(([name, size]) => `${name} ${kib(size)}`).join(', ')}`);
   });

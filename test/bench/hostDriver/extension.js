@@ -58,8 +58,10 @@ module.exports.activate = (context) => {
   context.subscriptions.push(
     vscode.commands.registerCommand('acrBench.logInDocker', async () => {
       try {
-        const logins = await vscode.commands.executeCommand('acrAccess.logInDocker', JSON.parse(process.env.ACR_BENCH_LOGIN_SERVERS ?? '[]'));
-        report('logInDocker', { loggedIn: (logins ?? []).map((login) => login.loginServer) });
+        await vscode.commands.executeCommand('acrAccess.logInDocker', JSON.parse(process.env.ACR_BENCH_LOGIN_SERVERS ?? '[]'));
+        // The command returns nothing; what ACR Access now keeps renewed is what it logged in.
+        const { renewals } = vscode.extensions.getExtension(acrAccess).exports;
+        report('logInDocker', { loggedIn: renewals.statuses().map((status) => status.login.loginServer) });
       } catch (error) {
         report('logInDocker', { error: String(error) });
       }

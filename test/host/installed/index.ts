@@ -5,18 +5,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as vscode from 'vscode';
+import type { AcrAccessExports } from '../../../src/extension';
+import { runAcrCommand } from '../commands';
 import { hostEmulator } from '../emulator';
 import { HostResults } from '../results';
 
 const extensionId = 'acraccess.acr-access';
 
-interface DockerLogin {
-  loginServer: string;
-  persisted: boolean;
-}
-
-function installedExtension(): vscode.Extension<unknown> {
-  const extension = vscode.extensions.getExtension(extensionId);
+function installedExtension(): vscode.Extension<AcrAccessExports> {
+  const extension = vscode.extensions.getExtension<AcrAccessExports>(extensionId);
   assert.ok(extension, `${extensionId} is not installed in this workbench`);
   return extension;
 }
@@ -45,8 +42,9 @@ const checks: [string, () => Promise<void>][] = [
     "it signs in with VS Code's Microsoft account and logs Docker in to a registry",
     async () => {
       const apps = hostEmulator().loginServer('contosoapps');
-      const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [apps]);
-      assert.deepEqual(logins?.map(({ loginServer, persisted }) => ({ loginServer, persisted })), [{ loginServer: apps, persisted: true }]);
+      await runAcrCommand('acrAccess.logInDocker', [apps]);
+      const logins = installedExtension().exports.renewals.statuses().map(({ login }) => login);
+      assert.deepEqual(logins.map(({ loginServer, persisted }) => ({ loginServer, persisted })), [{ loginServer: apps, persisted: true }]);
       const config = JSON.parse(await readFile(join(process.env.DOCKER_CONFIG!, 'config.json'), 'utf8')) as { auths?: Record<string, unknown> };
       assert.deepEqual(Object.keys(config.auths ?? {}), [apps]);
     },

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { runAcrCommand } from '../commands';
 import { hostEmulator } from '../emulator';
 
 /** Every JWT-shaped string in a text, with its payload decoded when it decodes. */
@@ -47,15 +48,14 @@ describe('Create Repository-Scoped Access Token', function () {
   });
 
   it("opens a read-only document with the token's grants and expiry, and the token reaches no log, setting or storage", async () => {
-    const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('acrAccess.createAccessToken', apps, { repositories: ['hello'], actions: ['pull'] });
-    assert.ok(uri, 'no document was opened');
-    const document = await vscode.workspace.openTextDocument(uri);
+    await runAcrCommand('acrAccess.createAccessToken', apps, { repositories: ['hello'], actions: ['pull'] });
+    const document = vscode.window.activeTextEditor?.document;
+    assert.equal(document?.uri.scheme, 'acr-access-token', 'no access token document was opened');
     const text = document.getText();
     assert.match(text, /This is an \*\*access token\*\*/);
     assert.match(text, /\| `hello` \| pull \|/);
     assert.match(text, /Copy Access Token/);
     assert.deepEqual(jwtsIn(text), [], 'the document holds a token');
-    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), uri.toString());
 
     const tokenRequests = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoapps' && entry.path === '/oauth2/token' && entry.status === 200);
     assert.ok(tokenRequests.length > 0, 'no access token was requested');
@@ -82,9 +82,10 @@ describe('Create Repository-Scoped Access Token', function () {
 
   it('refuses a wildcard and an empty repository list before any request', async () => {
     await emulator.client.clearLog();
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     for (const repositories of [['team/*'], []]) {
-      const uri = await vscode.commands.executeCommand<vscode.Uri | undefined>('acrAccess.createAccessToken', apps, { repositories, actions: ['pull'] });
-      assert.equal(uri, undefined);
+      await runAcrCommand('acrAccess.createAccessToken', apps, { repositories, actions: ['pull'] });
+      assert.equal(vscode.window.activeTextEditor, undefined, `a document was opened for ${JSON.stringify(repositories)}`);
     }
     const requests = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoapps' && entry.path.startsWith('/oauth2/'));
     assert.deepEqual(requests, []);

@@ -4,16 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import type { AcrAccessExports } from '../../../src/extension';
+import { extensionId } from '../activation';
+import { runAcrCommand } from '../commands';
 import { hostEmulator } from '../emulator';
 import { waitForWorkbenchText } from '../workbench';
 
 const run = promisify(execFile);
-
-interface DockerLogin {
-  loginServer: string;
-  expiresOn?: number;
-  persisted: boolean;
-}
 
 /** The registries Docker's config holds credentials for (none before anything wrote the file). */
 async function dockerConfigAuths(): Promise<string[]> {
@@ -37,8 +34,11 @@ describe('Log In Docker to Registry with the VS Code Microsoft account', () => {
   });
 
   it('gets Docker ready for two registries, and docker pull in a terminal works', async () => {
-    const logins = await vscode.commands.executeCommand<DockerLogin[]>('acrAccess.logInDocker', [apps, noArm]);
+    await runAcrCommand('acrAccess.logInDocker', [apps, noArm]);
 
+    // What the extension now keeps renewed, as its status bar and tree show it.
+    const { renewals } = await vscode.extensions.getExtension<AcrAccessExports>(extensionId)!.activate();
+    const logins = renewals.statuses().map(({ login }) => login);
     assert.deepEqual(logins.map((login) => login.loginServer).sort(), [apps, noArm].sort());
     for (const login of logins) {
       assert.ok(login.persisted, `${login.loginServer} was not saved for the docker CLI`);
@@ -69,9 +69,8 @@ describe('Log In Docker to a login server nobody vouches for', () => {
     // alice has no role on fabrikamhidden, so ARM does not list it: typed by hand, it is just a host and port.
     const hidden = emulator.loginServer('fabrikamhidden');
     await emulator.client.clearLog();
-    const logins = await vscode.commands.executeCommand<DockerLogin[] | undefined>('acrAccess.logInDocker', [hidden]);
+    await runAcrCommand('acrAccess.logInDocker', [hidden]);
 
-    assert.equal(logins, undefined);
     // The notification center lists every notification (toasts come and go with the others shown).
     await vscode.commands.executeCommand('notifications.showList');
     await waitForWorkbenchText('.notifications-center .notification-list-item', 'add it to the acrAccess.trustedHosts setting');

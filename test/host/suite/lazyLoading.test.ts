@@ -9,6 +9,29 @@ import { extensionId, modulesAfterActivation } from '../activation';
 // usage-data reporter with its Application Insights SDK.
 const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc|@microsoft)\/|^(dockerode|docker-modem|ssh2|protobufjs|@vscode\/extension-telemetry)\//;
 
+// The extension's own modules that wait for their command's first run: the token, access-token and
+// admin-user commands with what only they use, and the sign-in picker.
+const onFirstUse = [
+  'src/commands/createAccessToken.ts',
+  'src/acr/accessTokenGuide.ts',
+  'src/acr/accessTokenScopes.ts',
+  'src/commands/copyAccessToken.ts',
+  'src/commands/createToken.ts',
+  'src/commands/generateTokenPassword.ts',
+  'src/commands/setTokenEnabled.ts',
+  'src/commands/deleteToken.ts',
+  'src/commands/editScopeMap.ts',
+  'src/commands/tokenForms.ts',
+  'src/commands/tokenPasswordPanel.ts',
+  'src/credentials/freshPassword.ts',
+  'src/credentials/outputs.ts',
+  'src/commands/useAdminCredentials.ts',
+  'src/commands/regenerateAdminPassword.ts',
+  'src/commands/enableAdminUser.ts',
+  'src/azure/adminUser.ts',
+  'src/commands/pickSignInSource.ts',
+];
+
 describe('Lazy loading', () => {
   it('activation loads none of @azure/*, MSAL, dockerode or the telemetry reporter while nothing needs them', () => {
     const extensionPath = vscode.extensions.getExtension(extensionId)!.extensionPath;
@@ -27,6 +50,21 @@ describe('Lazy loading', () => {
     for (const file of loaded.filter((file) => file.startsWith(extensionPath + sep))) {
       const sources = [...readFileSync(file, 'utf8').matchAll(/^\/\/ (?:\S*\/)?node_modules\/(\S+)$/gm)].map((match) => match[1]);
       assert.deepEqual(sources.filter((source) => lazyPackage.test(source)), [], `bundled into ${file}`);
+    }
+  });
+
+  it('activation loads none of the commands that load on first use (dist/lazy/commands.js), nor bundles them into what it loads', () => {
+    const extensionPath = vscode.extensions.getExtension(extensionId)!.extensionPath;
+    const loaded = modulesAfterActivation();
+    const commandsBundle = join(extensionPath, 'dist', 'lazy', 'commands.js');
+    assert.ok(!loaded.includes(commandsBundle), `${commandsBundle} was loaded at activation`);
+
+    // A development build names each module's source in a comment.
+    const sourcesIn = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((match) => match[1]);
+    const inCommandsBundle = new Set(sourcesIn(commandsBundle));
+    assert.deepEqual(onFirstUse.filter((source) => !inCommandsBundle.has(source)), [], `not in ${commandsBundle}`);
+    for (const file of loaded.filter((file) => file.startsWith(extensionPath + sep))) {
+      assert.deepEqual(sourcesIn(file).filter((source) => onFirstUse.includes(source)), [], `bundled into ${file}`);
     }
   });
 });

@@ -9,15 +9,11 @@ import * as vscode from 'vscode';
 import type { AcrAccessExports } from '../../../src/extension';
 import { eventually } from '../../world/eventually';
 import { extensionId } from '../activation';
+import { runAcrCommand } from '../commands';
 import { hostEmulator } from '../emulator';
 import { waitForWorkbenchText, workbenchTexts } from '../workbench';
 
 const run = promisify(execFile);
-
-interface DockerLogin {
-  loginServer: string;
-  expiresOn: number;
-}
 
 const statusItem = '.statusbar-item:has-text("ACR contoso")';
 const renewalProblem = '.notifications-center .notification-list-item:has-text("could not be renewed")';
@@ -71,8 +67,10 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
 
   it('counts down, turns to warning under the threshold, renews before exp, and docker pull works after the first token expired', async () => {
     const start = Date.now();
-    const logins = await vscode.commands.executeCommand<DockerLogin[]>('acrAccess.logInDocker', [apps, noArm]);
-    const first = logins.find((login) => login.loginServer === apps)!;
+    await runAcrCommand('acrAccess.logInDocker', [apps, noArm]);
+    const { loginServer, expiresOn } = renewals.statuses().find(({ login }) => login.loginServer === apps)!.login;
+    assert.ok(expiresOn !== undefined, `${loginServer} has no expiry`);
+    const first = { expiresOn };
     // Issued before now, so a 90-second token has less than that left, however slow the login was.
     assert.ok(first.expiresOn - Date.now() <= 91_000, 'the emulator did not issue a 90-second token');
     const firstConfig = await configFingerprint(apps);
