@@ -31,6 +31,7 @@ function commandLink(command: string, args?: unknown[]): string {
 export class ExpiryStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('acrAccess.expiry', vscode.StatusBarAlignment.Left, 50);
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private pendingTooltip: ReturnType<typeof setImmediate> | undefined;
   private readonly subscription: { dispose(): void };
 
   constructor(
@@ -45,6 +46,7 @@ export class ExpiryStatusBar implements vscode.Disposable {
 
   update(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.pendingTooltip);
     this.timer = undefined;
     const statuses = this.scheduler.statuses();
     if (statuses.length === 0) {
@@ -82,13 +84,16 @@ export class ExpiryStatusBar implements vscode.Disposable {
     this.item.accessibilityInformation = { label: spoken.join(', '), role: 'button' };
     this.item.backgroundColor = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Background`);
     this.item.color = severity === 'normal' ? undefined : new vscode.ThemeColor(`statusBarItem.${severity}Foreground`);
-    this.item.tooltip = this.tooltip(statuses, settings, now);
+    // Built just after: its dates are the first use of Intl, which loads the locale's data, and neither
+    // activation nor the text shown should wait for that (docs/architecture.md, "What loads when").
+    this.pendingTooltip = setImmediate(() => (this.item.tooltip = this.tooltip(statuses, settings, now)));
     this.item.show();
     if (left !== undefined && left > 0) this.timer = setTimeout(() => this.update(), nextUpdateDelayMs(left, warningMs(shown.login, settings)));
   }
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearImmediate(this.pendingTooltip);
     this.subscription.dispose();
     this.item.dispose();
   }
