@@ -346,6 +346,76 @@ describe('refresh scheduler against the emulator', () => {
       );
       assert.ok(peak > 1 && peak <= 10, `${peak} renewals were under way at once`);
     });
+
+    it('two windows, each with its own memory of the logins, sharing the global storage folder: 20 registries due at once in both are renewed once each, and both end up with every renewal', async () => {
+      const storage = await mkdtemp(join(tmpdir(), 'acr-renewal-locks-'));
+      const twenty = registryNames.slice(0, 20);
+      const acr = await renewals.tokenClient();
+      // Credentials that live 30 s, so every one is inside the 10-minute lead time; renewals get the usual 3 h.
+      await emulator.client.setLifetimes({ acrRefreshSeconds: 30 });
+      const logins = await Promise.all(twenty.map((name) => renewals.logIn(acr, name))).finally(() => emulator.client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds }));
+      const roundStart = Math.max(0, ...(await emulator.client.log()).map((entry) => entry.seq));
+      let clock = Date.now();
+      const renewedBy: string[][] = [[], []];
+      const windows = await Promise.all(
+        [0, 1].map(async (index) => {
+          // Each window's own copy of the remembered logins, as two extension hosts each keep their own Memento.
+          const memory = new Map(logins.map((login) => [login.loginServer, login]));
+          const own = await renewals.tokenClient();
+          const renew = renewals.renewWith(() => own);
+          return new Window({
+            logins: () => [...memory.values()],
+            renew: async (login, signal) => {
+              renewedBy[index].push(login.registryName!);
+              const renewed = await renew(login, signal);
+              memory.set(login.loginServer, renewed);
+              return renewed;
+            },
+            adopt: (login, renewedElsewhere) => {
+              memory.set(login.loginServer, renewedElsewhere);
+              return Promise.resolve(renewedElsewhere);
+            },
+            settings: keepFresh(leadTimeMs),
+            lock: new FileRefreshLock(storage),
+            now: () => clock,
+            // No jitter: every registry falls due at the same moment in both windows.
+            random: () => 0,
+          });
+        }),
+      );
+      try {
+        for (const window of windows) window.scheduler.sync();
+        for (const window of windows) window.scheduler.checkDue();
+        const settled = (window: Window): boolean => window.scheduler.statuses().every(({ health }) => health.kind === 'ok');
+        await waitFor(
+          () => Promise.resolve(windows.every(settled)),
+          60_000,
+          () => windows.map((window, i) => `window ${i + 1}: ${twenty.map((name) => `${name} ${window.healthKinds(emulator.loginServer(name)).join(' -> ')}`).join(', ')}`).join('\n'),
+        );
+        // The window that found a lock taken looks again 30 s later, and then takes up the other's renewal.
+        clock += 31_000;
+        for (const window of windows) window.scheduler.checkDue();
+        const renewedInBoth = (): boolean => logins.every((login) => windows.every((window) => window.renewed(login)));
+        await waitFor(
+          () => Promise.resolve(renewedInBoth()),
+          60_000,
+          () => `not renewed in both: ${logins.filter((login) => !windows.every((window) => window.renewed(login))).map((login) => login.registryName).join(', ')}`,
+        );
+
+        const round = (await emulator.client.log()).filter((entry) => entry.seq > roundStart && entry.path === '/oauth2/exchange');
+        const perRegistry = twenty.map((name) => [name, round.filter((entry) => entry.server === `registry:${name}`).map((entry) => entry.status)]);
+        assert.deepEqual(perRegistry.filter(([, statuses]) => statuses.length !== 1 || statuses[0] !== 200), [], 'registries not exchanged exactly once');
+        assert.deepEqual([...renewedBy[0], ...renewedBy[1]].sort(), twenty, 'renewed twice, or not at all');
+        for (const login of logins) {
+          const [first, second] = windows.map((window) => window.status(login.loginServer));
+          assert.deepEqual(second.login, first.login, `${login.registryName}: the windows remember different logins`);
+          assert.ok(first.dueAt! > clock + 60 * 60_000, `${login.registryName} is due again within the hour`);
+        }
+      } finally {
+        for (const window of windows) window.scheduler.dispose();
+        await rm(storage, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('faults, settings and windows', () => {
@@ -724,15 +794,16 @@ describe('refresh scheduler against the emulator', () => {
           const { login: current, health, dueAt } = window.status(login.loginServer);
           return current.expiresOn === login.expiresOn && health.kind === 'ok' && dueAt !== undefined && dueAt > Date.now() + 20_000;
         };
+        const lockFiles = async (): Promise<string[]> => (await readdir(join(storage, 'renewal-locks'))).filter((name) => name.endsWith('.lock'));
+        // The renewer lets go of the lock just after it shows the renewal.
         await waitFor(
-          () => Promise.resolve(windows.some((window) => window.renewed(login)) && windows.some(waiting)),
+          async () => windows.some((window) => window.renewed(login)) && windows.some(waiting) && (await lockFiles()).length === 0,
           10_000,
-          () => windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; '),
+          () => `${windows.map((window) => window.healthKinds(login.loginServer).join(' -> ')).join('; ')} (or the lock was not released)`,
         );
         const renewer = windows.find((window) => window.renewed(login))!;
         const other = windows.find(waiting)!;
-        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'both windows renewed');
-        assert.deepEqual(await readdir(join(storage, 'renewal-locks')), [], 'the lock was not released');
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'a login and one renewal');
 
         // The other window hears of the renewal (SecretStorage and Memento change events) and takes it as it is.
         other.scheduler.sync();
