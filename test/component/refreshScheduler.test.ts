@@ -811,6 +811,38 @@ describe('refresh scheduler against the emulator', () => {
         assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
       });
 
+      it('a password checked in one window is not checked again by another that takes the lock after it, until the hour is over', async () => {
+        const login = renewals.logInWithPassword('contosoapps', ciToken.username);
+        let clock = Date.now();
+        const checkedBy: number[] = [];
+        const windows = [1, 2].map((number) => {
+          const check = renewals.checkPasswordWith(ciToken.password);
+          return renewals.track({
+            renew: (current, signal) => {
+              checkedBy.push(number);
+              return check(current, signal);
+            },
+            lock: new FileRefreshLock(storage),
+            now: () => clock,
+          });
+        });
+        for (const window of windows) window.scheduler.sync();
+        const checkedOnce = (): boolean => checkedBy.length === 1 && windows.every((window) => window.status(login.loginServer).health.kind === 'ok');
+        await waitFor(() => Promise.resolve(checkedOnce()), 10_000, () => `checked by ${checkedBy.join(', ')}`);
+        // The window that found the lock taken looks again 30 s later, and finds the check recorded.
+        clock += 31_000;
+        for (const window of windows) window.scheduler.checkDue();
+        await waitFor(
+          () => Promise.resolve(windows.every((window) => window.status(login.loginServer).dueAt! > clock)),
+          10_000,
+          () => `checked by ${checkedBy.join(', ')}`,
+        );
+        assert.deepEqual(checkedBy.length, 1, `checked by windows ${checkedBy.join(', ')}`);
+        clock += 60 * 60_000;
+        for (const window of windows) window.scheduler.checkDue();
+        await waitFor(() => Promise.resolve(checkedBy.length === 2), 10_000, () => `checked by ${checkedBy.join(', ')}`);
+      });
+
       it('renews without the lock when the storage folder cannot be used, rather than not at all', async () => {
         const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
         const acr = await renewals.tokenClient();
