@@ -248,16 +248,15 @@ export class DockerLogins {
 
   /**
    * Takes up a renewal another window made (its record, read under the renewal lock): this window remembers the
-   * renewed login too, unless the registry was logged in again or out here since. Resolves with what is now
-   * remembered. The new credential is already Docker's; the token cached here is the old one, so it goes.
+   * renewed login too, unless the registry was logged in again or out here since. The new credential is
+   * already Docker's; the token cached here is the old one, so it goes.
    */
-  adoptRenewal(login: DockerLogin, renewed: DockerLogin): Promise<DockerLogin> {
+  adoptRenewal(login: DockerLogin, renewed: DockerLogin): Promise<void> {
     return this.inTurn(login.loginServer, async () => {
       const current = this.state.dockerLogins.find((candidate) => candidate.loginServer === login.loginServer);
-      if (!current || current.loggedInAt !== login.loggedInAt) return current ?? login;
+      if (!current || current.loggedInAt !== login.loggedInAt) return;
       for (const clients of this.tokenClients.values()) for (const client of clients.values()) client.forget(login.loginServer);
       await this.state.saveDockerLogin(renewed);
-      return renewed;
     });
   }
 

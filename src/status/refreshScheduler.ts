@@ -58,11 +58,8 @@ export interface RefreshSchedulerOptions {
   readonly logins: () => readonly DockerLogin[];
   /** Renews an Entra login (new ACR refresh token handed to Docker) or checks a password login; resolves with what is now recorded. */
   readonly renew: (login: DockerLogin, signal: AbortSignal) => Promise<DockerLogin>;
-  /**
-   * Takes up a renewal another window made (found in the lock's record): remembers it in this window as well;
-   * resolves with what this window now remembers. Without it the record is taken as it is.
-   */
-  readonly adopt?: (login: DockerLogin, renewedElsewhere: DockerLogin) => Promise<DockerLogin>;
+  /** Takes up a renewal another window made (found in the lock's record): remembers it in this window as well. */
+  readonly adopt?: (login: DockerLogin, renewedElsewhere: DockerLogin) => Promise<void>;
   readonly settings: () => RefreshSettings;
   readonly log: SchedulerLog;
   readonly lock?: RefreshLock;
@@ -312,19 +309,18 @@ export class RefreshScheduler {
    * record is taken up either way, so that a renewal still due starts from it.
    */
   private async renewedElsewhere(entry: Entry): Promise<boolean> {
-    const { loginServer } = entry.login;
-    const last = await this.lastRenewal(loginServer);
+    const { login } = entry;
+    const last = await this.lastRenewal(login.loginServer);
     if (!last || !isNewer(last, entry)) return false;
-    const adopted = this.options.adopt ? await this.options.adopt(entry.login, last.login) : last.login;
-    if (this.entries.get(loginServer) !== entry) return true;
-    const jitter = adopted.expiresOn === entry.login.expiresOn ? entry.jitter : this.random();
-    Object.assign(entry, { login: adopted, health: { kind: 'ok' }, jitter, checkedAt: last.at, notBefore: undefined });
+    // Decided from the record alone: what this window remembers may be older still (another window's write).
+    const jitter = last.login.expiresOn === login.expiresOn ? entry.jitter : this.random();
+    Object.assign(entry, { login: last.login, health: { kind: 'ok' }, jitter, checkedAt: last.at, notBefore: undefined });
     const due = this.dueAt(entry, this.options.settings());
-    if (due !== undefined && due <= this.now()) {
-      entry.health = { kind: 'renewing' };
-      return false;
-    }
-    this.options.log.info(`Another window renewed ${loginServer} already${adopted.expiresOn === undefined ? '' : `; valid until ${new Date(adopted.expiresOn).toISOString()}`}`);
+    entry.health = { kind: 'renewing' };
+    if (due !== undefined && due <= this.now()) return false;
+    await this.options.adopt?.(login, last.login);
+    entry.health = { kind: 'ok' };
+    this.options.log.info(`Another window renewed ${login.loginServer} already${last.login.expiresOn === undefined ? '' : `; valid until ${new Date(last.login.expiresOn).toISOString()}`}`);
     return true;
   }
 

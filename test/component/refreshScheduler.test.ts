@@ -357,10 +357,12 @@ describe('refresh scheduler against the emulator', () => {
       const roundStart = Math.max(0, ...(await emulator.client.log()).map((entry) => entry.seq));
       let clock = Date.now();
       const renewedBy: string[][] = [[], []];
+      const memories: Map<string, DockerLogin>[] = [];
       const windows = await Promise.all(
         [0, 1].map(async (index) => {
           // Each window's own copy of the remembered logins, as two extension hosts each keep their own Memento.
           const memory = new Map(logins.map((login) => [login.loginServer, login]));
+          memories.push(memory);
           const own = await renewals.tokenClient();
           const renew = renewals.renewWith(() => own);
           return new Window({
@@ -373,7 +375,7 @@ describe('refresh scheduler against the emulator', () => {
             },
             adopt: (login, renewedElsewhere) => {
               memory.set(login.loginServer, renewedElsewhere);
-              return Promise.resolve(renewedElsewhere);
+              return Promise.resolve();
             },
             settings: keepFresh(leadTimeMs),
             lock: new FileRefreshLock(storage),
@@ -411,6 +413,24 @@ describe('refresh scheduler against the emulator', () => {
           assert.deepEqual(second.login, first.login, `${login.registryName}: the windows remember different logins`);
           assert.ok(first.dueAt! > clock + 60 * 60_000, `${login.registryName} is due again within the hour`);
         }
+
+        // A window's memory goes back to the logins before the round (another window's older copy written over
+        // it): every registry looks overdue there again, and the records keep it from renewing any of them twice.
+        for (const login of logins) memories[0].set(login.loginServer, login);
+        windows[0].scheduler.sync();
+        windows[0].scheduler.checkDue();
+        await waitFor(
+          () => Promise.resolve(logins.every((login) => windows[0].renewed(login))),
+          60_000,
+          () => `not taken up again: ${logins.filter((login) => !windows[0].renewed(login)).map((login) => login.registryName).join(', ')}`,
+        );
+        const again = (await emulator.client.log()).filter((entry) => entry.seq > roundStart && entry.path === '/oauth2/exchange');
+        assert.equal(again.length, twenty.length, 'renewed again after the memory went back');
+        assert.deepEqual(
+          logins.filter((login) => memories[0].get(login.loginServer)?.expiresOn === login.expiresOn).map((login) => login.registryName),
+          [],
+          'the renewals were not remembered again',
+        );
       } finally {
         for (const window of windows) window.scheduler.dispose();
         await rm(storage, { recursive: true, force: true });
