@@ -230,6 +230,20 @@ export class DockerLogins {
     });
   }
 
+  /**
+   * Takes up a renewal another window made (its record, read under the renewal lock): this window remembers the
+   * renewed login too, unless the registry was logged in again or out here since. The new credential is
+   * already Docker's; the token cached here is the old one, so it goes.
+   */
+  adoptRenewal(login: DockerLogin, renewed: DockerLogin): Promise<void> {
+    return this.inTurn(login.loginServer, async () => {
+      const current = this.state.dockerLogins.find((candidate) => candidate.loginServer === login.loginServer);
+      if (!current || current.loggedInAt !== login.loggedInAt) return;
+      this.tokenClients.forget(login.loginServer);
+      await this.state.saveDockerLogin(renewed);
+    });
+  }
+
   /** Removes what this extension gave Docker for a registry, and forgets its tokens. */
   logOut(loginServer: string): Promise<void> {
     return this.inTurn(loginServer, async () => {

@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   const scheduler = new RefreshScheduler({
     logins: () => state.dockerLogins,
     renew: (login, signal) => reportRenewal(telemetry, login, () => dockerLogins.renew(accounts().background, login, signal)),
+    adopt: (login, renewedElsewhere) => dockerLogins.adoptRenewal(login, renewedElsewhere),
     settings: refreshSettings,
     log,
     lock: new FileRefreshLock(context.globalStorageUri.fsPath),

@@ -1,21 +1,35 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LockFileOptions, tryLockFile } from '../docker/lockFile';
-import { RefreshLock } from './refreshScheduler';
+import { RefreshLock, RenewalRecord } from './refreshScheduler';
 
 /** How long a renewal may hold its lock before another window takes it over, when its holder still runs. */
 const renewalStaleMs = 2 * 60_000;
 
 /** One file name per login server, also on file systems that refuse `:` (host:port). */
-function lockFileName(loginServer: string): string {
-  return `${loginServer.replace(/[^A-Za-z0-9.-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`)}.lock`;
+function fileStem(loginServer: string): string {
+  return loginServer.replace(/[^A-Za-z0-9.-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** A record as read back: anything else (a file cut short, written by another version) counts as none. */
+function parseRecord(text: string, loginServer: string): RenewalRecord | undefined {
+  try {
+    const value = JSON.parse(text) as Partial<RenewalRecord> | null;
+    const login = value?.login;
+    const valid = typeof value?.at === 'number' && typeof login === 'object' && login.loginServer === loginServer && typeof login.loggedInAt === 'number' && typeof login.via === 'string';
+    return valid ? (value as RenewalRecord) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * A per-registry renewal lock shared by every VS Code window (and process) of this user: a lock file in the
  * extension's global storage folder, created exclusively, so of windows falling due at the same moment exactly
  * one renews. A window that dies holding it blocks the others only until its process is gone (or, for a
- * window that hangs, until the lock is two minutes old).
+ * window that hangs, until the lock is two minutes old). Beside each lock, the record of the registry's last
+ * renewal (no secret in it), which the window that takes the lock next reads to see whether it is still due.
  */
 export class FileRefreshLock implements RefreshLock {
   private readonly folder: string;
@@ -29,6 +43,31 @@ export class FileRefreshLock implements RefreshLock {
 
   async acquire(loginServer: string): Promise<(() => Promise<void>) | undefined> {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
-    return tryLockFile(join(this.folder, lockFileName(loginServer)), { staleMs: renewalStaleMs, ...this.options });
+    return tryLockFile(join(this.folder, `${fileStem(loginServer)}.lock`), { staleMs: renewalStaleMs, ...this.options });
+  }
+
+  async lastRenewal(loginServer: string): Promise<RenewalRecord | undefined> {
+    try {
+      return parseRecord(await readFile(this.recordFile(loginServer), 'utf8'), loginServer);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Written to a file of its own, then renamed over the record: a reader sees the old record or the new one. */
+  async recordRenewal(record: RenewalRecord): Promise<void> {
+    const file = this.recordFile(record.login.loginServer);
+    const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      await writeFile(temporary, JSON.stringify(record), { mode: 0o600 });
+      await rename(temporary, file);
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  private recordFile(loginServer: string): string {
+    return join(this.folder, `${fileStem(loginServer)}.last-renewal.json`);
   }
 }

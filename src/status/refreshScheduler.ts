@@ -27,10 +27,25 @@ export interface RegistryStatus {
   readonly dueAt?: number;
 }
 
-/** Keeps two VS Code windows from renewing the same registry at once. */
+/** What the last renewal (or password check) of a registry left for every window to read. Nothing secret. */
+export interface RenewalRecord {
+  /** The login as it stood after the renewal. */
+  readonly login: DockerLogin;
+  /** When the renewal ended (wall-clock ms). */
+  readonly at: number;
+}
+
+/**
+ * Keeps two VS Code windows (two processes, each with its own copy of the remembered logins) from renewing
+ * the same registry: a per-registry lock, and the record of the last renewal, read and written under it.
+ */
 export interface RefreshLock {
   /** Resolves with a release function, or undefined when another window holds the lock. */
   acquire(loginServer: string): Promise<(() => Promise<void>) | undefined>;
+  /** The last renewal any window recorded for this registry; read while holding its lock. */
+  lastRenewal(loginServer: string): Promise<RenewalRecord | undefined>;
+  /** Records a renewal for the windows that take the lock next; written while holding it. */
+  recordRenewal(record: RenewalRecord): Promise<void>;
 }
 
 export interface SchedulerLog {
@@ -43,6 +58,8 @@ export interface RefreshSchedulerOptions {
   readonly logins: () => readonly DockerLogin[];
   /** Renews an Entra login (new ACR refresh token handed to Docker) or checks a password login; resolves with what is now recorded. */
   readonly renew: (login: DockerLogin, signal: AbortSignal) => Promise<DockerLogin>;
+  /** Takes up a renewal another window made (found in the lock's record): remembers it in this window as well. */
+  readonly adopt?: (login: DockerLogin, renewedElsewhere: DockerLogin) => Promise<void>;
   readonly settings: () => RefreshSettings;
   readonly log: SchedulerLog;
   readonly lock?: RefreshLock;
@@ -261,9 +278,11 @@ export class RefreshScheduler {
     const controller = new AbortController();
     entry.inFlight = controller;
     try {
+      if (await this.renewedElsewhere(entry)) return undefined;
       const renewed = await this.options.renew(entry.login, controller.signal);
       if (this.entries.get(loginServer) !== entry) return undefined;
       Object.assign(entry, { login: renewed, health: { kind: 'ok' }, jitter: this.random(), checkedAt: this.now(), notBefore: undefined });
+      await this.recordRenewal({ login: renewed, at: this.now() });
       this.options.log.info(
         renewed.via === 'entra' && renewed.expiresOn !== undefined
           ? `Renewed Docker's credential for ${loginServer}; valid until ${new Date(renewed.expiresOn).toISOString()}`
@@ -280,6 +299,45 @@ export class RefreshScheduler {
       await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorMessage(error)}`));
       this.schedule();
       this.changed();
+    }
+  }
+
+  /**
+   * Whether, by the record read under the lock, another window has renewed this login since this window last
+   * looked and it is no longer due: its memory of the logins is its own (VS Code does not share a Memento
+   * between windows live), so without this the second window to take the lock would renew again. A newer
+   * record is taken up either way, so that a renewal still due starts from it.
+   */
+  private async renewedElsewhere(entry: Entry): Promise<boolean> {
+    const { login } = entry;
+    const last = await this.lastRenewal(login.loginServer);
+    if (!last || !isNewer(last, entry)) return false;
+    // Decided from the record alone: what this window remembers may be older still (another window's write).
+    const jitter = last.login.expiresOn === login.expiresOn ? entry.jitter : this.random();
+    Object.assign(entry, { login: last.login, health: { kind: 'ok' }, jitter, checkedAt: last.at, notBefore: undefined });
+    const due = this.dueAt(entry, this.options.settings());
+    entry.health = { kind: 'renewing' };
+    if (due !== undefined && due <= this.now()) return false;
+    await this.options.adopt?.(login, last.login);
+    entry.health = { kind: 'ok' };
+    this.options.log.info(`Another window renewed ${login.loginServer} already${last.login.expiresOn === undefined ? '' : `; valid until ${new Date(last.login.expiresOn).toISOString()}`}`);
+    return true;
+  }
+
+  private async lastRenewal(loginServer: string): Promise<RenewalRecord | undefined> {
+    try {
+      return await this.options.lock?.lastRenewal(loginServer);
+    } catch (error) {
+      this.options.log.warn(`Could not read the last renewal of ${loginServer}: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
+  private async recordRenewal(record: RenewalRecord): Promise<void> {
+    try {
+      await this.options.lock?.recordRenewal(record);
+    } catch (error) {
+      this.options.log.warn(`Could not record the renewal of ${record.login.loginServer} for other windows: ${errorMessage(error)}`);
     }
   }
 
@@ -330,6 +388,17 @@ export class RefreshScheduler {
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * Whether a record says more than a window knows of a login: a later login to the registry, a credential that
+ * expires later, or a password checked more recently.
+ */
+function isNewer(record: RenewalRecord, entry: Entry): boolean {
+  const { login } = record;
+  if (login.loggedInAt !== entry.login.loggedInAt) return login.loggedInAt > entry.login.loggedInAt;
+  if (login.via === 'entra') return (login.expiresOn ?? 0) > (entry.login.expiresOn ?? 0);
+  return record.at > (entry.checkedAt ?? 0);
 }
 
 function isNotSignedIn(error: unknown): error is AcrError {

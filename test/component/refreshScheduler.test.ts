@@ -345,6 +345,84 @@ describe('refresh scheduler against the emulator', () => {
       );
       assert.ok(peak > 1 && peak <= 10, `${peak} renewals were under way at once`);
     });
+
+    it('two windows, each with its own memory of the logins, sharing the global storage folder: 20 registries due at once in both are renewed once each, and both end up with every renewal', async () => {
+      const storage = await mkdtemp(join(tmpdir(), 'acr-renewal-locks-'));
+      const twenty = registryNames.slice(0, 20);
+      const acr = await renewals.tokenClient();
+      // Credentials that live 30 s, so every one is inside the 10-minute lead time; renewals get the usual 3 h.
+      await emulator().client.setLifetimes({ acrRefreshSeconds: 30 });
+      const logins = await Promise.all(twenty.map((name) => renewals.logIn(acr, name))).finally(() => emulator().client.setLifetimes({ acrRefreshSeconds: usualRefreshSeconds }));
+      const roundStart = Math.max(0, ...(await emulator().client.log()).map((entry) => entry.seq));
+      let clock = Date.now();
+      const renewedBy: string[][] = [[], []];
+      const memories: Map<string, DockerLogin>[] = [];
+      const windows = await Promise.all(
+        [0, 1].map(async (index) => {
+          // Each window's own copy of the remembered logins, as two extension hosts each keep their own Memento.
+          const memory = new Map(logins.map((login) => [login.loginServer, login]));
+          memories.push(memory);
+          const own = await renewals.tokenClient();
+          const renew = renewals.renewWith(() => own);
+          return new Window({
+            logins: () => [...memory.values()],
+            renew: async (login, signal) => {
+              renewedBy[index].push(login.registryName!);
+              const renewed = await renew(login, signal);
+              memory.set(login.loginServer, renewed);
+              return renewed;
+            },
+            adopt: (login, renewedElsewhere) => {
+              memory.set(login.loginServer, renewedElsewhere);
+              return Promise.resolve();
+            },
+            settings: keepFresh(leadTimeMs),
+            lock: new FileRefreshLock(storage),
+            now: () => clock,
+            // No jitter: every registry falls due at the same moment in both windows.
+            random: () => 0,
+          });
+        }),
+      );
+      try {
+        for (const window of windows) window.scheduler.sync();
+        for (const window of windows) window.scheduler.checkDue();
+        const settled = (window: Window): boolean => window.scheduler.statuses().every(({ health }) => health.kind === 'ok');
+        await eventually(() => windows.map((window, i) => `window ${i + 1}: ${twenty.map((name) => `${name} ${window.healthKinds(emulator().loginServer(name)).join(' -> ')}`).join(', ')}`).join('\n'), () => Promise.resolve(windows.every(settled)), 60_000, 200);
+        // The window that found a lock taken looks again 30 s later, and then takes up the other's renewal.
+        clock += 31_000;
+        for (const window of windows) window.scheduler.checkDue();
+        const renewedInBoth = (): boolean => logins.every((login) => windows.every((window) => window.renewed(login)));
+        await eventually(() => `not renewed in both: ${logins.filter((login) => !windows.every((window) => window.renewed(login))).map((login) => login.registryName).join(', ')}`, () => Promise.resolve(renewedInBoth()), 60_000, 200);
+
+        const round = (await emulator().client.log()).filter((entry) => entry.seq > roundStart && entry.path === '/oauth2/exchange');
+        const perRegistry = twenty.map((name) => [name, round.filter((entry) => entry.server === `registry:${name}`).map((entry) => entry.status)]);
+        assert.deepEqual(perRegistry.filter(([, statuses]) => statuses.length !== 1 || statuses[0] !== 200), [], 'registries not exchanged exactly once');
+        assert.deepEqual([...renewedBy[0], ...renewedBy[1]].sort(), twenty, 'renewed twice, or not at all');
+        for (const login of logins) {
+          const [first, second] = windows.map((window) => window.status(login.loginServer));
+          assert.deepEqual(second.login, first.login, `${login.registryName}: the windows remember different logins`);
+          assert.ok(first.dueAt! > clock + 60 * 60_000, `${login.registryName} is due again within the hour`);
+        }
+
+        // A window's memory goes back to the logins before the round (another window's older copy written over
+        // it): every registry looks overdue there again, and the records keep it from renewing any of them twice.
+        for (const login of logins) memories[0].set(login.loginServer, login);
+        windows[0].scheduler.sync();
+        windows[0].scheduler.checkDue();
+        await eventually(() => `not taken up again: ${logins.filter((login) => !windows[0].renewed(login)).map((login) => login.registryName).join(', ')}`, () => Promise.resolve(logins.every((login) => windows[0].renewed(login))), 60_000, 200);
+        const again = (await emulator().client.log()).filter((entry) => entry.seq > roundStart && entry.path === '/oauth2/exchange');
+        assert.equal(again.length, twenty.length, 'renewed again after the memory went back');
+        assert.deepEqual(
+          logins.filter((login) => memories[0].get(login.loginServer)?.expiresOn === login.expiresOn).map((login) => login.registryName),
+          [],
+          'the renewals were not remembered again',
+        );
+      } finally {
+        for (const window of windows) window.scheduler.dispose();
+        await rm(storage, { recursive: true, force: true });
+      }
+    });
   });
 
   describe('faults, settings and windows', () => {
@@ -723,14 +801,43 @@ describe('refresh scheduler against the emulator', () => {
         );
         const renewer = windows.find((window) => window.renewed(login))!;
         const other = windows.find(waiting)!;
-        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'both windows renewed');
-        // The renewer lets go of the lock just after it has recorded the renewal.
-        await eventually(() => 'the lock was not released', async () => (await readdir(join(storage, 'renewal-locks'))).length === 0, 10_000);
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'a login and one renewal');
+        // The renewer lets go of the lock just after it has recorded the renewal (the record stays beside it).
+        const lockFiles = async (): Promise<string[]> => (await readdir(join(storage, 'renewal-locks'))).filter((name) => name.endsWith('.lock'));
+        await eventually(() => 'the lock was not released', async () => (await lockFiles()).length === 0, 10_000);
 
         // The other window hears of the renewal (SecretStorage and Memento change events) and takes it as it is.
         other.scheduler.sync();
         const renewed = renewer.status(login.loginServer).login;
         assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
+      });
+
+      it('a password checked in one window is not checked again by another that takes the lock after it, until the hour is over', async () => {
+        const login = renewals.logInWithPassword('contosoapps', ciToken.username);
+        let clock = Date.now();
+        const checkedBy: number[] = [];
+        const windows = [1, 2].map((number) => {
+          const check = renewals.checkPasswordWith(ciToken.password);
+          return renewals.track({
+            renew: (current, signal) => {
+              checkedBy.push(number);
+              return check(current, signal);
+            },
+            lock: new FileRefreshLock(storage),
+            now: () => clock,
+          });
+        });
+        for (const window of windows) window.scheduler.sync();
+        const checkedOnce = (): boolean => checkedBy.length === 1 && windows.every((window) => window.status(login.loginServer).health.kind === 'ok');
+        await eventually(() => `checked by ${checkedBy.join(', ')}`, () => Promise.resolve(checkedOnce()), 10_000, 200);
+        // The window that found the lock taken looks again 30 s later, and finds the check recorded.
+        clock += 31_000;
+        for (const window of windows) window.scheduler.checkDue();
+        await eventually(() => `checked by ${checkedBy.join(', ')}`, () => Promise.resolve(windows.every((window) => window.status(login.loginServer).dueAt! > clock)), 10_000, 200);
+        assert.deepEqual(checkedBy.length, 1, `checked by windows ${checkedBy.join(', ')}`);
+        clock += 60 * 60_000;
+        for (const window of windows) window.scheduler.checkDue();
+        await eventually(() => `checked by ${checkedBy.join(', ')}`, () => Promise.resolve(checkedBy.length === 2), 10_000, 200);
       });
 
       it('renews without the lock when the storage folder cannot be used, rather than not at all', async () => {
