@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, Locator, Page } from 'playwright-core';
@@ -41,25 +41,31 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
     await page.getByRole('tab', { name: 'ACR Access', exact: true }).waitFor({ timeout: 60_000 });
     const { userSettingsFile } = server;
-    // As a user edits it: in the settings.json editor, saved. code-server does not pick up a change written to
-    // the file from outside the workbench.
-    const updateSettings = async (settings: Record<string, unknown>): Promise<void> => {
-      const current = JSON.parse(await readFile(userSettingsFile, 'utf8')) as Record<string, unknown>;
-      const updated = JSON.stringify({ ...current, ...settings }, null, 2);
-      await runFromPalette(page, 'Preferences: Open User Settings (JSON)');
-      const editor = page.locator('.editor-instance .monaco-editor').first();
-      await editor.click();
-      await page.keyboard.press('ControlOrMeta+A');
-      await page.keyboard.insertText(updated);
-      await page.keyboard.press('ControlOrMeta+S');
-      await waitFor(async () => JSON.stringify(JSON.parse(await readFile(userSettingsFile, 'utf8')), null, 2) === updated, 30_000, () => 'settings.json was not saved');
-      await page.keyboard.press('ControlOrMeta+W');
-    };
+    const updateSettings = (settings: Record<string, unknown>): Promise<void> => editUserSettings(page, userSettingsFile, settings);
     return { page, updateSettings, userDataDir: server.userDataDir, close };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/**
+ * Changes user settings as a user does, in the window's settings.json editor, and saves. code-server does not
+ * pick up a change written to the file from outside the workbench, and another window of the same server
+ * only reads the file again when it next opens it.
+ */
+export async function editUserSettings(page: Page, userSettingsFile: string, settings: Record<string, unknown>): Promise<void> {
+  const current = JSON.parse(await readFile(userSettingsFile, 'utf8')) as Record<string, unknown>;
+  const updated = JSON.stringify({ ...current, ...settings }, null, 2);
+  await runFromPalette(page, 'Preferences: Open User Settings (JSON)');
+  await page.locator('.editor-instance .monaco-editor').first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.insertText(updated);
+  const savedBefore = (await stat(userSettingsFile)).mtimeMs;
+  await page.keyboard.press('ControlOrMeta+S');
+  const saved = async (): Promise<boolean> => (await stat(userSettingsFile)).mtimeMs !== savedBefore && JSON.stringify(JSON.parse(await readFile(userSettingsFile, 'utf8')), null, 2) === updated;
+  await waitFor(saved, 30_000, () => 'settings.json was not saved');
+  await page.keyboard.press('ControlOrMeta+W');
 }
 
 export interface EmulatorWorkbench extends Workbench {
