@@ -258,7 +258,8 @@ describe('docker pull through the engine, the credential passed per request (X-R
 
     await assert.rejects(pullImage(connection, `${login}/hello:v1`, puller, { signal: AbortSignal.abort(reason) }), (error: unknown) => error === reason);
 
-    assert.deepEqual(await emulator().client.log(), []);
+    // Only hello's requests count: the engine may still be fetching layers of an earlier test's pull it dropped.
+    assert.deepEqual((await emulator().client.log()).filter((entry) => entry.path.includes('/hello/')), []);
   });
 
   it('renews once when the registry refuses an expired credential, then lands the image', async () => {

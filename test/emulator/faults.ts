@@ -80,6 +80,11 @@ export class FaultBook {
     return fault && this.use(fault);
   }
 
+  /** Whether a `tlsFailure` fault for this server is on (without counting it as used). */
+  refusesTls(server: string): boolean {
+    return this.active.some((candidate) => candidate.mode === 'tlsFailure' && (candidate.server === undefined || candidate.server === server));
+  }
+
   /** The first `tlsFailure` fault for a new connection to this server, counted as used. */
   takeAtConnection(server: string): FaultSpec | undefined {
     const fault = this.active.find((candidate) => candidate.mode === 'tlsFailure' && (candidate.server === undefined || candidate.server === server));

@@ -97,6 +97,12 @@ function refuseTlsOnFault(server: HttpsServer, options: ServerOptions, trusted: 
 }
 
 async function handle(options: ServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // While a tlsFailure fault is on, a new connection cannot carry a request (its handshake fails), so this one
+  // was open before the fault and escaped the closing of connections when it was added: it is cut off too.
+  if (options.untrustedTls && options.faults.refusesTls(options.name)) {
+    req.socket.destroy();
+    return;
+  }
   const url = new URL(req.url ?? '/', 'http://placeholder');
   const entry = options.log.start({ server: options.name, host: req.headers.host ?? '', method: req.method ?? 'GET', path: url.pathname });
   res.on('close', () => options.log.finish(entry, res.headersSent ? res.statusCode : undefined));
