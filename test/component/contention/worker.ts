@@ -1,9 +1,12 @@
 // A separate process standing in for one VS Code window: it runs the extension's own modules (through tsx)
 // against a shared docker config folder and global storage folder, and prints what it saw as one JSON line.
+import { execFile } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { DockerConfig } from '../../../src/docker/config';
+import { DockerConfigError } from '../../../src/docker/errors';
 import { eraseDockerCredential, storeDockerCredential } from '../../../src/docker/credentials';
+import { lockFile } from '../../../src/docker/lockFile';
 import { FileRefreshLock } from '../../../src/status/refreshLock';
 
 /** Store and erase this host's credential in turn, checking after each step that config.json shows it. */
@@ -26,9 +29,27 @@ export interface RenewerTask {
   readonly rounds: number;
 }
 
-/** A step whose result was not in config.json when read back right after, with times (ms since the epoch). */
+/**
+ * The real docker CLI: `docker login --password-stdin` in odd rounds, `docker logout` in even ones (the last
+ * round leaves it logged in), checking config.json before each command (the last one's result is still there)
+ * and after it. The password comes in the environment (ACR_TEST_CLI_PASSWORD), never on a command line. The
+ * docker CLI writers take turns among themselves (`turnLock`, which the extension knows nothing of), so an entry
+ * of theirs that goes missing or comes back can only have been changed by an extension writer.
+ */
+export interface CliTask {
+  readonly kind: 'cli';
+  readonly dockerConfig: string;
+  readonly host: string;
+  readonly username: string;
+  readonly rounds: number;
+  readonly turnLock: string;
+}
+
+/** A step whose result was not in config.json when read back, with times (ms since the epoch). */
 export interface Mismatch {
   readonly round: number;
+  /** When config.json last showed what this writer expected (before this step, or at the start). */
+  readonly since: number;
   readonly started: number;
   readonly finished: number;
   readonly checked: number;
@@ -37,9 +58,27 @@ export interface Mismatch {
 
 export interface WriterReport {
   readonly writes: number;
+  /** Steps that gave up waiting for config.json.lock (the extension's limit) and were made again. */
+  readonly lockWaitsRetried: number;
   readonly mismatches: Mismatch[];
-  /** The last step, which leaves the credential stored. */
-  readonly last: { readonly started: number; readonly finished: number };
+  /** When config.json last showed this writer's last step done (0: it never did after the last step). */
+  readonly lastGoodCheck: number;
+}
+
+/** When one docker command ran: from just before its process started to just after it exited. */
+export interface CommandRun {
+  readonly command: 'login' | 'logout';
+  readonly started: number;
+  readonly finished: number;
+}
+
+export interface CliReport {
+  readonly commands: number;
+  /** Checks after a docker command that did not find its result, and checks before one that no longer did. */
+  readonly mismatches: Mismatch[];
+  readonly runs: CommandRun[];
+  /** docker commands that failed, with their output. */
+  readonly failures: string[];
 }
 
 export interface RenewerReport {
@@ -54,28 +93,89 @@ async function readConfig(file: string): Promise<DockerConfig> {
   return JSON.parse((await readFile(file, 'utf8').catch(() => '')) || '{}') as DockerConfig;
 }
 
+const lockWaitedTooLong = (error: unknown, file: string): boolean => error instanceof DockerConfigError && error.message.includes(`${file}.lock has been held by`);
+
 async function write(task: WriterTask): Promise<WriterReport> {
   const environment = { env: { ...process.env, DOCKER_CONFIG: task.dockerConfig } };
   const file = `${task.dockerConfig}/config.json`;
   const mismatches: Mismatch[] = [];
   let writes = 0;
-  let last = { started: 0, finished: 0 };
+  let lockWaitsRetried = 0;
+  let lastGoodCheck = now();
   for (let round = 0; round < task.rounds; round++) {
     const credential = { serverAddress: task.host, username, secret: `secret-${task.host}-${round}` };
     const previous = { ...credential, secret: `secret-${task.host}-${round - 1}` };
     const started = now();
     // Odd rounds store (the last round leaves the credential stored), even rounds erase what the round before stored.
     const expected = round % 2 === 1 ? 'present' : 'absent';
-    if (expected === 'present') await storeDockerCredential(credential, environment);
-    else await eraseDockerCredential(previous, environment);
+    // With this many writers on a loaded machine one can wait past the lock's limit; a user would try again too.
+    for (;;) {
+      try {
+        if (expected === 'present') await storeDockerCredential(credential, environment);
+        else await eraseDockerCredential(previous, environment);
+        break;
+      } catch (error) {
+        if (!lockWaitedTooLong(error, file)) throw error;
+        lockWaitsRetried++;
+      }
+    }
     writes++;
     const finished = now();
-    last = { started, finished };
     const entry = (await readConfig(file)).auths?.[task.host];
+    const checked = now();
     const holds = entry !== undefined && (task.helper || entry.auth === Buffer.from(`${username}:${credential.secret}`).toString('base64'));
-    if (holds !== (expected === 'present')) mismatches.push({ round, started, finished, checked: now(), expected });
+    if (holds === (expected === 'present')) lastGoodCheck = checked;
+    else mismatches.push({ round, since: lastGoodCheck, started, finished, checked, expected });
   }
-  return { writes, mismatches, last };
+  const lastStepHeld = mismatches.at(-1)?.round !== task.rounds - 1;
+  return { writes, lockWaitsRetried, mismatches, lastGoodCheck: lastStepHeld ? lastGoodCheck : 0 };
+}
+
+function docker(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = execFile('docker', args, { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
+    });
+    child.stdin?.end(stdin);
+  });
+}
+
+async function useCli(task: CliTask): Promise<CliReport> {
+  const password = process.env.ACR_TEST_CLI_PASSWORD ?? '';
+  const env = { ...process.env, DOCKER_CONFIG: task.dockerConfig, ACR_TEST_CLI_PASSWORD: '' };
+  const file = `${task.dockerConfig}/config.json`;
+  const mismatches: Mismatch[] = [];
+  const runs: CommandRun[] = [];
+  const failures: string[] = [];
+  const isPresent = async (): Promise<boolean> => (await readConfig(file)).auths?.[task.host] !== undefined;
+  let lastChecked = now();
+  for (let round = 0; round < task.rounds; round++) {
+    const release = await lockFile(task.turnLock, { staleMs: 120_000, timeoutMs: 600_000, pollMs: 2 });
+    if (!release) throw new Error(`the docker CLI turn lock ${task.turnLock} stayed taken`);
+    try {
+      const expected = round % 2 === 1 ? 'present' : 'absent';
+      // Between this writer's turns only extension writers ran: what its last command left must still be there.
+      const before = round % 2 === 0 ? 'present' : 'absent';
+      if (round > 0 && (await isPresent()) !== (before === 'present')) {
+        const checked = now();
+        mismatches.push({ round: round - 1, since: lastChecked, started: checked, finished: checked, checked, expected: before });
+      }
+      const started = now();
+      const result =
+        expected === 'present'
+          ? await docker(['login', '-u', task.username, '--password-stdin', task.host], env, password)
+          : await docker(['logout', task.host], env, '');
+      const finished = now();
+      runs.push({ command: expected === 'present' ? 'login' : 'logout', started, finished });
+      if (result.code !== 0) failures.push(`round ${round}: docker ${expected === 'present' ? 'login' : 'logout'} exited with ${result.code}: ${result.output.split(password).join('<password>')}`);
+      const present = await isPresent();
+      lastChecked = now();
+      if (present !== (expected === 'present')) mismatches.push({ round, since: finished, started, finished, checked: lastChecked, expected });
+    } finally {
+      await release();
+    }
+  }
+  return { commands: runs.length, mismatches, runs, failures };
 }
 
 async function renew(task: RenewerTask): Promise<RenewerReport> {
@@ -104,8 +204,8 @@ async function renew(task: RenewerTask): Promise<RenewerReport> {
 }
 
 async function main(): Promise<void> {
-  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask;
-  const report = task.kind === 'writer' ? await write(task) : await renew(task);
+  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask | CliTask;
+  const report = task.kind === 'writer' ? await write(task) : task.kind === 'cli' ? await useCli(task) : await renew(task);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
