@@ -57,6 +57,7 @@ lazyBundles.commands = [
   'src/commands/regenerateAdminPassword.ts',
   'src/commands/enableAdminUser.ts',
   'src/commands/pickSignInSource.ts',
+  'src/commands/pullImage.ts',
 ];
 
 const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, modules]) => modules.map((name) => [name, bundle])));
@@ -198,8 +199,21 @@ async function buildExtension() {
   await esbuild.build(extensionBuild({ stdin: { contents: mainEntry(shared), resolveDir: process.cwd(), sourcefile: 'extension-entry.js' } }));
 }
 
+/**
+ * The prebuilt fs-native-extensions addon, for the platforms where its swap is atomic (the list in
+ * src/docker/fileSwap.ts), with its licence: docker config writes trade places with config.json through it.
+ */
+function copySwapAddons() {
+  mkdirSync('dist/native', { recursive: true });
+  for (const platform of ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64']) {
+    copyFileSync(`node_modules/fs-native-extensions/prebuilds/${platform}/fs-native-extensions.node`, `dist/native/${platform}.node`);
+  }
+  copyFileSync('node_modules/fs-native-extensions/LICENSE', 'dist/native/LICENSE');
+}
+
 const testBuilds = [];
 rmSync('dist/lazy', { recursive: true, force: true });
+copySwapAddons();
 if (!production) {
   rmSync('out', { recursive: true, force: true });
   const suite = readdirSync('test/host/suite').filter((name) => name.endsWith('.ts'));

@@ -16,7 +16,6 @@ import { logOutDocker } from './logOutDocker';
 import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
-import { pullAllTags, pullImage } from './pullImage';
 import { refresh, refreshAll } from './refresh';
 import { removeRegistry } from './removeRegistry';
 import { renewNow } from './renewNow';
@@ -62,13 +61,13 @@ const commands = {
   [CommandId.openRepositoryByName]: openRepositoryByName,
   [CommandId.loadMore]: loadMore,
   [CommandId.retry]: retry,
-  [CommandId.pullImage]: pullImage,
+  [CommandId.pullImage]: onFirstUse(async () => (await import('./pullImage')).pullImage),
   [CommandId.copyImageReference]: copyImageReference,
   [CommandId.copyImageDigestReference]: copyImageDigestReference,
   [CommandId.inspectManifest]: inspectManifest,
   [CommandId.untag]: untag,
   [CommandId.deleteImage]: deleteImage,
-  [CommandId.pullAllTags]: pullAllTags,
+  [CommandId.pullAllTags]: onFirstUse(async () => (await import('./pullImage')).pullAllTags),
   [CommandId.deleteRepository]: deleteRepository,
   [CommandId.copyLoginServer]: copyLoginServer,
   [CommandId.openInPortal]: openInPortal,

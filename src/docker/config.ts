@@ -1,10 +1,11 @@
 import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, readFile, realpath, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { DockerConfigError } from './errors';
+import { atomicSwap, SwapFiles } from './fileSwap';
 import { lockFile, lockHolder } from './lockFile';
 
 /** What decides where the docker config lives and which programs a helper runs with. */
@@ -106,6 +107,12 @@ export interface ConfigLockTimings {
   readonly pollMs: number;
 }
 
+export interface ConfigWriteOptions {
+  readonly lockTimings?: ConfigLockTimings;
+  /** The atomic swap to use, or null for none (as on Windows); defaults to this platform's (fileSwap.ts). */
+  readonly swap?: SwapFiles | null;
+}
+
 const defaultLockTimings: ConfigLockTimings = { staleMs: 30_000, timeoutMs: 60_000, pollMs: 15 };
 /** Times config.json may change under a write before giving up. */
 const maxRewrites = 20;
@@ -115,14 +122,14 @@ const pending = new Map<string, Promise<unknown>>();
 /**
  * Reads config.json, lets `decide` look at it (and call credential helpers), and writes the edit it returns.
  * One change at a time per file: in this process by a queue, across processes (other VS Code windows) by
- * `config.json.lock`, created exclusively. Just before the atomic rename the file is read again; if it
- * changed (a `docker login` meanwhile), the edit is made again to the new content, so its entry is kept too.
- * A file that does not parse is never written.
+ * `config.json.lock`, created exclusively. The docker CLI takes no lock: when config.json changed after it was
+ * read (a `docker login` meanwhile), the edit is made again to the new content, so its entry is kept too (see
+ * `replaceConfig`). A file that does not parse is never written.
  */
 export async function updateDockerConfig<T>(
   environment: DockerEnvironment,
   decide: (config: DockerConfig, file: string) => Promise<ConfigChange<T>>,
-  timings: ConfigLockTimings = defaultLockTimings,
+  { lockTimings = defaultLockTimings, swap = atomicSwap() ?? null }: ConfigWriteOptions = {},
 ): Promise<T> {
   const file = dockerConfigFile(environment);
   const previous = pending.get(file) ?? Promise.resolve();
@@ -130,18 +137,25 @@ export async function updateDockerConfig<T>(
     const target = await realpath(file).catch(() => file);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     const lockPath = `${target}.lock`;
-    const release = await lockFile(lockPath, timings);
+    const release = await lockFile(lockPath, lockTimings);
     if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
     try {
-      let text = await readConfigText(target, file);
+      const text = await readConfigText(target, file);
       const { result, edit } = await decide(parseDockerConfig(text, file), file);
       if (!edit) return result;
+      // `basis` is what the edit is made to; `expected` is what config.json must hold for ours to replace it.
+      let basis = text;
+      let expected = text;
       for (let written = 0; written < maxRewrites; written++) {
-        const config = parseDockerConfig(text, file);
+        const config = parseDockerConfig(basis, file);
         edit(config);
-        const basis = text;
-        const unchanged = (): boolean => (text = readConfigTextNow(target, file)) === basis;
-        if (await writeFileAtomic(target, `${JSON.stringify(config, null, '\t')}\n`, unchanged)) return result;
+        const content = `${JSON.stringify(config, null, '\t')}\n`;
+        const { found, replaced } = await replaceConfig(target, file, content, expected, swap);
+        if (replaced && found === expected) return result;
+        // Another program wrote config.json meanwhile: the edit is made again to what it wrote. When ours went
+        // in over that, config.json holds ours for now.
+        basis = found;
+        expected = replaced ? content : found;
       }
       throw new DockerConfigError(file, l10n.t('it kept changing while ACR Access was writing it ({0} times). Try again once other programs have finished writing it.', maxRewrites));
     } finally {
@@ -163,7 +177,7 @@ async function readConfigText(target: string, file: string): Promise<string> {
   });
 }
 
-/** The same, synchronously: nothing else runs between this read and the rename after it. */
+/** The same, synchronously: nothing else of this process runs between this read and the swap after it. */
 function readConfigTextNow(target: string, file: string): string {
   try {
     return readFileSync(target, 'utf8');
@@ -180,15 +194,14 @@ async function lockHeldProblem(lockPath: string): Promise<string> {
 }
 
 /**
- * Writes a temp file (mode 0600) next to the target, then renames it over the target: readers see old or new,
- * never half. `beforeRename` runs just before the rename, with nothing in between (both synchronous: the docker
- * CLI takes no lock, and a write of its landing between the two would be lost); when it answers false nothing
- * is renamed and the answer is false.
+ * Puts `content` in place of config.json if it still holds `expected`: written to a temp file (mode 0600) first,
+ * so readers see the old file or the new, never half of one. The docker CLI takes no lock, so config.json can
+ * change at any moment. It is read again just before ours goes in, and where the platform has an atomic swap,
+ * ours trades places with it, so the file ours replaced is read too: a write landing between the two is found
+ * and not lost. Answers what config.json held, and whether ours replaced it.
  */
-export async function writeFileAtomic(file: string, content: string, beforeRename: () => boolean = () => true): Promise<boolean> {
-  const dir = dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+async function replaceConfig(target: string, file: string, content: string, expected: string, swap: SwapFiles | null): Promise<{ found: string; replaced: boolean }> {
+  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
     try {
@@ -197,14 +210,60 @@ export async function writeFileAtomic(file: string, content: string, beforeRenam
     } finally {
       await handle.close();
     }
-    if (!beforeRename()) {
-      await unlink(temp);
-      return false;
+    // Synchronous from here on: nothing of this process runs between the look and the swap.
+    const current = readConfigTextNow(target, file);
+    if (current !== expected) return { found: current, replaced: false };
+    const outcome = swapFiles(temp, target, swap);
+    if (outcome === 'absent') return createIfAbsent(temp, target, file);
+    if (outcome === 'unsupported') {
+      renameSync(temp, target);
+      return { found: current, replaced: true };
     }
-    renameSync(temp, file);
-    return true;
-  } catch (error) {
+    const displaced = readFileSync(temp, 'utf8');
+    if (displaced !== expected && !parses(displaced)) {
+      // What landed meanwhile does not parse: it goes back, as a config that does not parse is never replaced.
+      swapFiles(temp, target, swap);
+      return { found: displaced, replaced: false };
+    }
+    return { found: displaced, replaced: true };
+  } finally {
     await unlink(temp).catch(() => undefined);
+  }
+}
+
+/**
+ * Makes `temp` and `target` trade places in one step, where the platform and the file system can. Without it
+ * (Windows; file systems such as NFS refuse it) a write has only the look just before it to guard it.
+ */
+function swapFiles(temp: string, target: string, swap: SwapFiles | null): 'swapped' | 'absent' | 'unsupported' {
+  if (!swap) return 'unsupported';
+  try {
+    swap(temp, target);
+    return 'swapped';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'absent';
+    if (code === 'EINVAL' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS') return 'unsupported';
     throw error;
+  }
+}
+
+/** With no config.json to trade places with: a hard link creates it, only if it is still absent. */
+function createIfAbsent(temp: string, target: string, file: string): { found: string; replaced: boolean } {
+  try {
+    linkSync(temp, target);
+    return { found: '', replaced: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { found: readConfigTextNow(target, file), replaced: false };
+  }
+}
+
+function parses(text: string): boolean {
+  try {
+    parseDockerConfig(text, '');
+    return true;
+  } catch {
+    return false;
   }
 }

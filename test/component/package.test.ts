@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from '../world/codeServer';
 
@@ -71,6 +73,7 @@ describe('npm run package', () => {
       /^extension\/(package\.json|package\.nls\.json|readme\.md|changelog\.md|LICENSE\.txt)$/,
       /^extension\/dist\/extension\.js$/,
       /^extension\/dist\/lazy\/[\w-]+\.js$/,
+      /^extension\/dist\/native\/([\w-]+\.node|LICENSE)$/,
       /^extension\/media\/[\w-]+\.(png|svg)$/,
       /^extension\/media\/walkthrough\/[\w-]+\.md$/,
     ];
@@ -80,6 +83,23 @@ describe('npm run package', () => {
     assert.ok(walkthroughMedia.length > 0);
     for (const required of ['extension/package.json', 'extension/dist/extension.js', 'extension/media/icon.png', ...walkthroughMedia]) {
       assert.ok(entries.includes(required), `${required} is missing`);
+    }
+  });
+
+  it('ships the atomic swap docker config writes use (src/docker/fileSwap.ts) for Linux and macOS, with its licence, and the Linux x64 one swaps', async () => {
+    const native = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64'].map((platform) => `extension/dist/native/${platform}.node`);
+    assert.deepEqual(native.filter((name) => !entries.includes(name)), [], 'missing from the package');
+    assert.ok(entries.includes('extension/dist/native/LICENSE'));
+    const dir = await mkdtemp(join(tmpdir(), 'acr-swap-'));
+    try {
+      await writeFile(join(dir, 'first'), 'first');
+      await writeFile(join(dir, 'second'), 'second');
+      const addon = { exports: {} as { swapSync: (first: string, second: string) => void } };
+      process.dlopen(addon, join(projectRoot, 'dist/native/linux-x64.node'));
+      addon.exports.swapSync(join(dir, 'first'), join(dir, 'second'));
+      assert.deepEqual([await readFile(join(dir, 'first'), 'utf8'), await readFile(join(dir, 'second'), 'utf8')], ['second', 'first']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { renameSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerConfig, DockerEnvironment, updateDockerConfig } from '../../src/docker/config';
 import { storeDockerCredential } from '../../src/docker/credentials';
 import { DockerConfigError } from '../../src/docker/errors';
+import { atomicSwap, SwapFiles } from '../../src/docker/fileSwap';
 
 const ours = { serverAddress: 'contoso.azurecr.io', username: '00000000-0000-0000-0000-000000000000', secret: 'refresh-token-of-the-extension' };
 const basic = (username: string, secret: string): string => Buffer.from(`${username}:${secret}`).toString('base64');
@@ -52,6 +54,64 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
   });
 
+  /** As `docker login` saves: its whole file written aside, then renamed over config.json. */
+  const theirSave = (text: string): void => {
+    writeFileSync(`${file}.theirs`, text, { mode: 0o600 });
+    renameSync(`${file}.theirs`, file);
+  };
+  /** The platform's atomic swap, with another program's save landing just before its first use: after ACR Access's last look. */
+  const swapAfter = (save: () => void): SwapFiles => {
+    const swap = atomicSwap() ?? assert.fail(`no atomic swap on ${process.platform}-${process.arch}`);
+    let saved = false;
+    return (first, second) => {
+      if (!saved) save();
+      saved = true;
+      swap(first, second);
+    };
+  };
+  const ourEdit = { result: 'done', edit: (config: DockerConfig) => void (config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } }) };
+
+  it('keeps a docker login that lands after the last look, just before the swap: the file it displaced is read, and the edit made again', async () => {
+    await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
+    const theirs = JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') }, 'theirs.example': { auth: basic('them', 'their-secret') } } });
+    let edits = 0;
+    const result = await updateDockerConfig(environment, () => Promise.resolve({ ...ourEdit, edit: (config: DockerConfig) => (edits++, ourEdit.edit(config)) }), { swap: swapAfter(() => theirSave(theirs)) });
+    assert.equal(result, 'done');
+    assert.equal(edits, 2, 'the change was not made again');
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
+  });
+
+  it('keeps a config.json another program creates just before ours would: ours is created only while there is none', async () => {
+    const theirs = JSON.stringify({ auths: { 'theirs.example': { auth: basic('them', 'their-secret') } } });
+    const swap = atomicSwap() ?? assert.fail('no atomic swap');
+    let created = false;
+    // The swap finds no config.json; theirs appears right after, before ours is linked in.
+    const racingSwap: SwapFiles = (first, second) => {
+      try {
+        swap(first, second);
+      } finally {
+        if (!created) theirSave(theirs);
+        created = true;
+      }
+    };
+    await updateDockerConfig(environment, () => Promise.resolve(ourEdit), { swap: racingSwap });
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['ours.example', 'theirs.example']);
+    assert.deepEqual(await readdir(dir), ['config.json']);
+  });
+
+  it('puts back a config that does not parse when it lands just before the swap, and says what to fix', async () => {
+    await writeFile(file, '{}', { mode: 0o600 });
+    const broken = '{"auths": {"theirs.example": ';
+    await assert.rejects(
+      updateDockerConfig(environment, () => Promise.resolve(ourEdit), { swap: swapAfter(() => theirSave(broken)) }),
+      (error: unknown) => error instanceof DockerConfigError && /not valid JSON/.test(error.message),
+    );
+    assert.equal(await readFile(file, 'utf8'), broken);
+    assert.deepEqual(await readdir(dir), ['config.json']);
+  });
+
   it('writes nothing over a config that stopped parsing while it was being written', async () => {
     const broken = '{"auths": {"theirs.example": ';
     await assert.rejects(
@@ -77,9 +137,9 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     await mkdir(dir, { recursive: true });
     const since = Date.now();
     await writeFile(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since, token: 'another window' }));
-    const timings = { staleMs: 60_000, timeoutMs: 0, pollMs: 1 };
+    const lockTimings = { staleMs: 60_000, timeoutMs: 0, pollMs: 1 };
     await assert.rejects(
-      updateDockerConfig(environment, () => Promise.resolve({ result: undefined, edit: () => undefined }), timings),
+      updateDockerConfig(environment, () => Promise.resolve({ result: undefined, edit: () => undefined }), { lockTimings }),
       (error: unknown) => {
         assert.ok(error instanceof DockerConfigError);
         assert.ok(error.message.includes(`${file}.lock has been held by process ${process.pid} since ${new Date(since).toISOString()}`), error.message);

@@ -10,7 +10,7 @@ import { extensionId, modulesAfterActivation } from '../activation';
 const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc|@microsoft)\/|^(dockerode|docker-modem|ssh2|protobufjs|@vscode\/extension-telemetry)\//;
 
 // The extension's own modules that wait for their command's first run: the token, access-token and
-// admin-user commands with what only they use, and the sign-in picker.
+// admin-user commands with what only they use, the sign-in picker, and pulling images.
 const onFirstUse = [
   'src/commands/createAccessToken.ts',
   'src/acr/accessTokenGuide.ts',
@@ -30,6 +30,9 @@ const onFirstUse = [
   'src/commands/enableAdminUser.ts',
   'src/azure/adminUser.ts',
   'src/commands/pickSignInSource.ts',
+  'src/commands/pullImage.ts',
+  'src/docker/pull.ts',
+  'src/docker/pullProgress.ts',
 ];
 
 describe('Lazy loading', () => {
