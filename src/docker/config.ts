@@ -143,19 +143,14 @@ export async function updateDockerConfig<T>(
       const text = await readConfigText(target, file);
       const { result, edit } = await decide(parseDockerConfig(text, file), file);
       if (!edit) return result;
-      // `basis` is what the edit is made to; `expected` is what config.json must hold for ours to replace it.
       let basis = text;
-      let expected = text;
       for (let written = 0; written < maxRewrites; written++) {
         const config = parseDockerConfig(basis, file);
         edit(config);
-        const content = `${JSON.stringify(config, null, '\t')}\n`;
-        const { found, replaced } = await replaceConfig(target, file, content, expected, swap);
-        if (replaced && found === expected) return result;
-        // Another program wrote config.json meanwhile: the edit is made again to what it wrote. When ours went
-        // in over that, config.json holds ours for now.
-        basis = found;
-        expected = replaced ? content : found;
+        const changed = await replaceConfig(target, file, `${JSON.stringify(config, null, '\t')}\n`, basis, swap);
+        if (changed === undefined) return result;
+        // Another program wrote config.json meanwhile: the edit is made again to what it wrote.
+        basis = changed;
       }
       throw new DockerConfigError(file, l10n.t('it kept changing while ACR Access was writing it ({0} times). Try again once other programs have finished writing it.', maxRewrites));
     } finally {
@@ -197,10 +192,10 @@ async function lockHeldProblem(lockPath: string): Promise<string> {
  * Puts `content` in place of config.json if it still holds `expected`: written to a temp file (mode 0600) first,
  * so readers see the old file or the new, never half of one. The docker CLI takes no lock, so config.json can
  * change at any moment. It is read again just before ours goes in, and where the platform has an atomic swap,
- * ours trades places with it, so the file ours replaced is read too: a write landing between the two is found
- * and not lost. Answers what config.json held, and whether ours replaced it.
+ * ours trades places with it, so the file ours replaced is read too: a write that landed between the two goes
+ * back at once. Answers undefined when ours went in, or else what config.json holds now.
  */
-async function replaceConfig(target: string, file: string, content: string, expected: string, swap: SwapFiles | null): Promise<{ found: string; replaced: boolean }> {
+async function replaceConfig(target: string, file: string, content: string, expected: string, swap: SwapFiles | null): Promise<string | undefined> {
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
@@ -212,20 +207,19 @@ async function replaceConfig(target: string, file: string, content: string, expe
     }
     // Synchronous from here on: nothing of this process runs between the look and the swap.
     const current = readConfigTextNow(target, file);
-    if (current !== expected) return { found: current, replaced: false };
+    if (current !== expected) return current;
     const outcome = swapFiles(temp, target, swap);
     if (outcome === 'absent') return createIfAbsent(temp, target, file);
     if (outcome === 'unsupported') {
       renameSync(temp, target);
-      return { found: current, replaced: true };
+      return undefined;
     }
-    const displaced = readFileSync(temp, 'utf8');
-    if (displaced !== expected && !parses(displaced)) {
-      // What landed meanwhile does not parse: it goes back, as a config that does not parse is never replaced.
-      swapFiles(temp, target, swap);
-      return { found: displaced, replaced: false };
-    }
-    return { found: displaced, replaced: true };
+    if (readFileSync(temp, 'utf8') === expected) return undefined;
+    // Another program's write landed between the look and the swap: it goes back. Should yet another have
+    // landed meanwhile, that newer one is what stays.
+    swapFiles(temp, target, swap);
+    if (readFileSync(temp, 'utf8') !== content) swapFiles(temp, target, swap);
+    return readConfigTextNow(target, file);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -249,21 +243,12 @@ function swapFiles(temp: string, target: string, swap: SwapFiles | null): 'swapp
 }
 
 /** With no config.json to trade places with: a hard link creates it, only if it is still absent. */
-function createIfAbsent(temp: string, target: string, file: string): { found: string; replaced: boolean } {
+function createIfAbsent(temp: string, target: string, file: string): string | undefined {
   try {
     linkSync(temp, target);
-    return { found: '', replaced: true };
+    return undefined;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { found: readConfigTextNow(target, file), replaced: false };
-  }
-}
-
-function parses(text: string): boolean {
-  try {
-    parseDockerConfig(text, '');
-    return true;
-  } catch {
-    return false;
+    return readConfigTextNow(target, file);
   }
 }

@@ -92,17 +92,18 @@ async function createExclusive(path: string, content: string): Promise<boolean> 
 }
 
 /**
- * Waits until the lock file is free (polling every `pollMs`), then takes it. Gives up after `timeoutMs`,
- * resolving undefined; a holder that long would be stale, unless others keep taking it in turn.
+ * Waits until the lock file is free, then takes it: it looks again after `pollMs`, then after twice, four and
+ * at most eight times that, so that many waiting processes do not keep the CPU busy looking. Gives up after
+ * `timeoutMs`, resolving undefined; a holder that long would be stale, unless others keep taking it in turn.
  */
 export async function lockFile(path: string, options: LockFileOptions & { readonly timeoutMs: number; readonly pollMs: number }): Promise<ReleaseLock | undefined> {
   const now = options.now ?? Date.now;
   const giveUpAt = now() + options.timeoutMs;
-  for (;;) {
+  for (let looks = 0; ; looks++) {
     const release = await tryLockFile(path, options);
     if (release || now() >= giveUpAt) return release;
-    // A random share of the poll time, so waiting processes do not wake in step.
-    await sleep(options.pollMs * (0.5 + Math.random()));
+    // A random share of the wait, so waiting processes do not wake in step.
+    await sleep(options.pollMs * Math.min(2 ** looks, 8) * (0.5 + Math.random()));
   }
 }
 

@@ -226,6 +226,7 @@ describe('docker config.json under contention with the real docker login and doc
           `${undoneByCli.length} extension steps during the run, ${finalUndoneByCli.length} entries at the end.\n` +
           `      Reader: ${polled.reads} reads, ${polled.partial} partial, ${polled.wrongMode} with a mode other than 0600.`,
       );
+      assert.deepEqual(extensionHosts.filter((_, index) => !extensionReports[index].atomicSwap), [], 'extension writers without the atomic swap');
       assert.deepEqual(failures, []);
       assert.equal(writes, extensionWriters * rounds);
       assert.equal(commands, cliWriters * rounds);

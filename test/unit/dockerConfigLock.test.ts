@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,13 +71,20 @@ describe('docker config.json: config.json.lock and changes made while writing', 
   };
   const ourEdit = { result: 'done', edit: (config: DockerConfig) => void (config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } }) };
 
-  it('keeps a docker login that lands after the last look, just before the swap: the file it displaced is read, and the edit made again', async () => {
+  it('keeps a docker login that lands after the last look, just before the swap: it goes back at once, and the edit is made again on it', async () => {
     await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
     const theirs = JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') }, 'theirs.example': { auth: basic('them', 'their-secret') } } });
     let edits = 0;
-    const result = await updateDockerConfig(environment, () => Promise.resolve({ ...ourEdit, edit: (config: DockerConfig) => (edits++, ourEdit.edit(config)) }), { swap: swapAfter(() => theirSave(theirs)) });
+    // Their file goes back before anything else of this process runs.
+    let seenMeanwhile = '';
+    const save = (): void => {
+      theirSave(theirs);
+      setImmediate(() => (seenMeanwhile = readFileSync(file, 'utf8')));
+    };
+    const result = await updateDockerConfig(environment, () => Promise.resolve({ ...ourEdit, edit: (config: DockerConfig) => (edits++, ourEdit.edit(config)) }), { swap: swapAfter(save) });
     assert.equal(result, 'done');
     assert.equal(edits, 2, 'the change was not made again');
+    assert.ok((JSON.parse(seenMeanwhile) as DockerConfig).auths?.['theirs.example'], 'their entry was missing after the swap');
     assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');

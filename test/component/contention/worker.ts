@@ -8,6 +8,7 @@ import { DockerConfigError } from '../../../src/docker/errors';
 import { eraseDockerCredential, storeDockerCredential } from '../../../src/docker/credentials';
 import { lockFile } from '../../../src/docker/lockFile';
 import { FileRefreshLock } from '../../../src/status/refreshLock';
+import { atomicSwap } from '../../../src/docker/fileSwap';
 
 /** Store and erase this host's credential in turn, checking after each step that config.json shows it. */
 export interface WriterTask {
@@ -63,6 +64,8 @@ export interface WriterReport {
   readonly mismatches: Mismatch[];
   /** When config.json last showed this writer's last step done (0: it never did after the last step). */
   readonly lastGoodCheck: number;
+  /** Whether its writes had the atomic swap (src/docker/fileSwap.ts), as the extension has on Linux and macOS. */
+  readonly atomicSwap: boolean;
 }
 
 /** When one docker command ran: from just before its process started to just after it exited. */
@@ -128,7 +131,7 @@ async function write(task: WriterTask): Promise<WriterReport> {
     else mismatches.push({ round, since: lastGoodCheck, started, finished, checked, expected });
   }
   const lastStepHeld = mismatches.at(-1)?.round !== task.rounds - 1;
-  return { writes, lockWaitsRetried, mismatches, lastGoodCheck: lastStepHeld ? lastGoodCheck : 0 };
+  return { writes, lockWaitsRetried, mismatches, lastGoodCheck: lastStepHeld ? lastGoodCheck : 0, atomicSwap: atomicSwap() !== undefined };
 }
 
 function docker(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<{ code: number; output: string }> {
