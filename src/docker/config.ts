@@ -93,9 +93,9 @@ export function credentialHelperFor(config: DockerConfig, serverAddress: string)
 export interface ConfigChange<T> {
   readonly result: T;
   /**
-   * Makes the change in a config as read from the file. It may run more than once, each time on a fresh copy:
-   * when config.json changed after it was read (the docker CLI takes no lock), the change is made again to
-   * what is there now.
+   * Makes the change in a config as read from the file under the lock, which may differ from the one `decide`
+   * saw. It may run more than once, each time on a fresh copy: when config.json changed after it was read (the
+   * docker CLI takes no lock), the change is made again to what is there now.
    */
   readonly edit?: (config: DockerConfig) => void;
 }
@@ -122,7 +122,8 @@ const pending = new Map<string, Promise<unknown>>();
 /**
  * Reads config.json, lets `decide` look at it (and call credential helpers), and writes the edit it returns.
  * One change at a time per file: in this process by a queue, across processes (other VS Code windows) by
- * `config.json.lock`, created exclusively. The docker CLI takes no lock: when config.json changed after it was
+ * `config.json.lock`, created exclusively, which is taken for the write alone; the edit is made to what
+ * config.json holds then. The docker CLI takes no lock: when config.json changed after it was
  * read (a `docker login` meanwhile), the edit is made again to the new content, so its entry is kept too (see
  * `replaceConfig`). A file that does not parse is never written.
  */
@@ -136,14 +137,15 @@ export async function updateDockerConfig<T>(
   const next = previous.catch(() => undefined).then(async () => {
     const target = await realpath(file).catch(() => file);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+    // `decide` runs before the lock is taken: a credential helper it calls that waits for its user (a passphrase,
+    // a keychain prompt) holds up no other window's write, and cannot outlast the lock's stale time.
+    const { result, edit } = await decide(parseDockerConfig(await readConfigText(target, file), file), file);
+    if (!edit) return result;
     const lockPath = `${target}.lock`;
     const release = await lockFile(lockPath, lockTimings);
     if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
     try {
-      const text = await readConfigText(target, file);
-      const { result, edit } = await decide(parseDockerConfig(text, file), file);
-      if (!edit) return result;
-      let basis = text;
+      let basis = await readConfigText(target, file);
       for (let written = 0; written < maxRewrites; written++) {
         const config = parseDockerConfig(basis, file);
         edit(config);

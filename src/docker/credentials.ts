@@ -49,6 +49,9 @@ export async function storeDockerCredential(credential: RegistryCredential, envi
     }
     if (helper) await helperStore(helper, host, credential, environment.env);
     const edit = (current: DockerConfig): void => {
+      const stored = current.auths?.[host]?.auth;
+      // Made on a config someone changed since: a credential they saved meanwhile stays.
+      if (replacing && !helper && stored !== undefined && !isSameAuth(stored, replacing)) return;
       const entry = withoutCredentialFields(current.auths?.[host]);
       if (!helper) entry.auth = encodeAuth(credential.username, credential.secret);
       current.auths = { ...current.auths, [host]: entry };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,26 +34,6 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     await writeFile(file, JSON.stringify(config));
   };
 
-  it('keeps an entry written by another program after config.json was read: the edit is made again to the new content', async () => {
-    await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
-    let edits = 0;
-    const result = await updateDockerConfig(environment, async () => {
-      await theirLogin('theirs.example');
-      return {
-        result: 'done',
-        edit: (config) => {
-          edits++;
-          config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } };
-        },
-      };
-    });
-    assert.equal(result, 'done');
-    assert.equal(edits, 2, 'the change was not made again');
-    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
-    assert.equal((await stat(file)).mode & 0o777, 0o600);
-    assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
-  });
-
   /** As `docker login` saves: its whole file written aside, then renamed over config.json. */
   const theirSave = (text: string): void => {
     writeFileSync(`${file}.theirs`, text, { mode: 0o600 });
@@ -70,6 +50,39 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     };
   };
   const ourEdit = { result: 'done', edit: (config: DockerConfig) => void (config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } }) };
+
+  it('keeps an entry written by another program after config.json was read under the lock: the edit is made again to the new content', async () => {
+    await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
+    let edits = 0;
+    const result = await updateDockerConfig(environment, () =>
+      Promise.resolve({
+        result: 'done',
+        edit: (config: DockerConfig) => {
+          // The first edit is made to what was read; their login lands before the look that follows it.
+          if (edits++ === 0) theirSave(JSON.stringify({ auths: { ...config.auths, 'theirs.example': { auth: basic('them', 'their-secret') } } }));
+          config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } };
+        },
+      }),
+    );
+    assert.equal(result, 'done');
+    assert.equal(edits, 2, 'the change was not made again');
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
+    assert.equal((await stat(file)).mode & 0o777, 0o600);
+    assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
+  });
+
+  it('decides (and calls credential helpers) before taking config.json.lock, and makes the edit to what config.json holds under it', async () => {
+    await writeFile(file, '{}', { mode: 0o600 });
+    let lockedWhileDeciding: boolean | undefined;
+    await updateDockerConfig(environment, async () => {
+      lockedWhileDeciding = existsSync(`${file}.lock`);
+      await theirLogin('theirs.example');
+      return ourEdit;
+    });
+    assert.equal(lockedWhileDeciding, false, 'the lock was held while deciding');
+    assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['ours.example', 'theirs.example']);
+  });
+
 
   it('keeps a docker login that lands after the last look, just before the swap: it goes back at once, and the edit is made again on it', async () => {
     await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
