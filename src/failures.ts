@@ -20,9 +20,9 @@ export interface FailureAdvice {
 
 /** Whether only the user can fix a failure, and how; unknown failures are retried (with backoff) and point to the log. */
 export function adviceFor(error: unknown): FailureAdvice {
-  if (error instanceof AcrError && error.kind === 'notSignedIn' && (isActionableFailure(error.cause) || isEntraOutage(error.cause))) {
-    // The token could not be had because the sign-in method itself is broken, or Entra said "not now": that is
-    // what the advice is about, not signing in again.
+  if (error instanceof AcrError && error.kind === 'notSignedIn' && (isActionableFailure(error.cause) || entraVerdict(error.cause) !== undefined)) {
+    // The token could not be had because the sign-in method itself is broken, Entra said "not now" or could not
+    // be reached, or Entra refused the app's own credential: that is what the advice is about, not signing in again.
     const cause = adviceFor(error.cause);
     return { ...cause, message: l10n.t('Could not get an Azure sign-in token for registry {0}. {1}', error.registry, cause.message) };
   }
@@ -54,10 +54,38 @@ export function fixActionFor(advice: FailureAdvice): FixAction | undefined {
   return undefined;
 }
 
-/** An @azure/identity failure where Entra answered "not now" (throttled, or a server error) rather than "not you". */
-function isEntraOutage(error: unknown): boolean {
+/** Entra's OAuth 2.0 `error` codes (RFC 6749 section 5.2) for "not now" rather than "not you". */
+const entraOutageCodes = new Set(['temporarily_unavailable', 'server_error']);
+/** The app's own credential (client secret, certificate, assertion) is wrong, or the app may not use this grant. */
+const credentialRefusedCodes = new Set(['invalid_client', 'unauthorized_client']);
+
+/**
+ * The OAuth 2.0 `error` code Entra answered an @azure/identity sign-in with, when it is known.
+ * AuthenticationError keeps it in `errorResponse`. A sign-in through MSAL (client secret, certificate, workload
+ * identity) ends in an AuthenticationRequiredError that keeps only the message of MSAL's ServerError,
+ * `<code>: Error(s): ... - Description: ...`: the HTTP status and MSAL's own error are dropped, so the code at
+ * the start of the message is all that tells a throttled or failing Entra from a refused credential.
+ */
+function entraErrorCode(error: unknown): string | undefined {
+  const { name, message, errorResponse } = (error ?? {}) as { name?: unknown; message?: unknown; errorResponse?: { error?: unknown } };
+  if (name === 'AuthenticationError') return typeof errorResponse?.error === 'string' ? errorResponse.error : undefined;
+  if (name === 'AuthenticationRequiredError' && typeof message === 'string') return /^([a-z_]+): /.exec(message)?.[1];
+  return undefined;
+}
+
+/**
+ * What an @azure/identity failure says about Entra, when it says something signing in again would not fix:
+ * "not now" (throttled, or a server error), no answer (network), or the app's own credential refused.
+ */
+function entraVerdict(error: unknown): 'outage' | 'unreachable' | 'credentialRefused' | undefined {
   const { name, statusCode } = (error ?? {}) as { name?: unknown; statusCode?: unknown };
-  return name === 'AuthenticationError' && typeof statusCode === 'number' && (statusCode === 429 || statusCode >= 500);
+  if (name === 'AuthenticationError' && typeof statusCode === 'number' && (statusCode === 429 || statusCode >= 500)) return 'outage';
+  const code = entraErrorCode(error) ?? '';
+  if (entraOutageCodes.has(code)) return 'outage';
+  // MSAL's own code for a request that got no HTTP answer (reset, refused, TLS), after the pipeline's retries.
+  if (code === 'network_error') return 'unreachable';
+  if (credentialRefusedCodes.has(code)) return 'credentialRefused';
+  return undefined;
 }
 
 /**
@@ -75,10 +103,17 @@ function foreignAdvice(error: unknown): FailureAdvice {
     case 'CredentialUnavailableError':
       return advice('azure.signInUnavailable', true, 'signIn', l10n.t('The sign-in method cannot be used here ({0}). Sign in again, or choose another sign-in method.', text));
     case 'AuthenticationRequiredError':
-      return advice('azure.signInRequired', true, 'signIn', l10n.t('Microsoft Entra ID needs you to sign in again ({0}).', text));
-    case 'AuthenticationError':
-      if (isEntraOutage(error)) return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
+    case 'AuthenticationError': {
+      const verdict = entraVerdict(error);
+      if (verdict === 'outage') return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
+      if (verdict === 'unreachable') {
+        return advice('azure.entraUnreachable', false, 'retry', l10n.t('Could not reach Microsoft Entra ID ({0}). Check your connection, proxy and certificates, then try again.', text));
+      }
+      if (name === 'AuthenticationRequiredError' && verdict !== 'credentialRefused') {
+        return advice('azure.signInRequired', true, 'signIn', l10n.t('Microsoft Entra ID needs you to sign in again ({0}).', text));
+      }
       return advice('azure.signInRefused', true, 'signIn', l10n.t('Microsoft Entra ID refused the sign-in ({0}). Sign in again, or check the sign-in method.', text));
+    }
     case 'RestError':
       return armAdvice(status, text);
     default:

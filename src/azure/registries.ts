@@ -47,12 +47,18 @@ export class ArmTimeoutError extends Error implements ActionableFailure {
   }
 }
 
-/** Runs an ARM operation with the caller's signal and a time-out; the caller's abort rejects with its reason. */
-async function withinArmTimeout<T>(abortSignal: AbortSignal | undefined, limits: ArmLimits, operation: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs an ARM operation with the caller's signal and a time-out; the caller's abort rejects with its reason.
+ * The SDK is loaded before the clock starts: the time-out bounds ARM's answer, and loading the SDK the first
+ * time can take seconds on a slow disk, which used to end a quick refusal (a 401) as a time-out instead.
+ */
+async function withinArmTimeout<Sdk, T>(abortSignal: AbortSignal | undefined, limits: ArmLimits, load: () => Promise<Sdk>, operation: (sdk: Sdk, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const sdk = await load();
+  if (abortSignal?.aborted) throw abortSignal.reason;
   const timeoutMs = limits.timeoutMs ?? defaultArmTimeoutMs;
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    return await operation(abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout);
+    return await operation(sdk, abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout);
   } catch (error) {
     if (abortSignal?.aborted) throw abortSignal.reason;
     if (timeout.aborted) throw new ArmTimeoutError(timeoutMs / 1000);
@@ -67,11 +73,13 @@ function subscriptionClientOptions(cloud: AzureCloud) {
 
 /** Every subscription the account can see, in every tenant it belongs to. */
 export function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<Subscription[]> {
-  return withinArmTimeout(abortSignal, limits, (signal) => subscriptionsOf(credentialFor, cloud, signal));
+  return withinArmTimeout(abortSignal, limits, loadSubscriptionsSdk, (sdk, signal) => subscriptionsOf(sdk, credentialFor, cloud, signal));
 }
 
-async function subscriptionsOf(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal: AbortSignal): Promise<Subscription[]> {
-  const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
+const loadSubscriptionsSdk = () => import('@azure/arm-resources-subscriptions');
+const loadRegistrySdk = () => import('@azure/arm-containerregistry');
+
+async function subscriptionsOf({ SubscriptionClient }: Awaited<ReturnType<typeof loadSubscriptionsSdk>>, credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal: AbortSignal): Promise<Subscription[]> {
   const tenantNames = new Map<string, string | undefined>();
   for await (const tenant of new SubscriptionClient(credentialFor(undefined), subscriptionClientOptions(cloud)).tenants.list({ abortSignal })) {
     if (tenant.tenantId) tenantNames.set(tenant.tenantId, tenant.displayName);
@@ -94,11 +102,12 @@ async function subscriptionsOf(credentialFor: CredentialForTenant, cloud: AzureC
 }
 
 export function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<RegistrySummary[]> {
-  return withinArmTimeout(abortSignal, limits, (signal) => registriesOf(credentialFor, cloud, subscription, signal));
+  return withinArmTimeout(abortSignal, limits, loadRegistrySdk, (sdk, signal) => registriesOf(sdk, credentialFor, cloud, subscription, signal));
 }
 
-async function registriesOf(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal: AbortSignal): Promise<RegistrySummary[]> {
-  const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+type RegistrySdk = Awaited<ReturnType<typeof loadRegistrySdk>>;
+
+async function registriesOf({ ContainerRegistryManagementClient }: RegistrySdk, credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal: AbortSignal): Promise<RegistrySummary[]> {
   const client = new ContainerRegistryManagementClient(credentialFor(subscription.tenantId), subscription.id, {
     endpoint: cloud.armEndpoint,
     credentials: { scopes: [scopeFor(cloud.armAudience)] },
@@ -126,11 +135,10 @@ async function registriesOf(credentialFor: CredentialForTenant, cloud: AzureClou
  * expires. ARM does not say which password a value belongs to, so with two the earlier expiry is taken.
  */
 export function tokenPasswordExpiry(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<number | undefined> {
-  return withinArmTimeout(abortSignal, limits, (signal) => passwordExpiryOf(credentialFor, cloud, registry, tokenName, signal));
+  return withinArmTimeout(abortSignal, limits, loadRegistrySdk, (sdk, signal) => passwordExpiryOf(sdk, credentialFor, cloud, registry, tokenName, signal));
 }
 
-async function passwordExpiryOf(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal: AbortSignal): Promise<number | undefined> {
-  const { ContainerRegistryManagementClient } = await import('@azure/arm-containerregistry');
+async function passwordExpiryOf({ ContainerRegistryManagementClient }: RegistrySdk, credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, tokenName: string, abortSignal: AbortSignal): Promise<number | undefined> {
   const client = new ContainerRegistryManagementClient(credentialFor(registry.subscription.tenantId), registry.subscription.id, {
     endpoint: cloud.armEndpoint,
     credentials: { scopes: [scopeFor(cloud.armAudience)] },

@@ -29,6 +29,18 @@ describe('emulator: faults switched on at run time, and the request log', () => 
     assert.equal((await requestToken()).status, 200);
   });
 
+  it("answers an injected status on Entra in Entra's OAuth error shape, with the code that fits the status", async () => {
+    for (const [status, code] of [[401, 'invalid_client'], [403, 'unauthorized_client'], [404, 'invalid_request'], [429, 'temporarily_unavailable'], [500, 'server_error'], [503, 'temporarily_unavailable']] as const) {
+      await emulator().client.addFault({ server: 'entra', path: '/oauth2/v2.0/token$', mode: 'status', status, times: 1 });
+      const response = await requestToken();
+      assert.equal(response.status, status);
+      const body = (await response.json()) as Record<string, unknown>;
+      assert.equal(body.error, code, `status ${status}`);
+      assert.match(String(body.error_description), new RegExp(`status ${status} injected by a fault`));
+      assert.equal(typeof body.trace_id, 'string');
+    }
+  });
+
   it('hangs without answering', async () => {
     await emulator().client.addFault({ server: 'entra', path: '/oauth2/v2.0/token$', mode: 'hang' });
     await assert.rejects(

@@ -53,6 +53,32 @@ interface Endpoint {
   drive(signal: AbortSignal): Promise<unknown>;
 }
 
+/**
+ * The advice the status cells of some rows must give (issue #12): Entra's refusal of the app's secret, its
+ * throttling and outages, and ARM's refusal of a token, each told apart although the libraries wrap them.
+ */
+const entraOutage = 'azure.entraUnavailable';
+const expectedKinds: Partial<Record<string, Record<string, string>>> = {
+  Entra: {
+    ...bothRetryAfters(401, 'azure.signInRefused'),
+    ...bothRetryAfters(403, 'azure.signInRefused'),
+    ...bothRetryAfters(404, 'acr.notSignedIn'),
+    ...bothRetryAfters(429, entraOutage),
+    ...bothRetryAfters(500, entraOutage),
+    ...bothRetryAfters(503, entraOutage),
+  },
+  ARM: {
+    ...bothRetryAfters(401, 'arm.notSignedIn'),
+    ...bothRetryAfters(403, 'arm.noRole'),
+    ...bothRetryAfters(404, 'arm.failed'),
+    429: 'arm.throttled',
+  },
+};
+
+function bothRetryAfters(status: number, kind: string): Record<string, string> {
+  return { [`${status}`]: kind, [`${status}+RA`]: kind };
+}
+
 /** The code's own per-request bound, small so a cell that hangs ends quickly; the test's bound is far above it. */
 const limits: Partial<RequestLimits> = { timeoutMs: 1_500, throttleRetries: 1, maxRetryAfterSeconds: 5 };
 const engineTimeoutMs = 3_000;
@@ -79,8 +105,10 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
   const secrets: string[] = [];
 
   const credential = (client = clients.puller): ClientSecretCredential =>
-    // A new credential per cell: @azure/identity caches tokens per instance.
-    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true });
+    // A new credential per cell: @azure/identity caches tokens per instance. Its pipeline would retry a 429 or
+    // 5xx from Entra for seconds (3 x Retry-After, or backoff) before throwing the same error it throws at once
+    // without retries; that wait would race the code's 1.5 s bound here, not the product's 30 s one.
+    new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: emulator().entra.authorityHost, disableInstanceDiscovery: true, retryOptions: { maxRetries: 0 } });
   const tokenClient = (): AcrTokenClient => new AcrTokenClient({ credential: credential(), trust, limits });
   const environment = (): { env: NodeJS.ProcessEnv } => ({ env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfig } });
   /** Signing in to a registry as DockerLogins does it: an ACR refresh token, then the engine's check and the config write. */
@@ -201,6 +229,8 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
         const advice = adviceFor(outcome.error);
         row.set(mode.name, { kind: advice.kind });
         assert.notEqual(advice.kind, 'unexpected', `${cell}: no clear kind: ${advice.message}`);
+        const expected = expectedKinds[endpoint.name]?.[mode.name];
+        if (expected) assert.equal(advice.kind, expected, `${cell}: ${advice.message}`);
         assert.ok(advice.message.trim().length > 0, `${cell}: empty message`);
         assert.doesNotMatch(advice.message, tokenShape, `${cell}: the message holds a token`);
         for (const secret of secrets) assert.ok(!advice.message.includes(secret), `${cell}: the message holds a secret`);

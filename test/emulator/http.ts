@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
@@ -211,10 +212,26 @@ function resetConnection(socket: Socket): void {
 
 const acrErrorCodes: Record<number, string> = { 400: 'UNSUPPORTED', 401: 'UNAUTHORIZED', 403: 'DENIED', 404: 'NOT_FOUND', 405: 'UNSUPPORTED', 429: 'TOOMANYREQUESTS' };
 
-/** An injected status's body: ACR's error shape on login servers, the ARM/Entra-like shape elsewhere. */
+/**
+ * Entra's `error` for an injected status (OAuth 2.0's codes, RFC 6749 sections 4.1.2.1 and 5.2). MSAL keeps only
+ * the body of a failed token request, not its status, so a client tells an outage from a refusal by this code.
+ */
+function entraErrorCode(status: number): string {
+  if (status === 401) return 'invalid_client';
+  if (status === 403) return 'unauthorized_client';
+  if (status === 500) return 'server_error';
+  if (status === 429 || status >= 500) return 'temporarily_unavailable';
+  return 'invalid_request';
+}
+
+/** An injected status's body: ACR's error shape on login servers, Entra's OAuth error on Entra, ARM's shape elsewhere. */
 function faultBody(server: string, status: number): unknown {
   const message = `status ${status} injected by a fault`;
   if (server.startsWith('registry:')) return { errors: [{ code: acrErrorCodes[status] ?? (status >= 500 ? 'UNAVAILABLE' : 'UNKNOWN'), message, detail: null }] };
+  if (server === 'entra') {
+    const traceId = randomUUID();
+    return { error: entraErrorCode(status), error_description: `${message}. Trace ID: ${traceId}`, timestamp: new Date().toISOString(), trace_id: traceId, correlation_id: randomUUID() };
+  }
   return { error: { code: 'EmulatedFault', message } };
 }
 

@@ -1,5 +1,6 @@
 import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
 import { RestError } from '@azure/core-rest-pipeline';
+import { AuthError, ClientAuthError, ClientAuthErrorCodes, ServerError } from '@azure/msal-node';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -316,6 +317,46 @@ describe('failures: who must act, and how', () => {
       assert.match(advice.message, new RegExp(registry.replace(/\./g, '\\.')));
       const refused = new AcrError('notSignedIn', registry, { cause: new AuthenticationError(400, { error: 'invalid_grant', error_description: 'refused' }) });
       assertAdvice(refused, { needsUser: true, nextStep: 'signIn', kind: 'acr.notSignedIn' });
+    });
+
+    describe('a sign-in through MSAL (client secret, certificate), where @azure/identity keeps only the message', () => {
+      const scopes = ['https://containerregistry.azure.net/.default'];
+      /** As @azure/identity 4.13 hands on an MSAL failure (msal/utils.ts handleMsalError): a new error with MSAL's message alone. */
+      const asIdentityThrowsIt = (msalError: AuthError): AuthenticationRequiredError => new AuthenticationRequiredError({ scopes, message: msalError.message });
+      /** MSAL's ServerError for a token request Entra answered with an OAuth error, as its ResponseHandler builds it. */
+      const entraAnswered = (error: string, status: number): AuthError =>
+        new ServerError(error, 'c0ffee00-0000-4000-8000-000000000002', `Error(s): Not Available - Timestamp: 2026-12-02T03:56:36.651Z - Description: status ${status} from Entra. Trace ID: 4457d068 - Correlation ID: c0ffee00 - Trace ID: 4457d068`, undefined, undefined, status);
+
+      it('throttling and server errors (temporarily_unavailable, server_error) are an Entra outage, retried', () => {
+        for (const [error, status] of [['temporarily_unavailable', 429], ['server_error', 500], ['temporarily_unavailable', 503]] as const) {
+          assertAdvice(asIdentityThrowsIt(entraAnswered(error, status)), { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnavailable' });
+          const behindRegistry = new AcrError('notSignedIn', registry, { cause: asIdentityThrowsIt(entraAnswered(error, status)) });
+          const advice = assertAdvice(behindRegistry, { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnavailable' });
+          assert.match(advice.message, /unavailable for now/);
+        }
+      });
+
+      it("a refused client secret or app (invalid_client, unauthorized_client) says the sign-in was refused, also behind a registry's token", () => {
+        for (const [error, status] of [['invalid_client', 401], ['unauthorized_client', 403]] as const) {
+          assertAdvice(asIdentityThrowsIt(entraAnswered(error, status)), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInRefused' });
+          const advice = assertAdvice(new AcrError('notSignedIn', registry, { cause: asIdentityThrowsIt(entraAnswered(error, status)) }), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInRefused' });
+          assert.match(advice.message, /check the sign-in method/);
+        }
+      });
+
+      it('no answer at all (MSAL network_error) is retried as Entra out of reach', () => {
+        const unreachable = asIdentityThrowsIt(new ClientAuthError(ClientAuthErrorCodes.networkError, 'c0ffee00-0000-4000-8000-000000000003'));
+        assertAdvice(unreachable, { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnreachable' });
+        assertAdvice(new AcrError('notSignedIn', registry, { cause: unreachable }), { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnreachable' });
+      });
+
+      it('other answers (invalid_grant, invalid_request, no code) still ask to sign in again', () => {
+        assertAdvice(asIdentityThrowsIt(entraAnswered('invalid_grant', 400)), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInRequired' });
+        assertAdvice(new AcrError('notSignedIn', registry, { cause: asIdentityThrowsIt(entraAnswered('invalid_request', 404)) }), { needsUser: true, nextStep: 'signIn', kind: 'acr.notSignedIn' });
+        // The code is read only at the start of the message, where MSAL puts it, not from the description.
+        const described = new ServerError('invalid_grant', '', 'Error(s): Not Available - Description: the upstream said server_error: retry', undefined, undefined, 400);
+        assertAdvice(asIdentityThrowsIt(described), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInRequired' });
+      });
     });
 
     it('Azure Resource Manager: 401 signs in, 403 asks for a role, 429, 5xx and no answer are retried', () => {
