@@ -81,6 +81,8 @@ function bothRetryAfters(status: number, kind: string): Record<string, string> {
 
 /** The code's own per-request bound, small so a cell that hangs ends quickly; the test's bound is far above it. */
 const limits: Partial<RequestLimits> = { timeoutMs: 1_500, throttleRetries: 1, maxRetryAfterSeconds: 5 };
+/** ARM's bound also holds the Entra token request for ARM (a new credential per cell): a little more room on a busy machine. */
+const armTimeoutMs = 5_000;
 const engineTimeoutMs = 3_000;
 const testBoundMs = 60_000;
 const tokenShape = /eyJ[A-Za-z0-9_-]{10,}/;
@@ -137,7 +139,7 @@ describe('fault matrix: every emulator fault mode on every endpoint the extensio
       faultFor: (mode) => noToken('ARM answers hold no token')(mode) ?? { server: 'arm', path: mode.fault.mode === 'tlsFailure' ? undefined : '/registries$' },
       drive: (signal) => {
         const subscription: Subscription = { id: devSubscription, name: 'dev', tenantId: contoso };
-        return listRegistries(() => credential(clients.owner), cloud, subscription, signal, { timeoutMs: limits.timeoutMs });
+        return listRegistries(() => credential(clients.owner), cloud, subscription, signal, { timeoutMs: armTimeoutMs });
       },
     },
     {
