@@ -79,7 +79,7 @@ async function pollConfig(file: string, expectedEntries: number, stop: () => boo
   return reads;
 }
 
-describe('Two windows on one code-server with the same 20 overdue registries, renewals switched on in one and then the other', () => {
+describe('Two windows on one code-server with the same 20 overdue registries, renewals switched on in one and then, mid-round, the other', () => {
   let emulator: RunningEmulator;
   let dockerConfig: string;
   let server: CodeServer;
@@ -171,7 +171,10 @@ describe('Two windows on one code-server with the same 20 overdue registries, re
     const roundStartedAt = Date.now();
 
     // Renewals switched on in the user settings, in both windows one after the other: every registry is overdue
-    // in both, and the second starts while the first is still renewing (10 at a time).
+    // in both. Each exchange takes the registry 8 s to answer, so the first window, renewing 10 at a time, is
+    // still at it when the second starts: the second meets registries the first is renewing (locked), has
+    // renewed (their renewal records), and has not reached yet.
+    await emulator.client.addFault({ mode: 'slow', delayMs: 8_000, path: '^/oauth2/exchange$' });
     for (const page of [first, second]) {
       await page.bringToFront();
       await editUserSettings(page, server.userSettingsFile, { 'acrAccess.autoRefresh.enabled': true });
@@ -184,6 +187,7 @@ describe('Two windows on one code-server with the same 20 overdue registries, re
       await waitFor(async () => (shown = await minutesLeft(page)) !== undefined && shown > 120, 240_000, () => `window ${pages.indexOf(page) + 1} still shows ${shown} minutes left`);
     }
     roundOver = true;
+    await emulator.client.clearFaults();
     const configReads = await polling;
     const round = await exchangesSince(roundStart);
     const perRegistry = new Map(registryNames.map((name) => [name, round.filter((entry) => entry.server === `registry:${name}`).map((entry) => entry.status)]));
