@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { access, chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -7,8 +6,8 @@ import { setTimeout as pause } from 'node:timers/promises';
 import { DockerConfig } from '../../src/docker/config';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
 import { RunningEmulator, startEmulator } from '../world/emulator';
-import { projectRoot } from '../world/codeServer';
-import type { CliReport, CliTask, CommandRun, Mismatch, WriterReport, WriterTask } from './contention/worker';
+import { pollConfig, runWorker } from './contention/harness';
+import type { CliReport, CommandRun, Mismatch, WriterReport } from './contention/worker';
 import { assertCaTrusted, contoso, devSubscription, nullGuid } from './emulatorSupport';
 
 // 20 writers. Docker CLI writers take turns among themselves, so their commands run one at a time; each costs
@@ -17,6 +16,7 @@ import { assertCaTrusted, contoso, devSubscription, nullGuid } from './emulatorS
 const extensionWriters = 19;
 const cliWriters = 1;
 const rounds = Number(process.env.ACR_TEST_ROUNDS ?? 200);
+const workerTimeoutMs = 600_000;
 const tokenName = 'contention';
 const tokenPassword = 'contention-token-password';
 
@@ -61,62 +61,6 @@ case "$1" in
   *) echo "unknown action $1" >&2; exit 2 ;;
 esac
 `;
-
-interface Result {
-  code: number;
-  output: string;
-}
-
-function run(program: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(program, args, { env, cwd, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
-    child.stdin?.end();
-  });
-}
-
-const workerScript = join(__dirname, 'contention', 'worker.ts');
-
-/** Runs the extension's modules (or the docker CLI) in a separate Node process. */
-async function inProcess<T>(task: WriterTask | CliTask, env: NodeJS.ProcessEnv): Promise<T> {
-  const result = await run(process.execPath, ['--import', 'tsx', workerScript, JSON.stringify(task)], { ...env, NODE_OPTIONS: '' }, projectRoot);
-  assert.equal(result.code, 0, `a ${task.kind} process failed: ${result.output}`);
-  return JSON.parse(result.output.trim().split('\n').at(-1)!) as T;
-}
-
-/**
- * Reads config.json in a loop until stopped: every read must parse, and the file must keep mode 0600. A
- * millisecond's pause between reads leaves the CPU to the writers; a file written in place would still be
- * caught half-written many times over.
- */
-function pollConfig(file: string): { stop: () => Promise<{ reads: number; partial: number; wrongMode: number }> } {
-  let stopped = false;
-  const counts = { reads: 0, partial: 0, wrongMode: 0 };
-  const polling = (async () => {
-    while (!stopped) {
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      const mode = await stat(file).then((info) => info.mode & 0o777, () => 0o600);
-      if (text !== undefined) {
-        counts.reads++;
-        try {
-          JSON.parse(text);
-        } catch {
-          counts.partial++;
-        }
-      }
-      if (mode !== 0o600) counts.wrongMode++;
-      await pause(1);
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await polling;
-      return counts;
-    },
-  };
-}
 
 async function dockerProgram(): Promise<string> {
   for (const folder of (process.env.PATH ?? '').split(delimiter)) {
@@ -174,12 +118,14 @@ describe('docker config.json under contention with the real docker login and doc
       const cliHosts = emulator.registries.map((registry) => registry.loginServer);
       assert.equal(cliHosts.length, cliWriters);
 
-      const reader = pollConfig(file);
+      // A millisecond's pause between reads leaves the CPU to the writers; a file written in place would still be
+      // caught half-written many times over.
+      const reader = pollConfig(file, () => pause(1));
       const [extensionReports, cliReports] = await Promise.all([
-        Promise.all(extensionHosts.map((host) => inProcess<WriterReport>({ kind: 'writer', dockerConfig: configDir, host, rounds, helper: throughHelper }, env))),
+        Promise.all(extensionHosts.map((host) => runWorker<WriterReport>({ kind: 'writer', dockerConfig: configDir, host, rounds, helper: throughHelper }, env, workerTimeoutMs))),
         Promise.all(
           cliHosts.map((host) =>
-            inProcess<CliReport>({ kind: 'cli', dockerConfig: configDir, host, username: tokenName, rounds, turnLock: join(dir, `${throughHelper}-cli-turn.lock`) }, { ...env, ACR_TEST_CLI_PASSWORD: tokenPassword }),
+            runWorker<CliReport>({ kind: 'cli', dockerConfig: configDir, host, username: tokenName, rounds, turnLock: join(dir, `${throughHelper}-cli-turn.lock`) }, { ...env, ACR_TEST_CLI_PASSWORD: tokenPassword }, workerTimeoutMs),
           ),
         ),
       ]);

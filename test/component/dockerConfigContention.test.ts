@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,62 +6,9 @@ import { setImmediate as yieldToOthers } from 'node:timers/promises';
 import { DockerConfig } from '../../src/docker/config';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
 import { RunningEmulator, startEmulator } from '../world/emulator';
-import { projectRoot } from '../world/codeServer';
-import type { RenewerReport, RenewerTask, WriterTask } from './contention/worker';
+import { pollConfig, runWorker } from './contention/harness';
+import type { RenewerReport } from './contention/worker';
 import { assertCaTrusted, componentFixture, nullGuid } from './emulatorSupport';
-
-interface Result {
-  code: number;
-  output: string;
-}
-
-function run(program: string, args: string[], env: NodeJS.ProcessEnv, stdin?: string, cwd?: string): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = execFile(program, args, { env, cwd, timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
-    });
-    child.stdin?.end(stdin ?? '');
-  });
-}
-
-const workerScript = join(__dirname, 'contention', 'worker.ts');
-
-/** Runs the extension's modules in a separate Node process (one per VS Code window it stands for). */
-async function inProcess<T>(task: WriterTask | RenewerTask, env: NodeJS.ProcessEnv): Promise<T> {
-  const result = await run(process.execPath, ['--import', 'tsx', workerScript, JSON.stringify(task)], { ...env, NODE_OPTIONS: '' }, undefined, projectRoot);
-  assert.equal(result.code, 0, `a ${task.kind} process failed: ${result.output}`);
-  return JSON.parse(result.output.trim().split('\n').at(-1)!) as T;
-}
-
-
-/** Reads config.json in a loop until stopped: every read must parse, and the file must keep mode 0600. */
-function pollConfig(file: string): { stop: () => Promise<{ reads: number; partial: number; wrongMode: number }> } {
-  let stopped = false;
-  const counts = { reads: 0, partial: 0, wrongMode: 0 };
-  const polling = (async () => {
-    while (!stopped) {
-      const text = await readFile(file, 'utf8').catch(() => undefined);
-      const mode = await stat(file).then((info) => info.mode & 0o777, () => 0o600);
-      if (text !== undefined) {
-        counts.reads++;
-        try {
-          JSON.parse(text);
-        } catch {
-          counts.partial++;
-        }
-      }
-      if (mode !== 0o600) counts.wrongMode++;
-      await yieldToOthers();
-    }
-  })();
-  return {
-    stop: async () => {
-      stopped = true;
-      await polling;
-      return counts;
-    },
-  };
-}
 
 describe('docker config.json under contention: separate processes, the real docker CLI, a reader polling', () => {
   let engine: DockerEngine;
@@ -97,9 +43,9 @@ describe('docker config.json under contention: separate processes, the real dock
     const registries = Array.from({ length: 20 }, (_, index) => `registry${String(index).padStart(2, '0')}.azurecr.io`);
     const processes = 6;
     const rounds = 15;
-    const reader = pollConfig(config.file);
+    const reader = pollConfig(config.file, yieldToOthers);
     const reports = await Promise.all(
-      Array.from({ length: processes }, () => inProcess<RenewerReport>({ kind: 'renewer', dockerConfig: config.dir, storage, journal, registries, rounds }, config.env)),
+      Array.from({ length: processes }, () => runWorker<RenewerReport>({ kind: 'renewer', dockerConfig: config.dir, storage, journal, registries, rounds }, config.env, 170_000)),
     );
     const polled = await reader.stop();
 
