@@ -64,12 +64,13 @@ const credentialRefusedCodes = new Set(['invalid_client', 'unauthorized_client']
  * AuthenticationError keeps it in `errorResponse`. A sign-in through MSAL (client secret, certificate, workload
  * identity) ends in an AuthenticationRequiredError that keeps only the message of MSAL's ServerError,
  * `<code>: Error(s): ... - Description: ...`: the HTTP status and MSAL's own error are dropped, so the code at
- * the start of the message is all that tells a throttled or failing Entra from a refused credential.
+ * the start of the message is all that tells a throttled or failing Entra from a refused credential. MSAL's
+ * failure to read the authority's metadata comes the same way, as a CredentialUnavailableError.
  */
 function entraErrorCode(error: unknown): string | undefined {
   const { name, message, errorResponse } = (error ?? {}) as { name?: unknown; message?: unknown; errorResponse?: { error?: unknown } };
   if (name === 'AuthenticationError') return typeof errorResponse?.error === 'string' ? errorResponse.error : undefined;
-  if (name === 'AuthenticationRequiredError' && typeof message === 'string') return /^([a-z_]+): /.exec(message)?.[1];
+  if ((name === 'AuthenticationRequiredError' || name === 'CredentialUnavailableError') && typeof message === 'string') return /^([a-z_]+): /.exec(message)?.[1];
   return undefined;
 }
 
@@ -82,8 +83,9 @@ function entraVerdict(error: unknown): 'outage' | 'unreachable' | 'credentialRef
   if (name === 'AuthenticationError' && typeof statusCode === 'number' && (statusCode === 429 || statusCode >= 500)) return 'outage';
   const code = entraErrorCode(error) ?? '';
   if (entraOutageCodes.has(code)) return 'outage';
-  // MSAL's own code for a request that got no HTTP answer (reset, refused, TLS), after the pipeline's retries.
-  if (code === 'network_error') return 'unreachable';
+  // MSAL's own codes for a request that got no HTTP answer (reset, refused, TLS), after the pipeline's retries:
+  // a token request, or the first request for the authority's metadata.
+  if (code === 'network_error' || code === 'endpoints_resolution_error') return 'unreachable';
   if (credentialRefusedCodes.has(code)) return 'credentialRefused';
   return undefined;
 }
@@ -101,13 +103,15 @@ function foreignAdvice(error: unknown): FailureAdvice {
     case 'AbortError':
       return advice('cancelled', false, 'retry', l10n.t('Cancelled.'));
     case 'CredentialUnavailableError':
-      return advice('azure.signInUnavailable', true, 'signIn', l10n.t('The sign-in method cannot be used here ({0}). Sign in again, or choose another sign-in method.', text));
     case 'AuthenticationRequiredError':
     case 'AuthenticationError': {
       const verdict = entraVerdict(error);
       if (verdict === 'outage') return advice('azure.entraUnavailable', false, 'retry', l10n.t('Microsoft Entra ID is unavailable for now ({0}). Try again in a few minutes.', text));
       if (verdict === 'unreachable') {
         return advice('azure.entraUnreachable', false, 'retry', l10n.t('Could not reach Microsoft Entra ID ({0}). Check your connection, proxy and certificates, then try again.', text));
+      }
+      if (name === 'CredentialUnavailableError') {
+        return advice('azure.signInUnavailable', true, 'signIn', l10n.t('The sign-in method cannot be used here ({0}). Sign in again, or choose another sign-in method.', text));
       }
       if (name === 'AuthenticationRequiredError' && verdict !== 'credentialRefused') {
         return advice('azure.signInRequired', true, 'signIn', l10n.t('Microsoft Entra ID needs you to sign in again ({0}).', text));

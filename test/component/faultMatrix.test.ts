@@ -66,12 +66,18 @@ const expectedKinds: Partial<Record<string, Record<string, string>>> = {
     ...bothRetryAfters(429, entraOutage),
     ...bothRetryAfters(500, entraOutage),
     ...bothRetryAfters(503, entraOutage),
+    reset: 'azure.entraUnreachable',
+    TLS: 'azure.entraUnreachable',
   },
   ARM: {
     ...bothRetryAfters(401, 'arm.notSignedIn'),
     ...bothRetryAfters(403, 'arm.noRole'),
     ...bothRetryAfters(404, 'arm.failed'),
     429: 'arm.throttled',
+    ...bothRetryAfters(500, 'arm.unavailable'),
+    ...bothRetryAfters(503, 'arm.unavailable'),
+    reset: 'arm.unavailable',
+    TLS: 'arm.unavailable',
   },
 };
 
@@ -81,8 +87,12 @@ function bothRetryAfters(status: number, kind: string): Record<string, string> {
 
 /** The code's own per-request bound, small so a cell that hangs ends quickly; the test's bound is far above it. */
 const limits: Partial<RequestLimits> = { timeoutMs: 1_500, throttleRetries: 1, maxRetryAfterSeconds: 5 };
-/** ARM's bound also holds the Entra token request for ARM (a new credential per cell): a little more room on a busy machine. */
-const armTimeoutMs = 5_000;
+/**
+ * ARM's bound holds the Azure SDK's own retries of a 5xx or a dropped connection (three, backing off 1, 2 and
+ * 4 s at most), so those cells end in what ARM answered rather than in the bound; and the Entra token request
+ * for ARM (a new credential per cell).
+ */
+const armTimeoutMs = 15_000;
 const engineTimeoutMs = 3_000;
 const testBoundMs = 60_000;
 const tokenShape = /eyJ[A-Za-z0-9_-]{10,}/;

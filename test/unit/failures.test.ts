@@ -350,6 +350,15 @@ describe('failures: who must act, and how', () => {
         assertAdvice(new AcrError('notSignedIn', registry, { cause: unreachable }), { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnreachable' });
       });
 
+      it("no answer to the first request, for the authority's metadata (MSAL endpoints_resolution_error), is Entra out of reach too", () => {
+        // @azure/identity hands this one on as a CredentialUnavailableError with MSAL's message.
+        const metadataUnread = new CredentialUnavailableError(new ClientAuthError(ClientAuthErrorCodes.endpointResolutionError, 'c0ffee00-0000-4000-8000-000000000004').message);
+        assertAdvice(metadataUnread, { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnreachable' });
+        assertAdvice(new AcrError('notSignedIn', registry, { cause: metadataUnread }), { needsUser: false, nextStep: 'retry', kind: 'azure.entraUnreachable' });
+        // A sign-in method that cannot be used here still asks for another one.
+        assertAdvice(new CredentialUnavailableError('Azure CLI could not be found. Please visit https://aka.ms/azure-cli for installation instructions.'), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInUnavailable' });
+      });
+
       it('other answers (invalid_grant, invalid_request, no code) still ask to sign in again', () => {
         assertAdvice(asIdentityThrowsIt(entraAnswered('invalid_grant', 400)), { needsUser: true, nextStep: 'signIn', kind: 'azure.signInRequired' });
         assertAdvice(new AcrError('notSignedIn', registry, { cause: asIdentityThrowsIt(entraAnswered('invalid_request', 404)) }), { needsUser: true, nextStep: 'signIn', kind: 'acr.notSignedIn' });
