@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/core-auth';
+import type { HttpHeaders, PipelinePolicy } from '@azure/core-rest-pipeline';
 import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
@@ -147,8 +148,12 @@ function checkField(kind: IdentitySourceKind, name: string, value: unknown): voi
 export async function createIdentityCredential(description: unknown, cloud: AzureCloud, hooks: SignInHooks = {}): Promise<TokenCredential> {
   const source = parseIdentitySource(description);
   const identity = await import('@azure/identity');
-  // Instance discovery asks the public cloud about the authority; a custom cloud's authority must be taken as given.
-  const cloudOptions = { authorityHost: cloud.authorityHost, disableInstanceDiscovery: cloud.name === 'custom' };
+  const cloudOptions = {
+    authorityHost: cloud.authorityHost,
+    // Instance discovery asks the public cloud about the authority; a custom cloud's authority must be taken as given.
+    disableInstanceDiscovery: cloud.name === 'custom',
+    additionalPolicies: [{ policy: noLongEntraWaits, position: 'perRetry' as const }],
+  };
   switch (source.kind) {
     case 'deviceCode': {
       const show = hooks.showDeviceCode;
@@ -187,6 +192,33 @@ export async function createIdentityCredential(description: unknown, cloud: Azur
       return new identity.WorkloadIdentityCredential({ ...cloudOptions, ...resolved });
     }
   }
+}
+
+/** The longest wait a throttled or busy Entra may ask for (Retry-After) that a sign-in waits out. */
+const longestEntraWaitMs = 5_000;
+
+/**
+ * The Azure SDK's pipeline waits out whatever Retry-After Entra sends, up to three times, while a token request
+ * is given 30 s: a longer wait would end as "Entra did not answer". Without the header, Entra's 429 or 503
+ * reaches MSAL at once and is advised as Entra being unavailable for now, which renewals retry later.
+ */
+const noLongEntraWaits: PipelinePolicy = {
+  name: 'acrAccessNoLongEntraWaits',
+  async sendRequest(request, next) {
+    const response = await next(request);
+    if (retryAfterMs(response.headers) > longestEntraWaitMs) for (const header of ['retry-after', 'retry-after-ms', 'x-ms-retry-after-ms']) response.headers.delete(header);
+    return response;
+  },
+};
+
+/** Retry-After in milliseconds (as seconds or an HTTP date), or the Azure-specific headers that give milliseconds. */
+function retryAfterMs(headers: HttpHeaders): number {
+  const milliseconds = headers.get('retry-after-ms') ?? headers.get('x-ms-retry-after-ms');
+  if (milliseconds !== undefined) return Number(milliseconds);
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter === undefined) return 0;
+  const seconds = Number(retryAfter);
+  return Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
 }
 
 /** `file` names the file for the user, e.g. "The certificate file /path/cert.pem". */

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TokenCredential } from '@azure/core-auth';
+import { AcrTokenClient } from '../../src/acr/tokenClient';
 import { AzureCloud, scopeFor } from '../../src/azure/clouds';
+import { adviceFor } from '../../src/failures';
 import { createIdentityCredential, DeviceCodePrompt, IdentitySource } from '../../src/auth/identitySources';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../world/browser';
@@ -130,6 +132,37 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
     await credential.getToken(`${emulator().acrAudience}/.default`);
     const entraPaths = (await emulator().client.log()).filter((entry) => entry.server === 'entra').map((entry) => `${entry.method} ${entry.path}`);
     assert.deepEqual(entraPaths, [`GET /${contoso}/v2.0/.well-known/openid-configuration`, `POST /${contoso}/oauth2/v2.0/token`]);
+  });
+
+  describe('Entra throttling or busy (429, 503 with Retry-After), met by a service principal sign-in through the token client', () => {
+    const tokenPath = `/${contoso}/oauth2/v2.0/token`;
+    const signIn = async (): Promise<unknown> => {
+      const credential = await createIdentityCredential({ kind: 'clientSecret', tenant: contoso, clientId: clients.pusher.clientId }, cloud, { getSecret: () => Promise.resolve('pusher-secret') });
+      // The product's own bounds: a token request is given 30 s.
+      const client = new AcrTokenClient({ credential, trust: { cloud, armLoginServers: emulator().registries.map((registry) => registry.loginServer) } });
+      return client.refreshToken({ loginServer: emulator().loginServer('contosoapps') }, { signal: new AbortController().signal }).then(() => undefined, (error: unknown) => error);
+    };
+    const tokenRequests = async (): Promise<number> => (await emulator().client.log()).filter((entry) => entry.server === 'entra' && entry.path === tokenPath).length;
+
+    beforeEach(async () => emulator().client.clearLog());
+    afterEach(async () => emulator().client.clearFaults());
+
+    for (const status of [429, 503]) {
+      it(`a ${status} asking to wait 120 s is advised at once as Entra unavailable for now, not waited on until the sign-in times out`, async () => {
+        await emulator().client.addFault({ server: 'entra', path: `${tokenPath}$`, mode: 'status', status, retryAfter: 120 });
+        const advice = adviceFor(await signIn());
+        assert.equal(advice.kind, 'azure.entraUnavailable', advice.message);
+        assert.equal(advice.needsUser, false);
+        // A 503 without the wait it asked for is still retried by the SDK, with its own short backoff; a 429 is not.
+        assert.equal(await tokenRequests(), status === 429 ? 1 : 4);
+      });
+    }
+
+    it('a 429 asking to wait 1 s is waited out, and the sign-in then succeeds', async () => {
+      await emulator().client.addFault({ server: 'entra', path: `${tokenPath}$`, mode: 'status', status: 429, retryAfter: 1, times: 1 });
+      assert.equal(await signIn(), undefined);
+      assert.equal(await tokenRequests(), 2);
+    });
   });
 
   describe('Azure CLI (Debian azure-cli 2.45) signed in to the emulator as a registered custom cloud', () => {
