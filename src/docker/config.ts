@@ -89,16 +89,14 @@ export function credentialHelperFor(config: DockerConfig, serverAddress: string)
   return config.credHelpers?.[serverAddress] || config.credsStore || undefined;
 }
 
-/** What a change decided: its result, and the edit to make to config.json, if any. */
-export interface ConfigChange<T> {
-  readonly result: T;
-  /**
-   * Makes the change in a config as read from the file under the lock, which may differ from the one `decide`
-   * saw. It may run more than once, each time on a fresh copy: when config.json changed after it was read (the
-   * docker CLI takes no lock), the change is made again to what is there now.
-   */
-  readonly edit?: (config: DockerConfig) => void;
-}
+/**
+ * What a change decided: a result with nothing to write, or the edit to make to config.json. The edit is made
+ * to the config as read from the file under the lock, which may differ from the one `decide` saw, and returns
+ * the result of the change as made there. It may run more than once, each time on a fresh copy: when
+ * config.json changed after it was read (the docker CLI takes no lock), the change is made again to what is
+ * there now, and its last result counts.
+ */
+export type ConfigChange<T> = { readonly result: T } | { readonly edit: (config: DockerConfig) => T };
 
 /** How long writers wait for config.json.lock, and when a holder that never let go is taken over. */
 export interface ConfigLockTimings {
@@ -139,8 +137,8 @@ export async function updateDockerConfig<T>(
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     // `decide` runs before the lock is taken: a credential helper it calls that waits for its user (a passphrase,
     // a keychain prompt) holds up no other window's write, and cannot outlast the lock's stale time.
-    const { result, edit } = await decide(parseDockerConfig(await readConfigText(target, file), file), file);
-    if (!edit) return result;
+    const change = await decide(parseDockerConfig(await readConfigText(target, file), file), file);
+    if ('result' in change) return change.result;
     const lockPath = `${target}.lock`;
     const release = await lockFile(lockPath, lockTimings);
     if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
@@ -148,7 +146,7 @@ export async function updateDockerConfig<T>(
       let basis = await readConfigText(target, file);
       for (let written = 0; written < maxRewrites; written++) {
         const config = parseDockerConfig(basis, file);
-        edit(config);
+        const result = change.edit(config);
         const changed = await replaceConfig(target, file, `${JSON.stringify(config, null, '\t')}\n`, basis, swap);
         if (changed === undefined) return result;
         // Another program wrote config.json meanwhile: the edit is made again to what it wrote.

@@ -1,4 +1,4 @@
-import { AuthEntry, credentialHelperFor, DockerConfig, DockerEnvironment, updateDockerConfig } from './config';
+import { AuthEntry, ConfigWriteOptions, credentialHelperFor, DockerConfig, DockerEnvironment, updateDockerConfig } from './config';
 import { helperErase, helperGet, helperStore } from './credentialHelper';
 import { parseServerAddress } from './references';
 
@@ -39,26 +39,36 @@ function decodeAuth(auth: string): { username: string; secret: string } | undefi
  * `auths[host].auth`. Every other entry and field of the config is kept. With `replacing`, a credential
  * someone else stored since (their own `docker login`) is left alone: resolves undefined, nothing written.
  */
-export async function storeDockerCredential(credential: RegistryCredential, environment: DockerEnvironment, replacing?: CredentialToErase): Promise<StoredIn | undefined> {
+export async function storeDockerCredential(
+  credential: RegistryCredential,
+  environment: DockerEnvironment,
+  replacing?: CredentialToErase,
+  writeOptions?: ConfigWriteOptions,
+): Promise<StoredIn | undefined> {
   const host = parseServerAddress(credential.serverAddress);
-  return updateDockerConfig(environment, async (config, file) => {
-    const helper = credentialHelperFor(config, host);
-    if (replacing) {
-      const stored = await storedCredential(config, host, helper, environment);
-      if (stored && !isSame(stored, replacing)) return { result: undefined };
-    }
-    if (helper) await helperStore(helper, host, credential, environment.env);
-    const edit = (current: DockerConfig): void => {
-      const stored = current.auths?.[host]?.auth;
-      // Made on a config someone changed since: a credential they saved meanwhile stays.
-      if (replacing && !helper && stored !== undefined && !isSameAuth(stored, replacing)) return;
-      const entry = withoutCredentialFields(current.auths?.[host]);
-      if (!helper) entry.auth = encodeAuth(credential.username, credential.secret);
-      current.auths = { ...current.auths, [host]: entry };
-    };
-    const storedIn: StoredIn = helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file };
-    return { result: storedIn, edit };
-  });
+  return updateDockerConfig<StoredIn | undefined>(
+    environment,
+    async (config, file) => {
+      const helper = credentialHelperFor(config, host);
+      if (replacing) {
+        const stored = await storedCredential(config, host, helper, environment);
+        if (stored && !isSame(stored, replacing)) return { result: undefined };
+      }
+      if (helper) await helperStore(helper, host, credential, environment.env);
+      const storedIn: StoredIn = helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file };
+      const edit = (current: DockerConfig): StoredIn | undefined => {
+        const stored = current.auths?.[host]?.auth;
+        // Made on a config someone changed since: a credential they saved meanwhile stays.
+        if (replacing && !helper && stored !== undefined && !isSameAuth(stored, replacing)) return undefined;
+        const entry = withoutCredentialFields(current.auths?.[host]);
+        if (!helper) entry.auth = encodeAuth(credential.username, credential.secret);
+        current.auths = { ...current.auths, [host]: entry };
+        return storedIn;
+      };
+      return { edit };
+    },
+    writeOptions,
+  );
 }
 
 /** What the extension stored; without the secret, the username alone says whether the entry is still ours. */
@@ -75,25 +85,31 @@ export type EraseOutcome = 'removed' | 'absent' | 'kept';
  * Removes the credential only if the docker config (or its helper) still holds this username (and this
  * secret, when given); a credential the user replaced, e.g. by their own `docker login`, stays.
  */
-export async function eraseDockerCredential(credential: CredentialToErase, environment: DockerEnvironment): Promise<EraseOutcome> {
+export async function eraseDockerCredential(credential: CredentialToErase, environment: DockerEnvironment, writeOptions?: ConfigWriteOptions): Promise<EraseOutcome> {
   const host = parseServerAddress(credential.serverAddress);
-  return updateDockerConfig<EraseOutcome>(environment, async (config) => {
-    const helper = credentialHelperFor(config, host);
-    const stored = await storedCredential(config, host, helper, environment);
-    if (!stored) return { result: 'absent' };
-    if (!isSame(stored, credential)) return { result: 'kept' };
-    if (helper) await helperErase(helper, host, environment.env);
-    // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
-    if (helper && !isPlaceholder(config.auths?.[host])) return { result: 'removed' };
-    const edit = (current: DockerConfig): void => {
-      const entry = current.auths?.[host];
-      if (!current.auths || !entry) return;
-      // Made again on a config someone changed meanwhile: an entry that is no longer ours stays.
-      const stillOurs = helper ? isPlaceholder(entry) : entry.auth !== undefined && isSameAuth(entry.auth, credential);
-      if (stillOurs) delete current.auths[host];
-    };
-    return { result: 'removed', edit };
-  });
+  return updateDockerConfig<EraseOutcome>(
+    environment,
+    async (config) => {
+      const helper = credentialHelperFor(config, host);
+      const stored = await storedCredential(config, host, helper, environment);
+      if (!stored) return { result: 'absent' };
+      if (!isSame(stored, credential)) return { result: 'kept' };
+      if (helper) await helperErase(helper, host, environment.env);
+      // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
+      if (helper && !isPlaceholder(config.auths?.[host])) return { result: 'removed' };
+      const edit = (current: DockerConfig): EraseOutcome => {
+        const entry = current.auths?.[host];
+        // Made again on a config someone changed meanwhile: an entry that is no longer ours stays.
+        const stillOurs = entry !== undefined && (helper ? isPlaceholder(entry) : entry.auth !== undefined && isSameAuth(entry.auth, credential));
+        if (stillOurs) delete current.auths![host];
+        // The helper's copy is gone already, whatever became of the placeholder.
+        if (helper || stillOurs) return 'removed';
+        return entry === undefined ? 'absent' : 'kept';
+      };
+      return { edit };
+    },
+    writeOptions,
+  );
 }
 
 function isPlaceholder(entry: AuthEntry | undefined): boolean {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerConfig, DockerEnvironment, updateDockerConfig } from '../../src/docker/config';
-import { storeDockerCredential } from '../../src/docker/credentials';
+import { eraseDockerCredential, storeDockerCredential } from '../../src/docker/credentials';
 import { DockerConfigError } from '../../src/docker/errors';
 import { atomicSwap, SwapFiles } from '../../src/docker/fileSwap';
 
@@ -49,18 +49,23 @@ describe('docker config.json: config.json.lock and changes made while writing', 
       swap(first, second);
     };
   };
-  const ourEdit = { result: 'done', edit: (config: DockerConfig) => void (config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } }) };
+  const ourEdit = {
+    edit: (config: DockerConfig): string => {
+      config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } };
+      return 'done';
+    },
+  };
 
   it('keeps an entry written by another program after config.json was read under the lock: the edit is made again to the new content', async () => {
     await writeFile(file, JSON.stringify({ auths: { 'first.example': { auth: basic('a', 'b') } } }), { mode: 0o600 });
     let edits = 0;
     const result = await updateDockerConfig(environment, () =>
       Promise.resolve({
-        result: 'done',
         edit: (config: DockerConfig) => {
           // The first edit is made to what was read; their login lands before the look that follows it.
           if (edits++ === 0) theirSave(JSON.stringify({ auths: { ...config.auths, 'theirs.example': { auth: basic('them', 'their-secret') } } }));
           config.auths = { ...config.auths, 'ours.example': { auth: basic('us', 'ours') } };
+          return 'done';
         },
       }),
     );
@@ -94,13 +99,40 @@ describe('docker config.json: config.json.lock and changes made while writing', 
       theirSave(theirs);
       setImmediate(() => (seenMeanwhile = readFileSync(file, 'utf8')));
     };
-    const result = await updateDockerConfig(environment, () => Promise.resolve({ ...ourEdit, edit: (config: DockerConfig) => (edits++, ourEdit.edit(config)) }), { swap: swapAfter(save) });
+    const result = await updateDockerConfig(environment, () => Promise.resolve({ edit: (config: DockerConfig) => (edits++, ourEdit.edit(config)) }), { swap: swapAfter(save) });
     assert.equal(result, 'done');
     assert.equal(edits, 2, 'the change was not made again');
     assert.ok((JSON.parse(seenMeanwhile) as DockerConfig).auths?.['theirs.example'], 'their entry was missing after the swap');
     assert.deepEqual(Object.keys((await readConfig()).auths ?? {}).sort(), ['first.example', 'ours.example', 'theirs.example']);
     assert.equal((await stat(file)).mode & 0o777, 0o600);
     assert.deepEqual(await readdir(dir), ['config.json'], 'a temp or lock file was left');
+  });
+
+  describe("the user's own docker login for the same registry, landing after the decision and before the write", () => {
+    const renewed = { ...ours, secret: 'renewed-refresh-token' };
+    const theirsFor = (host: string): string => JSON.stringify({ auths: { [host]: { auth: basic('alice', 'her-password') } } });
+
+    beforeEach(async () => {
+      await writeFile(file, JSON.stringify({ auths: { [ours.serverAddress]: { auth: basic(ours.username, ours.secret) } } }), { mode: 0o600 });
+    });
+
+    it('a renewal leaves her credential, writes nothing of its own and says it stored nothing', async () => {
+      const storedIn = await storeDockerCredential(renewed, environment, ours, { swap: swapAfter(() => theirSave(theirsFor(ours.serverAddress))) });
+      assert.equal(storedIn, undefined, 'the renewal said it stored its credential');
+      assert.equal((await readConfig()).auths?.[ours.serverAddress]?.auth, basic('alice', 'her-password'));
+    });
+
+    it('a log out leaves her credential and says it was kept', async () => {
+      const outcome = await eraseDockerCredential(ours, environment, { swap: swapAfter(() => theirSave(theirsFor(ours.serverAddress))) });
+      assert.equal(outcome, 'kept');
+      assert.equal((await readConfig()).auths?.[ours.serverAddress]?.auth, basic('alice', 'her-password'));
+    });
+
+    it('a log out that finds the entry gone meanwhile (her docker logout) says it was absent', async () => {
+      const outcome = await eraseDockerCredential(ours, environment, { swap: swapAfter(() => theirSave(JSON.stringify({ auths: {} }))) });
+      assert.equal(outcome, 'absent');
+      assert.deepEqual((await readConfig()).auths, {});
+    });
   });
 
   it('keeps a config.json another program creates just before ours would: ours is created only while there is none', async () => {
@@ -137,7 +169,7 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     await assert.rejects(
       updateDockerConfig(environment, async () => {
         await writeFile(file, broken);
-        return { result: undefined, edit: (config) => (config.auths = { 'ours.example': {} }) };
+        return { edit: (config) => void (config.auths = { 'ours.example': {} }) };
       }),
       (error: unknown) => error instanceof DockerConfigError && /not valid JSON/.test(error.message),
     );
@@ -159,7 +191,7 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     await writeFile(`${file}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), since, token: 'another window' }));
     const lockTimings = { staleMs: 60_000, timeoutMs: 0, pollMs: 1 };
     await assert.rejects(
-      updateDockerConfig(environment, () => Promise.resolve({ result: undefined, edit: () => undefined }), { lockTimings }),
+      updateDockerConfig(environment, () => Promise.resolve({ edit: () => undefined }), { lockTimings }),
       (error: unknown) => {
         assert.ok(error instanceof DockerConfigError);
         assert.ok(error.message.includes(`${file}.lock has been held by process ${process.pid} since ${new Date(since).toISOString()}`), error.message);
