@@ -171,6 +171,8 @@ export async function pickSignInSource(): Promise<EntraChoice | RegistryPassword
       pick: () => pickRegistryPassword('adminUser'),
     },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('ACR: Sign In'), placeHolder: vscode.l10n.t('How do you want to sign in?') });
+  // Like every later step of signing in, it stays when focus moves elsewhere: an open walkthrough, for one, moves
+  // focus to its current step a moment after the command palette closes, which would close the picker at once.
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('ACR: Sign In'), placeHolder: vscode.l10n.t('How do you want to sign in?'), ignoreFocusOut: true });
   return picked && 'pick' in picked ? picked.pick() : undefined;
 }
