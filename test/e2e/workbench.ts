@@ -200,10 +200,10 @@ export async function collapseRow(row: Locator): Promise<void> {
  * first 100 ms after the menu shows (so the right-click's own release cannot pick one): the pointer moves onto
  * the item, which focuses it, and Enter runs it.
  *
- * Once, in a CI run on a busy machine, the item was not there 30 s after the right-click (the cause was not
- * found: a redraw of the row while its menu is open does not close it). As a user would, the row is
- * right-clicked again, up to three times; each miss is logged with what the menu held. A menu that never
- * offers the item still fails.
+ * A menu closes when it loses focus, and an open walkthrough moves focus to its current step a moment after
+ * some events (the command palette closing, for one); in a CI run the walkthrough's menu was gone before the
+ * item could be picked. As a user would, the row is then right-clicked again, up to three times; each miss is
+ * logged with what the menu held. A menu that never offers the item still fails.
  */
 export async function runFromContextMenu(row: Locator, item: string): Promise<void> {
   const page = row.page();
