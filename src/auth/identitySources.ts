@@ -3,6 +3,7 @@ import type { HttpHeaders, PipelinePolicy } from '@azure/core-rest-pipeline';
 import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
+import { retryAfterSeconds } from '../acr/http';
 import type { AzureCloud } from '../azure/clouds';
 import type { ActionableFailure } from '../actionableFailure';
 
@@ -211,14 +212,12 @@ const noLongEntraWaits: PipelinePolicy = {
   },
 };
 
-/** Retry-After in milliseconds (as seconds or an HTTP date), or the Azure-specific headers that give milliseconds. */
+/** The wait asked for in milliseconds: Retry-After, or the Azure-specific headers that give milliseconds. */
 function retryAfterMs(headers: HttpHeaders): number {
   const milliseconds = headers.get('retry-after-ms') ?? headers.get('x-ms-retry-after-ms');
   if (milliseconds !== undefined) return Number(milliseconds);
   const retryAfter = headers.get('retry-after');
-  if (retryAfter === undefined) return 0;
-  const seconds = Number(retryAfter);
-  return Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
+  return retryAfter === undefined ? 0 : retryAfterSeconds(retryAfter) * 1000;
 }
 
 /** `file` names the file for the user, e.g. "The certificate file /path/cert.pem". */
