@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 
 /** The repository actions an access token can be asked for (docs/protocol.md section 4). */
 export const repositoryActions = ['pull', 'push', 'delete', 'metadata_read', 'metadata_write'] as const;

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure, NextStep } from '../failures';
+import type { ActionableFailure, NextStep } from '../actionableFailure';
 import { AzureCloud, scopeFor } from './clouds';
 import { CredentialForTenant, RegistrySummary } from './registries';
 

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure } from '../failures';
+import type { ActionableFailure } from '../actionableFailure';
 import { AzureCloud, scopeFor } from './clouds';
 
 export interface Subscription {
