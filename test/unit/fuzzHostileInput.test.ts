@@ -1,5 +1,7 @@
 // Hostile input, fuzzed: every parser either answers or refuses with an error of its own kind that says why.
-// The seed is fixed and printed so a failure reproduces: ACR_FUZZ_SEED=<seed> npm run test:unit -- fuzz
+// Each run draws a new seed, so runs try new inputs; the seed is printed, and a failure reproduces with
+// FC_SEED=<seed> npm run test:unit -- fuzz (its message gives the seed and fast-check's path). Caught this way:
+// nextPageLink without the try around `new URL` threw a TypeError on a link to `https://<` within 40 inputs.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import { parseServerAddress, serverAddressProblem } from '../../src/docker/refer
 import { FixtureError, validateFixture } from '../emulator/fixture';
 import { parseScope } from '../emulator/permissions';
 
-const seed = Number(process.env.ACR_FUZZ_SEED ?? 20261201);
+const seed = seedToUse(process.env.FC_SEED ?? process.env.ACR_FUZZ_SEED);
 const numRuns = Number(process.env.ACR_FUZZ_RUNS ?? 1000);
 const cloud = knownClouds[0];
 
@@ -63,8 +65,18 @@ function reason(target: string, check: () => string | undefined): void {
 
 class ReasonGiven extends Error {}
 
+/** The seed asked for, or a new one; fast-check takes a 32-bit integer. */
+function seedToUse(asked: string | undefined): number {
+  if (asked === undefined) return Math.floor(Math.random() * 2 ** 32) | 0;
+  const chosen = Number(asked);
+  if (!Number.isInteger(chosen)) throw new Error(`FC_SEED=${asked} is not an integer`);
+  return chosen;
+}
+
 function property<T>(arbitrary: fc.Arbitrary<T>, check: (value: T) => void): void {
-  fc.assert(fc.property(arbitrary, check), { seed, numRuns });
+  const details = fc.check(fc.property(arbitrary, check), { seed, numRuns, includeErrorInReport: true });
+  // fast-check's report names the seed and the path to the failing input, then the counterexample.
+  if (details.failed) assert.fail(`${fc.defaultReportMessage(details)}\nReproduce with: FC_SEED=${seed} npm run test:unit -- fuzz`);
 }
 
 /** Strings made of the pieces a parser cares about, plus random text, so inputs reach deep into it. */
@@ -109,7 +121,7 @@ function replaced(value: unknown, path: readonly (string | number)[], replacemen
   return copy;
 }
 
-describe(`hostile input, fuzzed (fast-check seed ${seed}, ${numRuns} runs a target; ACR_FUZZ_SEED reproduces)`, function () {
+describe(`hostile input, fuzzed (fast-check seed ${seed}, ${numRuns} runs a target; FC_SEED=${seed} reproduces)`, function () {
   // A parser that hangs on some input (a regular expression that backtracks) fails here instead of passing slowly.
   this.timeout(60_000);
   after(() => {
