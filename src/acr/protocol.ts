@@ -45,7 +45,7 @@ export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostT
     if (response.status === 401 || response.status === 200) {
       throw new AcrError('malformedResponse', registry, { correlationId: response.correlationId, detail: 'GET /v2/ did not answer with a Bearer challenge' });
     }
-    throw failure(registry, response, 'entra');
+    throw failure(registry, response, 'none');
   }
   let challenge;
   try {
@@ -61,17 +61,18 @@ const firewallMessage = /firewall|network rule|not allowed access|public (networ
 
 /**
  * The error for a refused request. `entra` requests carry an Entra or ACR token (401: expired or another
- * tenant); `password` requests carry a username and password (401: wrong credentials). A caller that knows the
- * registry's mode passes it, so `noRole` names the roles that count there.
+ * tenant); `password` requests carry a username and password (401: wrong credentials); `none` requests (the
+ * challenge) carry no credential, so a 403 is no missing role there but the registry's network rules. A caller
+ * that knows the registry's mode passes it, so `noRole` names the roles that count there.
  */
-export function failure(registry: string, response: RegistryResponse, credentialKind: 'entra' | 'password', mode: RegistryMode = {}): AcrError {
+export function failure(registry: string, response: RegistryResponse, credentialKind: 'entra' | 'password' | 'none', mode: RegistryMode = {}): AcrError {
   const message = serverMessage(response.body);
   const details = { correlationId: response.correlationId, detail: `HTTP ${response.status}${message ? `: ${message}` : ''}`, abac: mode.abac };
   if (response.status === 401) {
     if (credentialKind === 'password') return new AcrError('credentialsRejected', registry, details);
     return new AcrError(message && /tenant/i.test(message) ? 'wrongTenant' : 'tokenExpired', registry, details);
   }
-  if (response.status === 403) return new AcrError(message && firewallMessage.test(message) ? 'firewall' : 'noRole', registry, details);
+  if (response.status === 403) return new AcrError(credentialKind === 'none' || (message && firewallMessage.test(message)) ? 'firewall' : 'noRole', registry, details);
   if (response.status >= 500) {
     const retryAfter = response.headers.get('retry-after');
     return new AcrError('unavailable', registry, { ...details, retryAfterSeconds: retryAfter === null ? undefined : retryAfterSeconds(retryAfter) });

@@ -77,7 +77,9 @@ export class RegistryContent {
     let response = await this.request('GET', path, [catalogScope], signal, [404, 405]);
     if ((response.status === 404 || response.status === 405) && path.startsWith('/acr/v1/')) {
       // A registry without ACR's own API: the standard catalog has the same paging.
-      response = await this.request('GET', path.replace('/acr/v1/_catalog', '/v2/_catalog'), [catalogScope], signal);
+      response = await this.request('GET', path.replace('/acr/v1/_catalog', '/v2/_catalog'), [catalogScope], signal, [404]);
+      // Without that one either, no repository is missing: the registry has no catalog to list.
+      if (response.status === 404) throw this.malformed('neither /acr/v1/_catalog nor /v2/_catalog is there', response.correlationId);
     }
     const body = this.json(response) as { repositories?: unknown };
     return { items: this.strings(body.repositories ?? [], 'repositories'), next: this.next(response, path) };
