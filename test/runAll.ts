@@ -5,15 +5,19 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { addCounts, Counts, formatCounts } from './counts';
 import { Tier, tiers } from './runTier';
 import { artifactsFolder } from './emulator/secretRecord';
 import { scanForSecrets } from './secretScan';
+import { buildAllForRun } from './world/build';
 import { startDockerEngine } from './world/dockerEngine';
 import { projectRoot } from './world/codeServer';
 import { stopAllOnExit } from './world/processes';
 
 const needsDocker: readonly Tier[] = ['component', 'host', 'e2e'];
+const needsBuild = needsDocker;
+const runStarted = performance.now();
 
 async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, fileFilters: readonly string[], outputFile: string): Promise<Counts> {
   console.log(`\n=== ${tier} tier`);
@@ -59,19 +63,33 @@ async function main(): Promise<void> {
   const scanDir = join(dir, 'secret-scan');
   await mkdir(join(scanDir, artifactsFolder), { recursive: true });
   env.ACR_SECRET_SCAN_DIR = scanDir;
-  const results: [string, Counts][] = [];
+  const results: { name: string; counts: Counts; seconds: number }[] = [];
+  const timed = async (name: string, step: () => Promise<Counts>): Promise<void> => {
+    const started = performance.now();
+    const counts = await step();
+    results.push({ name, counts, seconds: (performance.now() - started) / 1000 });
+  };
   try {
-    for (const tier of selected) results.push([tier, await runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`))]);
+    if (selected.some((tier) => needsBuild.includes(tier))) {
+      // Built and packaged once for every tier (test/world/build.ts).
+      await timed('build', () => {
+        Object.assign(env, buildAllForRun(dir));
+        return Promise.resolve({ passed: 0, failed: 0, skipped: 0 });
+      });
+    }
+    for (const tier of selected) await timed(tier, () => runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`)));
     // Only tiers that start the emulator issue secrets.
-    if (selected.some((tier) => needsDocker.includes(tier))) results.push(['secrets', await secretScan(scanDir)]);
+    if (selected.some((tier) => needsDocker.includes(tier))) await timed('secrets', () => secretScan(scanDir));
   } finally {
     await engine?.stop();
     await rm(dir, { recursive: true, force: true });
   }
 
   console.log('\n=== summary');
-  for (const [tier, counts] of results) console.log(`${tier.padEnd(10)} ${formatCounts(counts)}`);
-  const total = addCounts(results.map(([, counts]) => counts));
+  const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}m ${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  for (const { name, counts, seconds } of results) console.log(`${name.padEnd(10)} ${minutes(seconds).padStart(7)}  ${name === 'build' ? '' : formatCounts(counts)}`);
+  console.log(`${'total'.padEnd(10)} ${minutes((performance.now() - runStarted) / 1000).padStart(7)}`);
+  const total = addCounts(results.map(({ counts }) => counts));
   console.log(formatCounts(total));
   process.exitCode = total.failed > 0 ? 1 : 0;
 }

@@ -9,13 +9,13 @@ import { HostResults } from './host/results';
 import { inTestOrder } from './testOrder';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
-import { Counts, formatCounts } from './counts';
+import { addCounts, Counts, formatCounts } from './counts';
 
 export const tiers = ['static', 'unit', 'component', 'host', 'e2e'] as const;
 export type Tier = (typeof tiers)[number];
 
-
-const mochaTimeoutMs: Record<'unit' | 'component' | 'e2e', number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
+type MochaTier = 'unit' | 'component' | 'e2e';
+const mochaTimeoutMs: Record<MochaTier, number> = { unit: 10_000, component: 180_000, e2e: 300_000 };
 
 function testFiles(dir: string, filters: readonly string[]): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
@@ -23,10 +23,33 @@ function testFiles(dir: string, filters: readonly string[]): string[] {
     .map((name) => join(dir, name));
 }
 
-async function runMocha(tier: 'unit' | 'component' | 'e2e', filters: readonly string[]): Promise<Counts> {
-  const mocha = new Mocha({ timeout: mochaTimeoutMs[tier], reporter: 'spec', color: process.stdout.isTTY });
-  for (const file of inTestOrder(testFiles(join(projectRoot, 'test', tier), filters))) mocha.addFile(file);
-  await mocha.loadFilesAsync();
+/**
+ * Component test files run two at a time, each in a worker process of its own: most of their time is spent
+ * waiting on the processes they drive. The contention tests measure what many writers do to one file, so they
+ * run alone, after the others.
+ */
+const parallelJobs: Partial<Record<MochaTier, number>> = { component: 2 };
+const runsAlone = (file: string): boolean => /contention/i.test(file);
+
+async function runMocha(tier: MochaTier, filters: readonly string[]): Promise<Counts> {
+  const files = inTestOrder(testFiles(join(projectRoot, 'test', tier), filters));
+  const jobs = parallelJobs[tier] ?? 1;
+  const batches = jobs > 1 ? [files.filter((file) => !runsAlone(file)), files.filter(runsAlone)] : [files];
+  const counts: Counts[] = [];
+  for (const batch of batches.filter((batch) => batch.length > 0)) counts.push(await runMochaFiles(tier, batch, batch.length > 1 && !batch.some(runsAlone) ? jobs : 1));
+  return addCounts(counts);
+}
+
+async function runMochaFiles(tier: MochaTier, files: readonly string[], jobs: number): Promise<Counts> {
+  const parallel = jobs > 1;
+  const mocha = new Mocha({
+    timeout: mochaTimeoutMs[tier],
+    reporter: 'spec',
+    color: process.stdout.isTTY,
+    ...(parallel ? { parallel, jobs, require: [join(projectRoot, 'test/world/mochaWorker.ts')] } : {}),
+  });
+  for (const file of files) mocha.addFile(file);
+  if (!parallel) await mocha.loadFilesAsync();
   return new Promise((resolve) => {
     const runner = mocha.run(() => resolve({ passed: runner.stats?.passes ?? 0, failed: runner.stats?.failures ?? 0, skipped: runner.stats?.pending ?? 0 }));
   });

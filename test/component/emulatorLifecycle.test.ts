@@ -30,6 +30,11 @@ async function processesUsing(dir: string): Promise<string[]> {
   return stdout.split('\n').filter((line) => line.includes(dir));
 }
 
+/** A request only the registry's own process answers: the emulator passes any bearer token on to it, and it refuses this one. */
+async function askRegistryProcess(loginServer: string): Promise<number> {
+  return (await fetch(`https://${loginServer}/v2/_catalog`, { headers: { authorization: 'Bearer not-a-token' } })).status;
+}
+
 async function answers(url: string): Promise<boolean> {
   return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
     () => true,
@@ -54,6 +59,8 @@ describe('emulator: start and stop', () => {
       const emulator = await startEmulator({ fixture: join(fixtureDir, 'fixture.json') });
       const endpoints = [`https://${emulator.loginServer('lifecycleone')}/v2/`, `https://${emulator.loginServer('lifecycletwo')}/v2/`, emulator.entra.authorityHost, emulator.arm.endpoint, emulator.imds.endpoint, emulator.control];
       assert.equal((await fetch(endpoints[0])).status, 401);
+      // A registry's process starts on the first request that needs it.
+      for (const name of ['lifecycleone', 'lifecycletwo']) assert.equal(await askRegistryProcess(emulator.loginServer(name)), 401);
       assert.equal((await processesUsing(emulator.workDir)).length, 2, 'one docker-registry per registry');
       await emulator.stop();
       for (const url of endpoints) assert.equal(await answers(url), false, `${url} still answers after stop (round ${round})`);

@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import type * as ArmContainerRegistry from '@azure/arm-containerregistry';
 import type * as Identity from '@azure/identity';
 import type Dockerode from 'dockerode';
-import { projectRoot } from '../world/codeServer';
+import { packagedVsix } from '../world/build';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
+import { zipEntries } from '../world/zip';
 import { scopeFor } from '../../src/azure/clouds';
 import { dockerodeOptions } from '../../src/docker/engine';
 import { clients, contoso, devSubscription, useEmulator } from './emulatorSupport';
 
-const lazyDir = join(projectRoot, 'dist', 'lazy') + sep;
+/** The package's dist/lazy, unpacked from the .vsix. */
+let lazyDir: string;
 const load = createRequire(__filename);
 
 /** One module of a bundle that `npm run package` ships in dist/lazy (see esbuild.mjs). */
@@ -32,11 +35,18 @@ describe('the bundles the extension loads on demand, as npm run package ships th
   this.timeout(120_000);
   const emulator = useEmulator();
   let engine: DockerEngine;
+  let removeUnpacked: (() => Promise<void>) | undefined;
 
   const engineOptions = () => dockerodeOptions({ host: engine.host, source: 'DOCKER_HOST', tried: [] });
 
   before(async () => {
-    execFileSync(process.execPath, ['esbuild.mjs', '--production'], { cwd: projectRoot, stdio: 'pipe' });
+    const unpacked = await mkdtemp(join(tmpdir(), 'acr-lazy-bundles-'));
+    removeUnpacked = () => rm(unpacked, { recursive: true, force: true });
+    lazyDir = join(unpacked, 'lazy') + sep;
+    await mkdir(lazyDir);
+    for (const entry of zipEntries(await readFile(packagedVsix()))) {
+      if (entry.name.startsWith('extension/dist/lazy/')) await writeFile(join(lazyDir, entry.name.slice('extension/dist/lazy/'.length)), entry.content());
+    }
     engine = await startDockerEngine();
   });
 
@@ -47,6 +57,7 @@ describe('the bundles the extension loads on demand, as npm run package ships th
 
   after(async () => {
     await engine?.stop();
+    await removeUnpacked?.();
   });
 
   it('signs in with @azure/identity and lists registries with the ARM client, each from its own bundle', async () => {

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { packagedVsix } from '../world/build';
 import { projectRoot } from '../world/codeServer';
+import { zipEntries } from '../world/zip';
 
 /**
  * The size budget. The .vsix is what every user downloads (about 520 KiB when set); the main bundle is what
@@ -14,50 +15,25 @@ import { projectRoot } from '../world/codeServer';
  */
 const budget = { vsixBytes: 640 * 1024, mainBundleBytes: 150_000, unpackedBytes: 2 * 1024 * 1024 };
 
-interface ZipEntry {
-  readonly name: string;
-  readonly uncompressedSize: number;
-}
 const manifest = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as {
   contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] };
 };
 
-/** The file names in a zip archive, read from its central directory. */
-function zipEntries(zip: Buffer): string[] {
-  return zipDirectory(zip).map(({ name }) => name);
-}
-
-/** The entries of a zip archive's central directory. */
-function zipDirectory(zip: Buffer): ZipEntry[] {
-  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  assert.ok(end >= 0, 'not a zip archive');
-  const count = zip.readUInt16LE(end + 10);
-  let offset = zip.readUInt32LE(end + 16);
-  const entries: ZipEntry[] = [];
-  for (let i = 0; i < count; i++) {
-    assert.equal(zip.readUInt32LE(offset), 0x02014b50, 'corrupt central directory');
-    const uncompressedSize = zip.readUInt32LE(offset + 24);
-    const nameLength = zip.readUInt16LE(offset + 28);
-    const extraLength = zip.readUInt16LE(offset + 30);
-    const commentLength = zip.readUInt16LE(offset + 32);
-    entries.push({ name: zip.toString('utf8', offset + 46, offset + 46 + nameLength), uncompressedSize });
-    offset += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
-}
-
 describe('npm run package', () => {
   let vsix: Buffer;
   let entries: string[];
+  /** What the package holds at this path (`extension/dist/extension.js`). */
+  let shipped: (name: string) => Buffer;
   before(function () {
     this.timeout(120_000);
-    execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe' });
-    vsix = readFileSync(join(projectRoot, 'dist/acr-access.vsix'));
-    entries = zipEntries(vsix);
+    vsix = readFileSync(packagedVsix());
+    const zipped = zipEntries(vsix);
+    entries = zipped.map(({ name }) => name);
+    shipped = (name) => (zipped.find((entry) => entry.name === name) ?? assert.fail(`${name} is not in the package`)).content();
   });
 
   it(`keeps within the size budget: .vsix ${budget.vsixBytes / 1024} KiB, main bundle ${budget.mainBundleBytes / 1000} KB, unpacked ${budget.unpackedBytes / 1024 / 1024} MiB`, () => {
-    const sizes = new Map(zipDirectory(vsix).map(({ name, uncompressedSize }) => [name, uncompressedSize]));
+    const sizes = new Map(zipEntries(vsix).map(({ name, uncompressedSize }) => [name, uncompressedSize]));
     const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
     assert.ok(vsix.length <= budget.vsixBytes, `the .vsix is ${kib(vsix.length)}`);
     const mainBundle = sizes.get('extension/dist/extension.js') ?? assert.fail('no dist/extension.js in the .vsix');
@@ -95,7 +71,8 @@ describe('npm run package', () => {
       await writeFile(join(dir, 'first'), 'first');
       await writeFile(join(dir, 'second'), 'second');
       const addon = { exports: {} as { swapSync: (first: string, second: string) => void } };
-      process.dlopen(addon, join(projectRoot, 'dist/native/linux-x64.node'));
+      await writeFile(join(dir, 'linux-x64.node'), shipped('extension/dist/native/linux-x64.node'));
+      process.dlopen(addon, join(dir, 'linux-x64.node'));
       addon.exports.swapSync(join(dir, 'first'), join(dir, 'second'));
       assert.deepEqual([await readFile(join(dir, 'first'), 'utf8'), await readFile(join(dir, 'second'), 'utf8')], ['second', 'first']);
     } finally {
@@ -104,22 +81,22 @@ describe('npm run package', () => {
   });
 
   it('ships minified bundles without source maps', () => {
-    const bundle = readFileSync(join(projectRoot, 'dist/extension.js'), 'utf8');
+    const bundle = shipped('extension/dist/extension.js').toString();
     // Minifying renames local functions, so the source's own names are gone.
     assert.ok(!bundle.includes('function registerCommands('), 'the bundle is not minified');
     for (const name of entries.filter((entry) => entry.startsWith('extension/dist/'))) {
-      assert.ok(!readFileSync(join(projectRoot, name.slice('extension/'.length)), 'utf8').includes('sourceMappingURL'), `${name} points at a source map`);
+      assert.ok(!shipped(name).toString().includes('sourceMappingURL'), `${name} points at a source map`);
     }
   });
 
   it('holds every bundle the extension loads on demand', () => {
     // Each file in the package that requires a lazy bundle (see esbuild.mjs) must find it there too.
-    const shipped = entries.filter((entry) => /^extension\/dist\/.*\.js$/.test(entry));
-    const required = shipped.flatMap((name) => {
-      const text = readFileSync(join(projectRoot, name.slice('extension/'.length)), 'utf8');
+    const bundles = entries.filter((entry) => /^extension\/dist\/.*\.js$/.test(entry));
+    const required = bundles.flatMap((name) => {
+      const text = shipped(name).toString();
       return [...text.matchAll(/require\("\.\/(lazy\/)?([\w-]+\.js)"\)/g)].map((match) => `extension/dist/lazy/${match[2]}`);
     });
     assert.ok(required.includes('extension/dist/lazy/dockerode.js'), 'the extension does not load dockerode from its own bundle');
-    assert.deepEqual([...new Set(required)].filter((name) => !shipped.includes(name)), []);
+    assert.deepEqual([...new Set(required)].filter((name) => !bundles.includes(name)), []);
   });
 });

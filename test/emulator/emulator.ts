@@ -142,13 +142,8 @@ async function start(fixture: Fixture, dir: string, servers: RunningServer[], re
         await seed.apply(registryProcess.port, backend.storage);
         return backend;
       };
-      if (seed.onFirstUse) {
-        // Most runs never touch a registry of generated content: its process starts when a request needs it.
-        route = loginServerRoute(world, registry, once(startBackend));
-      } else {
-        const backend = await startBackend();
-        route = loginServerRoute(world, registry, () => Promise.resolve(backend));
-      }
+      // Most tests use one or two registries of their fixture: each registry's process starts when a request needs it.
+      route = loginServerRoute(world, registry, once(startBackend));
     }),
   );
 

@@ -92,11 +92,6 @@ export function generatedImages(registry: RegistryState): Array<{ repository: st
 
 /** What a registry's storage starts with, found (or built, the first time) before its registry process runs. */
 export interface Seed {
-  /**
-   * Only generated content, linked from a template: nothing to push, so the registry process can wait for
-   * the first request that needs it.
-   */
-  readonly onFirstUse: boolean;
   /** Fills the storage of the started registry process, and the registry's tag times. */
   apply(backendPort: number, storage: RegistryStorage): Promise<void>;
 }
@@ -123,7 +118,7 @@ export async function prepareSeed(world: World, registry: RegistryState): Promis
     if (images.length > 0) await restoreOrPush(world, registry, backendPort, storage, images);
     if (template) await storage.linkTemplate(template);
   };
-  return { onFirstUse: template !== undefined && images.length === 0, apply };
+  return { apply };
 }
 
 async function restoreOrPush(world: World, registry: RegistryState, backendPort: number, storage: RegistryStorage, images: SeedImage[]): Promise<void> {

@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from '../world/browser';
-import { buildForTests } from '../world/build';
+import { buildForTests, packagedVsix } from '../world/build';
 import { projectRoot, startCodeServer } from '../world/codeServer';
 import { startEmulator } from '../world/emulator';
 import { emulatorWorkbench } from '../world/emulatorWorkbench';
@@ -25,29 +24,20 @@ export async function runHostSuiteInCodeServer(fileFilters: readonly string[] = 
 }
 
 /**
- * The packaged extension as a user gets it: `npm run package` makes the .vsix, `code-server --install-extension`
+ * The packaged extension as a user gets it: the .vsix `npm run package` makes, `code-server --install-extension`
  * installs it into a fresh extensions folder, and test/host/installed checks from inside that workbench that it
  * activates by itself and signs in. The extension under development there is the emulated Microsoft sign-in,
  * so that ACR Access is only the installed copy.
  */
 export async function runInstalledVsixInCodeServer(): Promise<HostResults> {
+  const vsix = packagedVsix();
   buildForTests();
-  execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe' });
-  const dir = await mkdtemp(join(tmpdir(), 'acr-vsix-'));
-  const removeDir = registerCleanup(() => rm(dir, { recursive: true, force: true }));
-  try {
-    // A copy, so that a later build of dist/ cannot change what is installed.
-    const vsix = join(dir, 'acr-access.vsix');
-    await copyFile(join(projectRoot, 'dist/acr-access.vsix'), vsix);
-    return await runInCodeServer({
-      developmentPath: join(projectRoot, 'out/emulatedMicrosoftAuth'),
-      testsPath: join(projectRoot, 'out/host/installed/index.js'),
-      fileFilters: [],
-      vsixFiles: [vsix],
-    });
-  } finally {
-    await removeDir();
-  }
+  return runInCodeServer({
+    developmentPath: join(projectRoot, 'out/emulatedMicrosoftAuth'),
+    testsPath: join(projectRoot, 'out/host/installed/index.js'),
+    fileFilters: [],
+    vsixFiles: [vsix],
+  });
 }
 
 interface HostRun {

@@ -24,6 +24,8 @@ async function configFingerprint(loginServer: string): Promise<string> {
   return createHash('sha256').update(config.auths?.[loginServer]?.auth ?? '').digest('hex');
 }
 
+const tokenSeconds = 40;
+
 /** Seconds left in the status bar text ("ACR contosoapps 1m 05s" or "ACR contosoapps 45s"). */
 async function statusSecondsLeft(): Promise<number> {
   const [text] = await workbenchTexts(statusItem);
@@ -32,7 +34,7 @@ async function statusSecondsLeft(): Promise<number> {
   return Number(match[1] ?? 0) * 60 + Number(match[2]);
 }
 
-describe('Docker credentials renewed before they expire (90-second ACR refresh tokens, 30-second lead time)', function () {
+describe('Docker credentials renewed before they expire (40-second ACR refresh tokens, 15-second lead time)', function () {
   this.timeout(240_000);
   const emulator = hostEmulator();
   const apps = emulator.loginServer('contosoapps');
@@ -52,9 +54,11 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
     // Whatever ran before: VS Code's account signed in, nothing logged in to Docker.
     await vscode.commands.executeCommand('emulatedMicrosoftAuth.signIn');
     await vscode.commands.executeCommand('acrAccess.signOut');
-    await emulator.client.setLifetimes({ acrRefreshSeconds: 90 });
-    await settings().update('autoRefresh.leadTimeMinutes', 0.5, vscode.ConfigurationTarget.Global);
-    await settings().update('statusBar.warningMinutes', 1, vscode.ConfigurationTarget.Global);
+    // Short lives, so the whole life of a credential passes in well under a minute: the shortest lead time the
+    // setting allows, and the warning colours a little before it.
+    await emulator.client.setLifetimes({ acrRefreshSeconds: tokenSeconds });
+    await settings().update('autoRefresh.leadTimeMinutes', 0.25, vscode.ConfigurationTarget.Global);
+    await settings().update('statusBar.warningMinutes', 0.5, vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
@@ -71,8 +75,8 @@ describe('Docker credentials renewed before they expire (90-second ACR refresh t
     const { loginServer, expiresOn } = renewals.statuses().find(({ login }) => login.loginServer === apps)!.login;
     assert.ok(expiresOn !== undefined, `${loginServer} has no expiry`);
     const first = { expiresOn };
-    // Issued before now, so a 90-second token has less than that left, however slow the login was.
-    assert.ok(first.expiresOn - Date.now() <= 91_000, 'the emulator did not issue a 90-second token');
+    // Issued before now, so the token has less than its lifetime left, however slow the login was.
+    assert.ok(first.expiresOn - Date.now() <= tokenSeconds * 1000 + 1000, `the emulator did not issue a ${tokenSeconds}-second token`);
     const firstConfig = await configFingerprint(apps);
 
     const before = await eventually('the status bar item', async () => ((await workbenchTexts(statusItem)).length > 0 ? statusSecondsLeft() : undefined), 15_000, 500);
