@@ -8,7 +8,7 @@ import { DockerConfigError } from '../../../src/docker/errors';
 import { eraseDockerCredential, storeDockerCredential } from '../../../src/docker/credentials';
 import { lockFile } from '../../../src/docker/lockFile';
 import { FileRefreshLock } from '../../../src/status/refreshLock';
-import { atomicSwap } from '../../../src/docker/fileSwap';
+import { atomicSwap, SwapFiles } from '../../../src/docker/fileSwap';
 
 /** Store and erase this host's credential in turn, checking after each step that config.json shows it. */
 export interface WriterTask {
@@ -57,13 +57,25 @@ export interface Mismatch {
   readonly expected: 'present' | 'absent';
 }
 
+/** From just before to just after something happened (ms since the epoch). */
+export interface Interval {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** One store or erase of an extension writer, and whether config.json showed it done when read just after. */
+export interface WriterStep {
+  readonly round: number;
+  readonly expected: 'present' | 'absent';
+  /** When its edit went into config.json: from its first swap to its last; absent when it wrote nothing. */
+  readonly wrote?: Interval;
+  readonly held: boolean;
+}
+
 export interface WriterReport {
-  readonly writes: number;
+  readonly steps: WriterStep[];
   /** Steps that gave up waiting for config.json.lock (the extension's limit) and were made again. */
   readonly lockWaitsRetried: number;
-  readonly mismatches: Mismatch[];
-  /** When config.json last showed this writer's last step done (0: it never did after the last step). */
-  readonly lastGoodCheck: number;
   /** Whether its writes had the atomic swap (src/docker/fileSwap.ts), as the extension has on Linux and macOS. */
   readonly atomicSwap: boolean;
 }
@@ -101,37 +113,42 @@ const lockWaitedTooLong = (error: unknown, file: string): boolean => error insta
 async function write(task: WriterTask): Promise<WriterReport> {
   const environment = { env: { ...process.env, DOCKER_CONFIG: task.dockerConfig } };
   const file = `${task.dockerConfig}/config.json`;
-  const mismatches: Mismatch[] = [];
-  let writes = 0;
+  const steps: WriterStep[] = [];
   let lockWaitsRetried = 0;
-  let lastGoodCheck = now();
+  const swap = atomicSwap();
+  let wrote: Interval | undefined;
+  // The swap the extension makes anyway, timed: when each step's edit went into config.json.
+  const timedSwap: SwapFiles | undefined =
+    swap &&
+    ((first, second) => {
+      const from = now();
+      swap(first, second);
+      wrote = { from: wrote?.from ?? from, to: now() };
+    });
+  const writeOptions = { swap: timedSwap ?? null };
   for (let round = 0; round < task.rounds; round++) {
     const credential = { serverAddress: task.host, username, secret: `secret-${task.host}-${round}` };
-    const previous = { ...credential, secret: `secret-${task.host}-${round - 1}` };
-    const started = now();
-    // Odd rounds store (the last round leaves the credential stored), even rounds erase what the round before stored.
+    // Odd rounds store (the last round leaves the credential stored), even rounds erase.
     const expected = round % 2 === 1 ? 'present' : 'absent';
+    wrote = undefined;
     // With this many writers on a loaded machine one can wait past the lock's limit; a user would try again too.
     for (;;) {
       try {
-        if (expected === 'present') await storeDockerCredential(credential, environment);
-        else await eraseDockerCredential(previous, environment);
+        if (expected === 'present') await storeDockerCredential(credential, environment, undefined, writeOptions);
+        // By user name alone, so an older secret of this host that a docker command's stale copy brought back after
+        // the last check goes too: whatever a check then finds wrong happened to that step's own write.
+        else await eraseDockerCredential({ serverAddress: task.host, username }, environment, writeOptions);
         break;
       } catch (error) {
         if (!lockWaitedTooLong(error, file)) throw error;
         lockWaitsRetried++;
       }
     }
-    writes++;
-    const finished = now();
     const entry = (await readConfig(file)).auths?.[task.host];
-    const checked = now();
-    const holds = entry !== undefined && (task.helper || entry.auth === Buffer.from(`${username}:${credential.secret}`).toString('base64'));
-    if (holds === (expected === 'present')) lastGoodCheck = checked;
-    else mismatches.push({ round, since: lastGoodCheck, started, finished, checked, expected });
+    const held = expected === 'absent' ? entry === undefined : entry !== undefined && (task.helper || entry.auth === Buffer.from(`${username}:${credential.secret}`).toString('base64'));
+    steps.push({ round, expected, wrote, held });
   }
-  const lastStepHeld = mismatches.at(-1)?.round !== task.rounds - 1;
-  return { writes, lockWaitsRetried, mismatches, lastGoodCheck: lastStepHeld ? lastGoodCheck : 0, atomicSwap: atomicSwap() !== undefined };
+  return { steps, lockWaitsRetried, atomicSwap: swap !== undefined };
 }
 
 function docker(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<{ code: number; output: string }> {
