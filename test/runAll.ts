@@ -19,22 +19,44 @@ const needsDocker: readonly Tier[] = ['component', 'host', 'e2e'];
 const needsBuild = needsDocker;
 const runStarted = performance.now();
 
-async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, fileFilters: readonly string[], outputFile: string): Promise<Counts> {
-  console.log(`\n=== ${tier} tier`);
+/**
+ * Tiers that share nothing run at the same time, a stage after another: the host tier's time is mostly the
+ * extension's own timers, which leaves the machine to the component tier meanwhile. The first tier of a stage
+ * shows its output as it comes; the others' is shown whole when they end.
+ */
+const stages: readonly (readonly Tier[])[] = [['static', 'unit'], ['component', 'host'], ['e2e']];
+
+interface TierRun {
+  readonly counts: Counts;
+  /** The output of a tier that ran alongside another, to show once that one is done. */
+  readonly heldOutput?: string;
+}
+
+async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, fileFilters: readonly string[], outputFile: string, live: boolean): Promise<TierRun> {
+  if (live) console.log(`\n=== ${tier} tier`);
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/runTier.ts'), tier, ...fileFilters], {
     cwd: projectRoot,
     stdio: ['inherit', 'pipe', 'pipe'],
     env: { ...env, ACR_TEST_RESULTS: resultsFile },
   });
-  // The output is shown as it comes and kept for the secret scan.
+  // The output is shown and kept for the secret scan.
   const kept = createWriteStream(outputFile);
-  child.stdout.on('data', (chunk: Buffer) => (process.stdout.write(chunk), kept.write(chunk)));
-  child.stderr.on('data', (chunk: Buffer) => (process.stderr.write(chunk), kept.write(chunk)));
+  const held: Buffer[] = [];
+  const show = (to: NodeJS.WriteStream) => (chunk: Buffer) => {
+    kept.write(chunk);
+    if (live) to.write(chunk);
+    else held.push(chunk);
+  };
+  child.stdout.on('data', show(process.stdout));
+  child.stderr.on('data', show(process.stderr));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
   await new Promise((resolve) => kept.end(resolve));
   const counts = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts, () => undefined);
-  // A tier that died before reporting still counts as a failure.
-  return counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 };
+  return {
+    // A tier that died before reporting still counts as a failure.
+    counts: counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 },
+    ...(live ? {} : { heldOutput: `\n=== ${tier} tier (ran alongside the one before)\n${Buffer.concat(held).toString()}` }),
+  };
 }
 
 /** The secret scan, counted as one test: passed when no issued secret turns up in anything the run left. */
@@ -77,7 +99,22 @@ async function main(): Promise<void> {
         return Promise.resolve({ passed: 0, failed: 0, skipped: 0 });
       });
     }
-    for (const tier of selected) await timed(tier, () => runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`)));
+    for (const stage of stages.map((tiers) => tiers.filter((tier) => selected.includes(tier)))) {
+      const runs = stage.map((tier, index) => {
+        let heldOutput: string | undefined;
+        const timing = timed(tier, async () => {
+          const run = await runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`), index === 0);
+          heldOutput = run.heldOutput;
+          return run.counts;
+        });
+        return timing.then(() => heldOutput);
+      });
+      // In stage order, so that a held output follows the live one whole.
+      for (const run of runs) {
+        const heldOutput = await run;
+        if (heldOutput) console.log(heldOutput);
+      }
+    }
     // Only tiers that start the emulator issue secrets.
     if (selected.some((tier) => needsDocker.includes(tier))) await timed('secrets', () => secretScan(scanDir));
   } finally {
@@ -87,6 +124,8 @@ async function main(): Promise<void> {
 
   console.log('\n=== summary');
   const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}m ${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  const order = ['build', ...tiers, 'secrets'];
+  results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const { name, counts, seconds } of results) console.log(`${name.padEnd(10)} ${minutes(seconds).padStart(7)}  ${name === 'build' ? '' : formatCounts(counts)}`);
   console.log(`${'total'.padEnd(10)} ${minutes((performance.now() - runStarted) / 1000).padStart(7)}`);
   const total = addCounts(results.map(({ counts }) => counts));

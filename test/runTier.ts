@@ -24,12 +24,12 @@ function testFiles(dir: string, filters: readonly string[]): string[] {
 }
 
 /**
- * Component test files run two at a time, each in a worker process of its own: most of their time is spent
- * waiting on the processes they drive. The contention tests measure what many writers do to one file, so they
- * run alone, after the others.
+ * Component and e2e test files run two at a time, each in a worker process of its own: most of their time is
+ * spent waiting on the processes they drive. The contention tests (many writers on one file) and the two-windows
+ * journey (two workbenches on one server) load the machine by themselves, so they run alone, after the others.
  */
-const parallelJobs: Partial<Record<MochaTier, number>> = { component: 2 };
-const runsAlone = (file: string): boolean => /contention/i.test(file);
+const parallelJobs: Partial<Record<MochaTier, number>> = { component: 2, e2e: 2 };
+const runsAlone = (file: string): boolean => /contention|twoWindows/i.test(file);
 
 async function runMocha(tier: MochaTier, filters: readonly string[]): Promise<Counts> {
   const files = inTestOrder(testFiles(join(projectRoot, 'test', tier), filters));
@@ -64,15 +64,23 @@ async function runStatic(): Promise<Counts> {
     ['lint (eslint, zero warnings)', 'npx', ['eslint', '--max-warnings', '0', '.']],
     ['import rules (dependency-cruiser: the layers of docs/architecture.md, type-only imports included; no cycle in src/)', 'npx', ['depcruise', '--output-type', 'err', 'src']],
   ];
+  // At the same time: each is one process, mostly busy on one core.
+  const outcomes = await Promise.all(
+    checks.map(([, command, args]) =>
+      run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 }).then(
+        () => undefined,
+        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      ),
+    ),
+  );
   const counts = { passed: 0, failed: 0, skipped: 0 };
-  for (const [name, command, args] of checks) {
-    try {
-      await run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 });
+  for (const [index, [name]] of checks.entries()) {
+    const failure = outcomes[index];
+    if (failure === undefined) {
       console.log(`  ✔ ${name}`);
       counts.passed++;
-    } catch (error) {
-      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-      console.log(`  ✘ ${name}\n${stdout}${stderr}`);
+    } else {
+      console.log(`  ✘ ${name}\n${failure}`);
       counts.failed++;
     }
   }
