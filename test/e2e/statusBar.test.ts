@@ -6,8 +6,11 @@ import { EmulatorWorkbench, openEmulatorWorkbench, saveScreenshot, signInWithVsC
 
 /** How long the emulator's ACR refresh tokens live in this journey. */
 const tokenSeconds = 150;
-/** Warning colours with less than this left: about 30 s after each exchange. */
-const warningMinutes = 2;
+/**
+ * Warning colours with less than this left: 15 s after each exchange, long enough for the first look to find
+ * normal colours on a loaded machine, and soon enough that the journey does not sit waiting for it.
+ */
+const warningMinutes = 2.25;
 /** Renewal 15-22 s before `exp`, so the scheduled renewal comes long after the steps below. */
 const leadTimeMinutes = 0.25;
 
