@@ -28,6 +28,8 @@ describe('Registries view', () => {
       15_000,
       250,
     );
+    // After other tests the log is longer than the view, which shows its end: go to its first line, as a user would.
+    await vscode.commands.executeCommand('cursorTop');
     // The editor draws spaces as no-break spaces.
     const shownLog = async () => (await workbenchTexts(logLines)).join('\n').replace(/\u00a0/g, ' ');
     await eventually('the log shown, from its start', async () => (await shownLog()).includes(`[info] ACR Access ${version} started`), 15_000, 250);
