@@ -22,6 +22,8 @@ function run(program: string, args: string[], env: NodeJS.ProcessEnv, stdin?: st
     const child = execFile(program, args, { env, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
     });
+    // A program that exits without reading its input is judged by its exit code, not by the broken pipe.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin ?? '');
   });
 }

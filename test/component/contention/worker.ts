@@ -156,6 +156,8 @@ function docker(args: string[], env: NodeJS.ProcessEnv, stdin: string): Promise<
     const child = execFile('docker', args, { env, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, output: stdout + stderr });
     });
+    // A program that exits without reading its input is judged by its exit code, not by the broken pipe.
+    child.stdin?.on('error', () => undefined);
     child.stdin?.end(stdin);
   });
 }
