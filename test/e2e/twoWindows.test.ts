@@ -7,7 +7,7 @@ import { launchChromium } from '../world/browser';
 import { buildForTests } from '../world/build';
 import { jwtExpiresOn } from '../../src/acr/jwt';
 import { CodeServer, projectRoot, startCodeServer } from '../world/codeServer';
-import { RunningEmulator, startEmulator } from '../world/emulator';
+import { LogEntry, RunningEmulator, startEmulator } from '../world/emulator';
 import { emulatorWorkbench } from '../world/emulatorWorkbench';
 import { waitFor } from '../world/processes';
 import { editUserSettings, runFromPalette, saveScreenshot } from './workbench';
@@ -187,15 +187,17 @@ describe('Two windows on one code-server with the same 20 overdue registries, re
       await waitFor(async () => (shown = await minutesLeft(page)) !== undefined && shown > 120, 240_000, () => `window ${pages.indexOf(page) + 1} still shows ${shown} minutes left`);
     }
     roundOver = true;
+    const roundOverAt = Date.now();
     await emulator.client.clearFaults();
     const configReads = await polling;
     const round = await exchangesSince(roundStart);
-    const perRegistry = new Map(registryNames.map((name) => [name, round.filter((entry) => entry.server === `registry:${name}`).map((entry) => entry.status)]));
-    assert.deepEqual(
-      [...perRegistry].filter(([, statuses]) => statuses.length !== 1 || statuses[0] !== 200),
-      [],
-      'registries not renewed exactly once in the round',
-    );
+    const perRegistry = new Map(registryNames.map((name) => [name, round.filter((entry) => entry.server === `registry:${name}`)]));
+    const notOnce = [...perRegistry].filter(([, exchanges]) => exchanges.length !== 1 || exchanges[0].status !== 200);
+    // When and how each of their exchanges ended (no status: still pending, or the client gave up), against when
+    // both windows showed the round done, and each login server, to find it in the windows' logs printed below.
+    const describe = ([name, exchanges]: [string, LogEntry[]]): string =>
+      `${name} (${emulator.loginServer(name)}): ${exchanges.map((entry) => `${entry.time} ${entry.status ?? 'no answer'}`).join(', ')}`;
+    assert.deepEqual(notOnce.map(describe), [], `registries not renewed exactly once in the round (judged done at ${new Date(roundOverAt).toISOString()})`);
 
     assert.ok(configReads.reads > 10, `config.json was read only ${configReads.reads} times during the round`);
     assert.deepEqual(configReads.unparsable, [], 'a reader saw a partial config.json');
