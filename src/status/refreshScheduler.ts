@@ -151,8 +151,10 @@ export class RefreshScheduler {
       const entry = this.entries.get(login.loginServer);
       if (!entry) {
         this.entries.set(login.loginServer, { login, health: { kind: 'ok' }, jitter: this.random() });
-      } else if ((entry.login.expiresOn !== login.expiresOn || entry.login.loggedInAt !== login.loggedInAt) && entry.health.kind !== 'renewing') {
-        Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });
+      } else if (entry.login.expiresOn !== login.expiresOn || entry.login.loggedInAt !== login.loggedInAt) {
+        // A renewal under way keeps the login it started from: under the lock, another window's renewal then shows
+        // in its record as newer and is taken up, where a login already swapped for it would be renewed again.
+        if (entry.health.kind !== 'renewing') Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });
       } else {
         entry.login = login;
       }

@@ -812,6 +812,47 @@ describe('refresh scheduler against the emulator', () => {
         assert.deepEqual(other.status(login.loginServer), { login: renewed, health: { kind: 'ok' }, dueAt: renewed.expiresOn! - dueAtOnce });
       });
 
+      it('a window whose renewal waits its turn, and meanwhile hears of another window renewing that registry, takes that renewal up instead of renewing again', async () => {
+        const acr = await renewals.tokenClient();
+        const first = await renewals.logInExpiringSoon(acr, 'contosoapps');
+        const waiting = await renewals.logInExpiringSoon(acr, 'contosoother');
+        // The window's first renewal (contosoapps) leads, and the other waits for it until the test lets it go.
+        let letGo = (): void => undefined;
+        const leadingHeld = new Promise<void>((resolve) => (letGo = resolve));
+        const renewedBy = { window: [] as string[], other: [] as string[] };
+        const renew = renewals.renewWith(() => acr);
+        const window = renewals.track({
+          renew: async (login, signal) => {
+            renewedBy.window.push(login.loginServer);
+            if (login.loginServer === first.loginServer) await leadingHeld;
+            return renew(login, signal);
+          },
+          settings: keepFresh(dueAtOnce),
+          lock: new FileRefreshLock(storage),
+          random: () => 0,
+        });
+        window.scheduler.sync();
+        await eventually(() => 'contosoother is not waiting its turn', () => Promise.resolve(window.status(waiting.loginServer).health.kind === 'renewing'), 10_000, 50);
+
+        // Another window renews contosoother meanwhile, and this one hears of it (a SecretStorage change event).
+        const other = renewals.track({
+          renew: (login, signal) => (renewedBy.other.push(login.loginServer), renew(login, signal)),
+          settings: keepFresh(dueAtOnce, (login) => login.loginServer === waiting.loginServer),
+          lock: new FileRefreshLock(storage),
+          random: () => 0,
+        });
+        other.scheduler.sync();
+        await eventually(() => 'the other window did not renew contosoother', () => Promise.resolve(other.renewed(waiting)), 10_000, 50);
+        window.scheduler.sync();
+
+        letGo();
+        await eventually(() => `contosoother in this window: ${window.healthKinds(waiting.loginServer).join(' -> ')}`, () => Promise.resolve(window.renewed(waiting)), 10_000, 50);
+        assert.deepEqual(renewedBy, { window: [first.loginServer], other: [waiting.loginServer] });
+        assert.deepEqual(window.status(waiting.loginServer).login, other.status(waiting.loginServer).login);
+        assert.ok(window.info.some((line) => line.startsWith(`Another window renewed ${waiting.loginServer} already`)), window.info.join('\n'));
+        assert.deepEqual((await renewals.exchanges('contosoother')).map((entry) => entry.status), [200, 200], 'a login and one renewal');
+      });
+
       it('a password checked in one window is not checked again by another that takes the lock after it, until the hour is over', async () => {
         const login = renewals.logInWithPassword('contosoapps', ciToken.username);
         let clock = Date.now();
