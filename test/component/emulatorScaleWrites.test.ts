@@ -50,8 +50,9 @@ describe('emulator: changes to the 10,000-repository registry', () => {
     const image = await pushImage(emulator(), 'contososcale', owner, 'big/tags', ['build-0000']);
     assert.equal(await tagDigest('build-0000'), image.digest);
     assert.equal((await newestTags(1))[0].name, 'build-0000');
-    const oldManifest = await json<{ manifest: { tags: string[] } }>(`/acr/v1/big/tags/_manifests/${old}`, bigTags);
-    assert.deepEqual(oldManifest.manifest.tags, []);
+    const oldManifest = await json<{ manifest: { tags?: string[] } }>(`/acr/v1/big/tags/_manifests/${old}`, bigTags);
+    // ACR leaves `tags` out of an untagged manifest's attributes.
+    assert.equal(oldManifest.manifest.tags, undefined);
   });
 
   it('untag and delete image in big/tags leave _tags and the registry at once', async () => {

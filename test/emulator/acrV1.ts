@@ -1,6 +1,6 @@
 import { RegistryBackend } from './backend';
 import { basicCredentials, Exchange, Reply, Route } from './http';
-import { acrError, challenge } from './loginServer';
+import { acrError, challenge, pageNotFound } from './loginServer';
 import { nextLink, pageSize, startAfter } from './paging';
 import { allowedActions, Permissions, permissionsFromAccess, AccessEntry, RepositoryAction } from './permissions';
 import { ManifestRecord, RepositoryRecord, TagRecord } from './registryIndex';
@@ -42,8 +42,10 @@ export function acrV1Route(world: World, registry: RegistryState, backend: Regis
     // Clients encode the slash of a repository name (team%2Fapi).
     const [repository, reference] = [decodeURIComponent(match[1]), match[3] && decodeURIComponent(match[3])];
     const kind = match[2];
+    // A name that is not a repository name (upper case, say) gets ACR's plain-text 404, before any challenge.
+    if (!isRepositoryName(repository)) return pageNotFound;
     if (!callerMay(world, registry, exchange, repository, 'metadata_read')) return challenge(registry, { type: 'repository', name: repository, actions: ['metadata_read'] });
-    const record = isRepositoryName(repository) ? await index.repository(repository, entry) : undefined;
+    const record = await index.repository(repository, entry);
     if (!record) return repositoryUnknown(repository);
     const base = { registry: registry.loginServer, imageName: repository };
 
@@ -62,7 +64,11 @@ export function acrV1Route(world: World, registry: RegistryState, backend: Regis
     }
 
     const tagsOf = (digest: string): string[] => [...record.tags.values()].filter((tag) => tag.digest === digest).map((tag) => tag.name).sort();
-    const describe = async (manifest: ManifestRecord, tags: string[]): Promise<Record<string, unknown> | undefined> => {
+    /**
+     * A manifest's attributes as ACR gives them: `tags` only when it has some, and an index's `references`
+     * (each child's platform) only when asked for that one manifest, never in a page.
+     */
+    const describe = async (manifest: ManifestRecord, tags: string[], withReferences: boolean): Promise<Record<string, unknown> | undefined> => {
       const details = await index.manifestDetails(repository, manifest.digest, entry);
       if (!details) return undefined;
       return {
@@ -73,14 +79,14 @@ export function acrV1Route(world: World, registry: RegistryState, backend: Regis
         architecture: details.architecture,
         os: details.os,
         mediaType: details.mediaType,
-        references: details.references,
-        tags,
-        changeableAttributes: { ...changeableAttributes, quarantineState: 'Passed' },
+        tags: tags.length > 0 ? tags : undefined,
+        changeableAttributes,
+        references: withReferences ? details.references : undefined,
       };
     };
     if (reference) {
       const manifest = record.manifests.get(reference);
-      const described = manifest && (await describe(manifest, tagsOf(reference)));
+      const described = manifest && (await describe(manifest, tagsOf(reference), true));
       return described ? { status: 200, json: { ...base, manifest: described } } : manifestUnknown;
     }
     const page = pageOf(url, [...record.manifests.values()], (manifest) => manifest.digest);
@@ -90,7 +96,7 @@ export function acrV1Route(world: World, registry: RegistryState, backend: Regis
     for (const tag of record.tags.values()) pageTags.get(tag.digest)?.push(tag.name);
     const manifests: Array<Record<string, unknown>> = [];
     for (const manifest of page.items) {
-      const described = await describe(manifest, (pageTags.get(manifest.digest) ?? []).sort());
+      const described = await describe(manifest, (pageTags.get(manifest.digest) ?? []).sort(), false);
       if (described) manifests.push(described);
     }
     const headers: Record<string, string> = {};
@@ -106,7 +112,7 @@ function repositoryProperties(registry: RegistryState, record: RepositoryRecord)
     lastUpdateTime: times[times.length - 1] ?? registry.creationDate,
     manifestCount: record.manifests.size,
     tagCount: record.tags.size,
-    changeableAttributes: { ...changeableAttributes, teleportEnabled: false },
+    changeableAttributes,
   };
 }
 

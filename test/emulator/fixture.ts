@@ -94,6 +94,8 @@ export interface RegistryFixture {
   roles?: RoleAssignmentFixture[];
   /** Repository name -> tags. */
   repositories?: Record<string, string[]>;
+  /** Repository name (one of `repositories`) -> `os/architecture` of each image its tags are multi-platform images of (manifest lists). */
+  platforms?: Record<string, string[]>;
   /** Many repositories named `<prefix><number>` (from 1, at least four digits), each with the same image per tag, for paging. */
   generatedRepositories?: { prefix: string; count: number; tags: string[] };
   /** One repository with many tags, each its own image pushed a minute after the previous one; names do not sort in push order. */
@@ -262,6 +264,14 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
       if (tagList.length === 0) problems.push(`${path}.repositories["${repo}"]: needs at least one tag`);
       tagList.forEach((tag, j) => {
         if (typeof tag !== 'string' || !/^[\w][\w.-]{0,127}$/.test(tag)) problems.push(`${path}.repositories["${repo}"][${j}]: not a valid tag`);
+      });
+    }
+    for (const [repo, platforms] of Object.entries(check.optionalObject(r.platforms, `${path}.platforms`) ?? {})) {
+      if (!repositories || !(repo in repositories)) problems.push(`${path}.platforms: "${repo}" is not in repositories`);
+      const list = check.array(platforms, `${path}.platforms["${repo}"]`);
+      if (list.length === 0) problems.push(`${path}.platforms["${repo}"]: needs at least one platform`);
+      list.forEach((platform, j) => {
+        if (typeof platform !== 'string' || !/^[a-z0-9]+\/[a-z0-9]+$/.test(platform)) problems.push(`${path}.platforms["${repo}"][${j}]: not an os/architecture such as linux/arm64`);
       });
     }
     const generated = check.optionalObject(r.generatedRepositories, `${path}.generatedRepositories`);

@@ -21,12 +21,22 @@ export function loginServerRoute(world: World, registry: RegistryState, backend:
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
     if (path === '/acr/v1' || path.startsWith('/acr/v1/')) {
       acrV1 ??= acrV1Route(world, registry, await backend());
-      return acrV1(exchange);
+      return withApiVersion(await acrV1(exchange));
     }
-    if (path === '/v2' || path.startsWith('/v2/')) return proxyRoute(world, registry, backend, exchange);
+    if (path === '/v2' || path.startsWith('/v2/')) return withApiVersion(await proxyRoute(world, registry, backend, exchange));
     return acrError(404, 'NOT_FOUND', 'the requested resource was not found');
   };
 }
+
+/** ACR names the registry API version on every `/acr/v1` and `/v2` answer, errors included; `/oauth2` answers go without. */
+const apiVersion = { 'Docker-Distribution-Api-Version': 'registry/2.0' };
+
+function withApiVersion(reply: Reply | undefined): Reply | undefined {
+  return reply && { ...reply, headers: { ...reply.headers, ...apiVersion } };
+}
+
+/** ACR's answer to a path naming a repository that cannot exist (upper case, say): plain text, before any challenge. */
+export const pageNotFound: Reply = { status: 404, text: '404 page not found\n' };
 
 export function challenge(registry: RegistryState, scope?: Scope): Reply {
   const realm = `https://${registry.loginServer}/oauth2/token`;
@@ -34,7 +44,7 @@ export function challenge(registry: RegistryState, scope?: Scope): Reply {
   return {
     status: 401,
     // Spelled as ACR's Go servers send them (D1 shows `Www-Authenticate:`), for scripts that grep for it.
-    headers: { 'Www-Authenticate': `Bearer realm="${realm}",service="${registry.loginServer}"${scopeText}`, 'Docker-Distribution-Api-Version': 'registry/2.0' },
+    headers: { 'Www-Authenticate': `Bearer realm="${realm}",service="${registry.loginServer}"${scopeText}`, ...apiVersion },
     json: {
       errors: [
         {
@@ -136,6 +146,8 @@ export function scopesForRequest(method: string, url: URL): Scope[] {
 async function proxyRoute(world: World, registry: RegistryState, startedBackend: () => Promise<RegistryBackend>, exchange: Exchange): Promise<Reply | undefined> {
   const { req, res, url } = exchange;
   const method = req.method ?? 'GET';
+  const named = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(decodedPath(url))?.[1];
+  if (named !== undefined && !isRepositoryName(named) && (method === 'GET' || method === 'HEAD')) return pageNotFound;
   const headers = { ...req.headers };
   const basic = basicCredentials(req);
   if (basic) {
@@ -287,7 +299,7 @@ function pageTagList(url: URL, list: TagList): Reply {
   const start = startAfter(sorted, url.searchParams.get('last'));
   const n = pageSize(url.searchParams.get('n'), maxPageSize);
   const tags = sorted.slice(start, start + n);
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...apiVersion };
   if (start + n < sorted.length) headers.Link = nextLink(url, tags[tags.length - 1], n);
   return { status: 200, headers, json: { name: list.name, tags } };
 }

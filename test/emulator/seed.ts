@@ -14,7 +14,7 @@ import { RegistryState, World } from './world';
 const run = promisify(execFile);
 
 /** Bump when the seeded content changes, so cached registry storage is rebuilt. */
-const seedFormat = 2;
+const seedFormat = 3;
 
 export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'acr-access');
@@ -24,6 +24,8 @@ interface SeedImage {
   repository: string;
   tag: string;
   created: string;
+  /** `os/architecture` of each image of a multi-platform image; a single linux/amd64 image without. */
+  platforms?: string[];
 }
 
 const seedStart = Date.parse('2025-01-06T09:00:00Z');
@@ -32,7 +34,8 @@ const seedStart = Date.parse('2025-01-06T09:00:00Z');
 export function seedImages(registry: RegistryState): SeedImage[] {
   const images: SeedImage[] = [];
   Object.entries(registry.fixture.repositories ?? {}).forEach(([repository, tags], i) => {
-    tags.forEach((tag, j) => images.push({ repository, tag, created: new Date(seedStart + i * 3_600_000 + j * 86_400_000).toISOString() }));
+    const platforms = registry.fixture.platforms?.[repository];
+    tags.forEach((tag, j) => images.push({ repository, tag, created: new Date(seedStart + i * 3_600_000 + j * 86_400_000).toISOString(), platforms }));
   });
   return images;
 }
@@ -165,30 +168,52 @@ async function pushImages(world: World, registry: RegistryState, backendPort: nu
   await inParallel(repositories, 6, async (repository) => {
     if (repository !== first) await call(repository, 'POST', `/v2/${repository}/blobs/uploads/?mount=${layer.digest}&from=${first}`, undefined, undefined, [201]);
     for (const image of byRepository.get(repository) ?? []) {
-      const config = Buffer.from(
-        JSON.stringify({
-          architecture: 'amd64',
-          os: 'linux',
-          created: image.created,
-          config: { Labels: { 'org.opencontainers.image.title': image.repository, 'org.opencontainers.image.version': image.tag } },
-          rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-          history: [{ created: image.created, created_by: 'ACR Access emulator seed' }],
-        }),
-      );
-      const configDigest = sha256(config);
-      await uploadBlob(repository, config, configDigest);
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-          config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
-          layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.gzipped.length, digest: layer.digest }],
-        }),
-      );
-      await call(repository, 'PUT', `/v2/${repository}/manifests/${image.tag}`, manifest, 'application/vnd.docker.distribution.manifest.v2+json', [201]);
+      if (!image.platforms) {
+        await pushImage(repository, image, 'linux/amd64', image.tag);
+        continue;
+      }
+      // A manifest list, which the registry takes only once the images it names are there: those go by digest.
+      const manifests = [];
+      for (const platform of image.platforms) {
+        const [os, architecture] = platform.split('/');
+        manifests.push({ ...(await pushImage(repository, image, platform)), platform: { architecture, os } });
+      }
+      const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: manifestListType, manifests }));
+      await call(repository, 'PUT', `/v2/${repository}/manifests/${image.tag}`, list, manifestListType, [201]);
     }
   });
+
+  /** One image for `platform`, under `tag` or (without one) by its digest; its descriptor. */
+  async function pushImage(repository: string, image: SeedImage, platform: string, tag?: string): Promise<{ mediaType: string; size: number; digest: string }> {
+    const [os, architecture] = platform.split('/');
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture,
+        os,
+        created: image.created,
+        config: { Labels: { 'org.opencontainers.image.title': image.repository, 'org.opencontainers.image.version': image.tag } },
+        rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+        history: [{ created: image.created, created_by: 'ACR Access emulator seed' }],
+      }),
+    );
+    const configDigest = sha256(config);
+    await uploadBlob(repository, config, configDigest);
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: imageManifestType,
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: config.length, digest: configDigest },
+        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.gzipped.length, digest: layer.digest }],
+      }),
+    );
+    const digest = sha256(manifest);
+    await call(repository, 'PUT', `/v2/${repository}/manifests/${tag ?? digest}`, manifest, imageManifestType, [201]);
+    return { mediaType: imageManifestType, size: manifest.length, digest };
+  }
 }
+
+const imageManifestType = 'application/vnd.docker.distribution.manifest.v2+json';
+const manifestListType = 'application/vnd.docker.distribution.manifest.list.v2+json';
 
 function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
