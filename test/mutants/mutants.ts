@@ -249,6 +249,14 @@ export const mutants: readonly Mutant[] = [
     caughtBy: component('refreshScheduler'),
   },
   {
+    id: 'waiting-renewal-takes-up-login',
+    breaks: "A window whose renewal is waiting its turn takes another window's renewed login into its memory, so the record under the lock looks old and the registry is renewed twice.",
+    file: 'src/status/refreshScheduler.ts',
+    find: "if (entry.health.kind !== 'renewing') Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });",
+    replace: "if (entry.health.kind !== 'renewing') Object.assign(entry, { login, health: { kind: 'ok' }, jitter: this.random(), notBefore: undefined });\n        else entry.login = login;",
+    caughtBy: component('refreshScheduler'),
+  },
+  {
     id: 'renewal-after-exp',
     breaks: 'Renewals are planned a lead time after exp instead of before it, so Docker pulls fail with an expired token before each renewal.',
     file: 'src/status/refreshScheduler.ts',
