@@ -1,3 +1,4 @@
+// npm start's own program (test/world/start.ts) in a child process, used through its printout as a new user would.
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';

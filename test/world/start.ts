@@ -60,7 +60,7 @@ function printout(world: WorldName, url: string, emulator: RunningEmulator, dock
     `  (certutil is in libnss3-tools): certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n 'ACR Access emulator CA' -i ${caPath}`,
     '  Firefox keeps its own: Settings, Privacy & Security, Certificates, View Certificates, Authorities, Import.',
     '',
-    'Docker in a terminal (docker login keeps credentials in this pass store, also with a DOCKER_CONFIG of your own):',
+    "Docker in a terminal (the extension's DOCKER_CONFIG; with one of your own, docker login keeps the password in this throw-away pass store):",
     `  export ${Object.entries(dockerEnv).map(([name, value]) => `${name}=${value}`).join(' ')}`,
     `  jq -r '.registries[] | select(.name == "contosoprod") | .tokens[0].passwords[0].value' ${fixture} | docker login ${emulator.loginServer('contosoprod')} -u storefront-reader --password-stdin`,
     '',
