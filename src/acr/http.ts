@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { AcrError } from './errors';
 
 export interface RequestLimits {
@@ -39,6 +39,10 @@ async function attemptOnce(registry: string, url: string, init: RequestInit, tim
   try {
     const response = await fetch(url, { ...init, redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
     const body = await response.text();
+    // Node's fetch gives the connection back to its pool one turn of the event loop after the body ends; a
+    // request made before then (the next step of a sign-in or a listing, made at once) opens a new connection,
+    // whose TCP and TLS handshakes cost two round trips on a real network.
+    await nextTurn();
     return { status: response.status, headers: response.headers, body, correlationId: response.headers.get('x-ms-correlation-request-id') ?? undefined };
   } catch (error) {
     if (signal?.aborted) throw signal.reason;
