@@ -22,8 +22,11 @@ export interface ManifestSummary {
   readonly digest: string;
   readonly imageSize?: number;
   readonly mediaType?: string;
-  /** `os/architecture` of an image, or of each image of an index. */
-  readonly platforms: readonly string[];
+  /**
+   * `os/architecture` of an image, or of each image of an index; undefined for an index whose answer did not
+   * list them (ACR's pages of manifests leave an index's `references` out; its own `_manifests/<digest>` has them).
+   */
+  readonly platforms?: readonly string[];
   readonly tags: readonly string[];
   readonly createdTime?: number;
   readonly lastUpdateTime?: number;
@@ -47,6 +50,7 @@ export interface RegistryContentOptions {
 }
 
 const catalogScope = 'registry:catalog:*';
+const indexMediaTypes = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 const manifestAccept = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
@@ -191,7 +195,9 @@ export class RegistryContent {
     const { digest, imageSize, mediaType, architecture, os, tags, references, createdTime, lastUpdateTime } = (value ?? {}) as Record<string, unknown>;
     if (typeof digest !== 'string') throw this.malformed('a manifest without a digest');
     const platform = (entry: Record<string, unknown>) => (typeof entry.os === 'string' && typeof entry.architecture === 'string' ? [`${entry.os}/${entry.architecture}`] : []);
-    const platforms = Array.isArray(references) && references.length > 0 ? references.flatMap((reference) => platform((reference ?? {}) as Record<string, unknown>)) : platform({ os, architecture });
+    let platforms: string[] | undefined;
+    if (Array.isArray(references)) platforms = [...new Set(references.flatMap((reference) => platform((reference ?? {}) as Record<string, unknown>)))];
+    else if (typeof mediaType !== 'string' || !indexMediaTypes.has(mediaType)) platforms = platform({ os, architecture });
     return {
       digest,
       imageSize: typeof imageSize === 'number' ? imageSize : undefined,

@@ -65,9 +65,12 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return parentOf(node);
   }
 
-  /** A tag's tooltip needs its manifest's size and platforms; read when the user hovers, if its page did not bring them. */
+  /**
+   * A tag's tooltip needs its manifest's size and platforms; read when the user hovers, if its page did not bring
+   * them (a multi-platform image's platforms never come in a page).
+   */
   async resolveTreeItem(item: vscode.TreeItem, node: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (node.kind !== 'tag' || node.parent.manifests.has(node.tag.digest)) return item;
+    if (node.kind !== 'tag' || node.parent.manifests.get(node.tag.digest)?.platforms !== undefined) return item;
     const repository = node.parent;
     try {
       const manifest = await this.sources.content(repository.parent).manifest(repository.name, node.tag.digest, abortSignalFor(token));

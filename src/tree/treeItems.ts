@@ -194,7 +194,7 @@ export function tagTooltip(node: TagNode): vscode.MarkdownString {
     [vscode.l10n.t('Created'), when(node.tag.createdTime)],
     [vscode.l10n.t('Updated'), when(node.tag.lastUpdateTime)],
     [vscode.l10n.t('Media type'), manifest?.mediaType ? `\`${manifest.mediaType}\`` : ''],
-    [vscode.l10n.t('Platforms'), manifest?.platforms.join(', ') ?? ''],
+    [vscode.l10n.t('Platforms'), manifest?.platforms?.join(', ') ?? ''],
     [vscode.l10n.t('Size'), manifest?.imageSize === undefined ? '' : size(manifest.imageSize)],
   ];
   const markdown = new vscode.MarkdownString(`**${escape(imageReference(node, 'tag'))}**\n\n`);

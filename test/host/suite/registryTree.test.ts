@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { AcrAccessExports } from '../../../src/extension';
-import type { RegistryNode, TreeNode } from '../../../src/tree/nodes';
+import type { RegistryNode, RepositoryNode, TreeNode } from '../../../src/tree/nodes';
 import type { Fixture } from '../../emulator/fixture';
 import componentFixture from '../../emulator/fixtures/component.json';
 import type { FaultSpec } from '../../world/emulator';
@@ -127,6 +127,18 @@ describe('Registry tree', function () {
       assert.match(item.tooltip, /Platforms: linux\/amd64/);
       assert.match(item.tooltip, /Size: [\d.,]+ (B|kB|MB)/);
     }
+  });
+
+  it("shows a multi-platform image's platforms in its tag's tooltip, read on hover: a page of manifests leaves them out", async () => {
+    const registry = await registryNamed('fabrikamtools');
+    const repository = (await contents(registry, { resolve: false })).find((item) => item.label === 'multi/platform')!.node as RepositoryNode;
+    const [tag] = await children(repository, { resolve: false });
+    const digest = tag.node.kind === 'tag' ? tag.node.tag.digest : '';
+    // Hovering only once the page of manifests is in: it brings the list's size, but never its platforms.
+    while (!repository.manifests.has(digest)) await nextTreeChange();
+    const [hovered] = (await children(repository)).filter((item) => item.label === tag.label);
+    assert.match(hovered.tooltip, /Media type: `application\/vnd\.docker\.distribution\.manifest\.list\.v2\+json`/);
+    assert.match(hovered.tooltip, /Platforms: linux\/amd64, linux\/arm64/);
   });
 
   it('hides subscriptions the filter leaves out, says so, and shows no tenant level for one tenant', async () => {
@@ -376,6 +388,15 @@ describe('Registry tree', function () {
       assert.deepEqual(perTag, []);
     });
   });
+
+  function nextTreeChange(): Promise<void> {
+    return new Promise((resolve) => {
+      const listening = tree.onDidChangeTreeData(() => {
+        listening.dispose();
+        resolve();
+      });
+    });
+  }
 
   async function registryNamed(name: string): Promise<RegistryNode> {
     const registries = await tree.allRegistries();
