@@ -8,6 +8,7 @@ import { describeMachine, machineLine, markdownTable, Row, writeResults } from '
 import { signInBench } from './signIn';
 import { singleFlightBench } from './singleFlight';
 import { treeBench } from './tree';
+import { wanBench } from './wan';
 import { stopAll, stopAllOnExit } from '../world/processes';
 
 /** Registries logged in for the activation benchmark. */
@@ -21,8 +22,8 @@ const benchmarks: Record<string, (world: BenchWorld) => Promise<Row[]>> = {
   singleFlight: singleFlightBench,
   pull: pullBench,
 };
-/** With emulators of its own (200 registries), run once the shared one is stopped. */
-const standalone: Record<string, () => Promise<Row[]>> = { renewals: renewalsBench };
+/** With emulators of their own (200 registries; the component fixture behind a delayed network), run once the shared one is stopped. */
+const standalone: Record<string, () => Promise<Row[]>> = { renewals: renewalsBench, wan: wanBench };
 
 async function main(): Promise<void> {
   stopAllOnExit();

@@ -27,7 +27,7 @@ function run(program: string, args: string[], env: NodeJS.ProcessEnv, stdin = ''
  * A PATH holding only these programs. Without a credential helper on its PATH, `docker login` saves to
  * config.json as the extension does; with docker-credential-pass installed it would pick that by default.
  */
-async function pathWith(dir: string, programs: readonly string[]): Promise<string> {
+export async function pathWith(dir: string, programs: readonly string[]): Promise<string> {
   await mkdir(dir);
   for (const program of programs) {
     const found = (process.env.PATH ?? '').split(delimiter).map((folder) => join(folder, program));
