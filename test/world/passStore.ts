@@ -7,21 +7,20 @@ import { registerCleanup } from './processes';
 
 const run = promisify(execFile);
 
-export interface PassStore {
-  /** GNUPGHOME and PASSWORD_STORE_DIR, for `pass` and so for docker-credential-pass. */
-  readonly env: { GNUPGHOME: string; PASSWORD_STORE_DIR: string };
-  /** Stops the GPG agent serving the store and removes the store and the key. */
-  stop(): Promise<void>;
+/** Where `pass`, and so docker-credential-pass, finds its GPG key and its store. */
+export interface PassStoreEnv {
+  GNUPGHOME: string;
+  PASSWORD_STORE_DIR: string;
 }
 
 /**
- * A throw-away GPG key (no passphrase) and `pass` store in a temp folder. Where `pass` is installed, `docker
- * login` with a config that names no credsStore stores the credential with it, and without an initialised
- * store fails with "pass not initialized".
+ * A throw-away GPG key (no passphrase) and `pass` store in a temp folder, removed when the test world stops
+ * (processes.ts). Where `pass` is installed, `docker login` with a config that names no credsStore stores the
+ * credential with it, and without an initialised store fails with "pass not initialized".
  */
-export async function createPassStore(): Promise<PassStore> {
+export async function createPassStore(): Promise<PassStoreEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'acr-pass-store-'));
-  const env = { GNUPGHOME: join(dir, 'gnupg'), PASSWORD_STORE_DIR: join(dir, 'pass') };
+  const env: PassStoreEnv = { GNUPGHOME: join(dir, 'gnupg'), PASSWORD_STORE_DIR: join(dir, 'pass') };
   const withStore = { env: { ...process.env, ...env } };
   const stop = registerCleanup(async () => {
     // gpg started the agent as a daemon of its own, outside every process group the test world stops.
@@ -37,5 +36,5 @@ export async function createPassStore(): Promise<PassStore> {
     await stop();
     throw error;
   }
-  return { env, stop };
+  return env;
 }

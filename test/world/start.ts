@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const passStore = await createPassStore();
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-start-docker-config-'));
   registerCleanup(() => rm(dockerConfig, { recursive: true, force: true }));
-  const dockerEnv = { DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfig, ...passStore.env };
+  const dockerEnv = { DOCKER_HOST: engine.host, DOCKER_CONFIG: dockerConfig, ...passStore };
   const workbench = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: false, dockerConfig });
   const server = await startCodeServer({
     ...workbench,
