@@ -16,7 +16,7 @@ import { handOffToDocker } from '../../src/docker/handoff';
 import { pullImage } from '../../src/docker/pull';
 import { clients, componentFixture, emulatorCloud, entraToken } from '../component/emulatorSupport';
 import { RunningEmulator } from '../world/emulator';
-import { contoso, lastSeq, nullGuid, startEmulatorPatiently } from './benchWorld';
+import { contoso, lastSeq, nullGuid, startEmulatorPatiently, tokenAtHand } from './benchWorld';
 import { delayHosts, DelayedNetwork } from './delayedNetwork';
 import { Contender, measured, median, race, single } from './measure';
 import { limitRow, ratioRow, Row } from './report';
@@ -26,7 +26,6 @@ const exec = promisify(execFile);
 const oneWayMs = 25;
 const roundTripMs = 2 * oneWayMs;
 const repetitions = 7;
-const azRepetitions = 5;
 const registryName = 'contosoapps';
 
 /** The fewest sequential round trips (a new connection costs two: TCP, then TLS 1.3) and new connections a path can take. */
@@ -42,6 +41,7 @@ const minimums: Record<string, Minimum> = {
     connections: 2,
     steps: 'Entra: connect (2), token (1), while the registry: connect (2), GET /v2/ challenge (1); then POST /oauth2/exchange (1) on that connection',
   },
+  exchangeTokenAtHand: { roundTrips: 4, connections: 1, steps: 'the registry: connect (2), GET /v2/ challenge (1), POST /oauth2/exchange (1) on that connection' },
   signIn: {
     roundTrips: 9,
     connections: 3,
@@ -192,7 +192,12 @@ export async function wanBench(): Promise<Row[]> {
       },
     }, repetitions);
     const exchange = await measurePath(network, emulator, 'the exchange alone', { run: () => newClient().refreshToken({ loginServer: registry }) }, repetitions);
-    const azLogin = await measurePath(network, emulator, 'sign-in, az acr login', { prepare: freshConfig, run: () => az('acr', 'login', '--name', registryName) }, azRepetitions);
+    const atHand = new AcrTokenClient({ credential: await tokenAtHand(emulator, clients.owner), trust });
+    const exchangeAtHand = await measurePath(network, emulator, 'the exchange, Entra token at hand', {
+      prepare: () => Promise.resolve(atHand.forget(registry)),
+      run: () => atHand.refreshToken({ loginServer: registry }),
+    }, repetitions);
+    const azLogin = await measurePath(network, emulator, 'sign-in, az acr login', { prepare: freshConfig, run: () => az('acr', 'login', '--name', registryName) }, repetitions);
 
     // The tree and Find Repository: signed in (the refresh token cached), as when the registry is expanded.
     let content: RegistryContent | undefined;
@@ -219,6 +224,9 @@ export async function wanBench(): Promise<Row[]> {
       ratioRow(signInBench, `exchange, engine check, config written, vs az acr login, ${roundTripMs} ms round trips`, measured(signIn.wan, 'ms'), { name: 'az acr login', ...measured(azLogin.wan, 'ms') }, 0.3, `az acr login: ${azTrips} round trips (${perHost(azLogin)}); on loopback ${median(azLogin.loopback).toFixed(0)} ms`),
       ...pathRows(signInBench, 'ours', signIn, minimums.signIn),
       ...pathRows(signInBench, "the extension's own requests (challenge, Entra token, exchange)", exchange, minimums.exchange),
+      ...pathRows(signInBench, "the extension's own requests, the Entra token at hand (VS Code's account had one)", exchangeAtHand, minimums.exchangeTokenAtHand),
+      limitRow(signInBench, "the rest: the engine's own login to the registry (POST /auth), round trips", single(roundTrips(signIn) - roundTrips(exchange), ''), undefined, `minimum ${minimums.signIn.roundTrips - minimums.exchange.roundTrips}`, 'the sign-in less the exchange alone'),
+      limitRow(signInBench, "the rest: the engine's own login to the registry (POST /auth), new connections", single(total(signIn.connections) - total(exchange.connections), ''), undefined, `minimum ${minimums.signIn.connections - minimums.exchange.connections}`, 'the sign-in less the exchange alone'),
       ...pathRows('wan: tree first page', 'RegistryContent, 100 repositories', firstPage, minimums.firstPage),
       ...pathRows('wan: Find Repository', "RegistryContent seeking to 'hel'", find, minimums.find),
       ratioRow('wan: Pull Image', `pullImage, a one-layer image of a few hundred bytes, vs docker pull, ${roundTripMs} ms round trips`, measured(pull.wan, 'ms'), { name: 'docker pull', ...measured(dockerPull.wan, 'ms') }, 1.05, `docker pull: ${roundTrips(dockerPull)} round trips (${perHost(dockerPull)})`),
