@@ -1,7 +1,8 @@
-// A wide-area network on loopback, for the wan benchmark. The kernel here has no netem, so the delay is made in
-// user space: each emulated host's port is redirected (iptables DNAT, in the benchmarks' own network namespace)
-// to a forwarder that holds every chunk `oneWayMs` in each direction and then passes it to the real server.
-// Clients still connect to the host:port the emulator announced, which tokens and challenges name.
+// A wide-area network on loopback, for the wan benchmark. Many kernels (and containers) lack netem, so the delay
+// is made in user space: each emulated host's port is redirected (iptables DNAT, in the benchmarks' own network
+// namespace) to a forwarder that holds every chunk `oneWayMs` in each direction and then passes it to the real
+// server. Clients still connect to the host:port the emulator announced, which tokens and challenges name.
+// Only latency is modelled: no bandwidth limit, loss or TCP slow start.
 import { execFile } from 'node:child_process';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
