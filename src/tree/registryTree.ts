@@ -70,15 +70,15 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
    * them (a multi-platform image's platforms never come in a page).
    */
   async resolveTreeItem(item: vscode.TreeItem, node: TreeNode, token: vscode.CancellationToken): Promise<vscode.TreeItem> {
-    if (node.kind !== 'tag' || node.parent.manifests.get(node.tag.digest)?.platforms !== undefined) return item;
+    if (node.kind !== 'tag' || item.tooltip !== undefined) return item;
     const repository = node.parent;
     try {
       const manifest = await this.sources.content(repository.parent).manifest(repository.name, node.tag.digest, abortSignalFor(token));
       repository.manifests.set(manifest.digest, manifest);
-      item.tooltip = tagTooltip(node);
     } catch {
-      // The tooltip keeps what the tag page said.
+      // The tooltip says what the pages said.
     }
+    item.tooltip = tagTooltip(node);
     return item;
   }
 

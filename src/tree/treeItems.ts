@@ -183,7 +183,9 @@ function tagItem(node: TagNode, now: number): vscode.TreeItem {
   const manifest = node.parent.manifests.get(node.tag.digest);
   const updated = node.tag.lastUpdateTime ?? node.tag.createdTime;
   const description = [updated === undefined ? undefined : age(updated, now), manifest?.imageSize === undefined ? undefined : size(manifest.imageSize)].filter((part) => part !== undefined).join(' · ');
-  return item(node.id, node.tag.name, None, 'tag', 'tag', { description, tooltip: tagTooltip(node) }, vscode.l10n.t('Tag {0}, {1}', node.tag.name, description.replace(/ · /g, ', ')));
+  // VS Code asks resolveTreeItem for a tooltip on hover only when the item has none: one still to be read is left out.
+  const tooltip = manifest?.platforms === undefined ? undefined : tagTooltip(node);
+  return item(node.id, node.tag.name, None, 'tag', 'tag', { description, tooltip }, vscode.l10n.t('Tag {0}, {1}', node.tag.name, description.replace(/ · /g, ', ')));
 }
 
 export function tagTooltip(node: TagNode): vscode.MarkdownString {
