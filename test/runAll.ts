@@ -10,7 +10,7 @@ import { addCounts, Counts, formatCounts } from './counts';
 import { Tier, tiers } from './runTier';
 import { artifactsFolder } from './emulator/secretRecord';
 import { scanForSecrets } from './secretScan';
-import { buildAllForRun } from './world/build';
+import { buildForRun } from './world/build';
 import { startDockerEngine } from './world/dockerEngine';
 import { projectRoot } from './world/codeServer';
 import { stopAllOnExit } from './world/processes';
@@ -86,37 +86,30 @@ async function main(): Promise<void> {
   await mkdir(join(scanDir, artifactsFolder), { recursive: true });
   env.ACR_SECRET_SCAN_DIR = scanDir;
   const results: { name: string; counts: Counts; seconds: number }[] = [];
-  const timed = async (name: string, step: () => Promise<Counts>): Promise<void> => {
+  const timed = async <T extends { counts: Counts }>(name: string, step: () => Promise<T>): Promise<T> => {
     const started = performance.now();
-    const counts = await step();
-    results.push({ name, counts, seconds: (performance.now() - started) / 1000 });
+    const result = await step();
+    results.push({ name, counts: result.counts, seconds: (performance.now() - started) / 1000 });
+    return result;
   };
   try {
     if (selected.some((tier) => needsBuild.includes(tier))) {
       // Built and packaged once for every tier (test/world/build.ts).
       await timed('build', () => {
-        Object.assign(env, buildAllForRun(dir));
-        return Promise.resolve({ passed: 0, failed: 0, skipped: 0 });
+        Object.assign(env, buildForRun());
+        return Promise.resolve({ counts: { passed: 0, failed: 0, skipped: 0 } });
       });
     }
     for (const stage of stages.map((tiers) => tiers.filter((tier) => selected.includes(tier)))) {
-      const runs = stage.map((tier, index) => {
-        let heldOutput: string | undefined;
-        const timing = timed(tier, async () => {
-          const run = await runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`), index === 0);
-          heldOutput = run.heldOutput;
-          return run.counts;
-        });
-        return timing.then(() => heldOutput);
-      });
+      const runs = stage.map((tier, index) => timed(tier, () => runTier(tier, env, join(dir, `${tier}.json`), fileFilters, join(scanDir, artifactsFolder, `${tier}-output.txt`), index === 0)));
       // In stage order, so that a held output follows the live one whole.
       for (const run of runs) {
-        const heldOutput = await run;
+        const { heldOutput } = await run;
         if (heldOutput) console.log(heldOutput);
       }
     }
     // Only tiers that start the emulator issue secrets.
-    if (selected.some((tier) => needsDocker.includes(tier))) await timed('secrets', () => secretScan(scanDir));
+    if (selected.some((tier) => needsDocker.includes(tier))) await timed('secrets', async () => ({ counts: await secretScan(scanDir) }));
   } finally {
     await engine?.stop();
     await rm(dir, { recursive: true, force: true });

@@ -30,11 +30,9 @@ export function packagedVsix(): string {
   return vsix;
 }
 
-/** Both, for a whole run: the package first, since its production build goes to dist/ too. */
-export function buildAllForRun(dir: string): NodeJS.ProcessEnv {
-  execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe' });
-  const vsix = join(dir, 'acr-access.vsix');
-  copyFileSync(join(projectRoot, 'dist/acr-access.vsix'), vsix);
-  execFileSync(process.execPath, ['esbuild.mjs'], { cwd: projectRoot, stdio: 'inherit' });
+/** Both, for a whole run, as the environment that hands them down: the package first, since its production build goes to dist/ too. */
+export function buildForRun(): NodeJS.ProcessEnv {
+  const vsix = packagedVsix();
+  buildForTests();
   return { ACR_TEST_BUILT: '1', ACR_TEST_VSIX: vsix };
 }
