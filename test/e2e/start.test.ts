@@ -3,7 +3,8 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { Browser } from 'playwright-core';
 import type { EmulatorInfo, LogEntry } from '../world/emulator';
@@ -49,6 +50,47 @@ async function processesNaming(paths: string[]): Promise<string[]> {
     if (paths.some((path) => commandLine.includes(path))) found.push(`${pid}: ${commandLine}`);
   }
   return found;
+}
+
+/**
+ * The folders under the temp dir that these processes name on their command lines (code-server's user data, the
+ * engine's data root, a registry's config): only theirs, since other test files run at the same time.
+ */
+function tempDirsOf(pids: readonly number[]): string[] {
+  const temp = `${tmpdir()}${sep}`;
+  const named = pids.flatMap((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  });
+  const dirs = named.filter((arg) => arg.startsWith(`${temp}acr-`)).map((arg) => temp + arg.slice(temp.length).split(sep)[0]);
+  return [...new Set(dirs)].sort();
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  } catch {
+    return false;
+  }
+}
+
+/** Every process below `pid`, read from /proc. */
+function descendants(pid: number): number[] {
+  const children = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => {
+      try {
+        return Number(readFileSync(`/proc/${child}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
 describe('A new user runs npm start', () => {
@@ -126,9 +168,17 @@ describe('A new user runs npm start', () => {
     const printedEnv = printedEnvironment(printout);
     const madeByDemo = [workDir, dirname(workbench.searchParams.get('folder') ?? ''), printedEnv.DOCKER_CONFIG, dirname(printedEnv.GNUPGHOME)];
 
+    const started = descendants(demo.child.pid!);
+    assert.ok(started.length > 0, 'npm start started no process');
+    const namedDirs = tempDirsOf(started);
+    assert.ok(namedDirs.some((dir) => basename(dir).startsWith('acr-code-server-')), `no code-server folder among ${namedDirs.join(', ')}`);
+
     const exited = new Promise((resolve) => demo.child.once('exit', resolve));
     process.kill(demo.child.pid!, 'SIGINT');
     await exited;
+
+    assert.deepEqual(started.filter(alive), [], 'processes left running after Ctrl+C');
+    assert.deepEqual(namedDirs.filter((dir) => existsSync(dir)), [], 'temp folders its processes named, left after Ctrl+C');
 
     await assert.rejects(fetch(`${control}/info`));
     await assert.rejects(fetch(workbench.origin));
