@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Exchange, isObject, readJson, Reply, Route } from './http';
 import { IdentityFixture, isScopeMapAction, RoleAssignmentFixture, scopeMapActionRepository, scopeMapLimits, scopeMapNamePattern, skuLimits, SubscriptionFixture, tokenNamePattern } from './fixture';
+import { repositoryCondition, roleDefinitions } from './permissions';
 import { newSecret, RegistryState, TokenPassword, World } from './world';
 
 const provider = 'Microsoft.ContainerRegistry';
@@ -61,6 +62,9 @@ export class Arm {
       }
       if ((match = /^(\/subscriptions\/([^/]+)(?:\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)?)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path))) {
         return this.roleAssignments(caller.identity, match[1], exchange.url.searchParams.get('$filter') ?? '');
+      }
+      if ((match = /^(\/subscriptions\/([^/]+)(?:\/resourceGroups\/[^/]+(?:\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+))?)?)\/providers\/Microsoft\.Authorization\/permissions$/i.exec(path)) && method === 'GET') {
+        return this.permissions(caller.identity, match[1], match[2], match[3]);
       }
       if ((match = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ContainerRegistry\/registries$/i.exec(path)) && method === 'GET') {
         const [, subscriptionId, resourceGroup] = match;
@@ -215,23 +219,31 @@ export class Arm {
               principalId: principal.objectId,
               principalType: principal.kind === 'user' ? 'User' : 'ServicePrincipal',
               scope: at,
-              ...(assignment.repositories
-                ? {
-                    condition: assignment.repositories
-                      .map((repo) =>
-                        repo.endsWith('*')
-                          ? `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase '${repo.slice(0, -1)}'`
-                          : `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${repo}'`,
-                      )
-                      .join(' OR '),
-                    conditionVersion: '2.0',
-                  }
-                : {}),
+              ...(assignment.repositories ? { condition: repositoryCondition(assignment.repositories), conditionVersion: '2.0' } : {}),
             },
           },
         ];
       }),
     );
+    return { status: 200, json: { value } };
+  }
+
+  /**
+   * ARM's permissions API: what the caller may do at a scope, one entry per role assignment of the caller there
+   * or above it, with the role's action lists (docs/protocol.md section 8).
+   */
+  private permissions(identity: IdentityFixture, scope: string, subscriptionId: string, registryName: string | undefined): Reply {
+    const subscription = this.world.subscriptions.find((candidate) => candidate.id === subscriptionId);
+    if (!subscription) return armError(404, 'SubscriptionNotFound', `The subscription '${subscriptionId}' could not be found.`);
+    const registry = registryName === undefined ? undefined : this.world.registry(registryName);
+    if (registryName !== undefined && (!registry || this.registryId(registry).toLowerCase() !== scope.toLowerCase())) {
+      return armError(404, 'ResourceNotFound', `The Resource '${provider}/registries/${registryName}' was not found.`);
+    }
+    const assignments = registry ? this.world.assignmentsOn(registry, identity) : (subscription.roles ?? []).filter((assignment) => assignment.identity === identity.name);
+    const value = assignments.map((assignment) => ({
+      ...roleDefinitions[assignment.role],
+      ...(assignment.repositories ? { condition: repositoryCondition(assignment.repositories), conditionVersion: '2.0' } : {}),
+    }));
     return { status: 200, json: { value } };
   }
 

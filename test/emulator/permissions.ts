@@ -38,6 +38,56 @@ const repositoryRoleActions: Partial<Record<RoleName, { catalog: boolean; action
   'Container Registry Repository Catalog Lister': { catalog: true, actions: [] },
 };
 
+/** What a role definition allows, in the shape of ARM's permissions API (docs/protocol.md section 8). */
+export interface RoleDefinitionPermissions {
+  readonly actions: readonly string[];
+  readonly notActions: readonly string[];
+  readonly dataActions: readonly string[];
+  readonly notDataActions: readonly string[];
+}
+
+const registryActions = 'Microsoft.ContainerRegistry/registries';
+const repositoryData = (...verbs: string[]): string[] => verbs.map((verb) => `${registryActions}/repositories/${verb}`);
+const definition = (actions: string[], notActions: string[] = [], dataActions: string[] = []): RoleDefinitionPermissions => ({ actions, notActions, dataActions, notDataActions: [] });
+
+/** The built-in roles' real action lists, as Azure's built-in roles reference gives them. */
+export const roleDefinitions: Record<RoleName, RoleDefinitionPermissions> = {
+  Owner: definition(['*']),
+  Contributor: definition(
+    ['*'],
+    [
+      'Microsoft.Authorization/*/Delete',
+      'Microsoft.Authorization/*/Write',
+      'Microsoft.Authorization/elevateAccess/Action',
+      'Microsoft.Blueprint/blueprintAssignments/write',
+      'Microsoft.Blueprint/blueprintAssignments/delete',
+      'Microsoft.Compute/galleries/share/action',
+      'Microsoft.Purview/consents/write',
+      'Microsoft.Purview/consents/delete',
+      'Microsoft.Resources/deploymentStacks/manageDenySetting/action',
+    ],
+  ),
+  Reader: definition(['*/read']),
+  AcrPull: definition([`${registryActions}/pull/read`]),
+  AcrPush: definition([`${registryActions}/pull/read`, `${registryActions}/push/write`]),
+  AcrDelete: definition([`${registryActions}/artifacts/delete`]),
+  'Container Registry Repository Reader': definition([], [], repositoryData('content/read', 'metadata/read')),
+  'Container Registry Repository Writer': definition([], [], repositoryData('content/read', 'content/write', 'metadata/read', 'metadata/write')),
+  'Container Registry Repository Contributor': definition([], [], repositoryData('content/delete', 'content/read', 'content/write', 'metadata/delete', 'metadata/read', 'metadata/write')),
+  'Container Registry Repository Catalog Lister': definition([], [], [`${registryActions}/catalog/read`]),
+};
+
+/** The ABAC condition of a repository role limited to some repositories, as the portal writes it. */
+export function repositoryCondition(repositories: readonly string[]): string {
+  return repositories
+    .map((repo) =>
+      repo.endsWith('*')
+        ? `@Request[${registryActions}/repositories:name] StringStartsWithIgnoreCase '${repo.slice(0, -1)}'`
+        : `@Request[${registryActions}/repositories:name] StringEqualsIgnoreCase '${repo}'`,
+    )
+    .join(' OR ');
+}
+
 export function permissionsFromRoles(assignments: RoleAssignmentFixture[], abac: boolean): Permissions {
   let catalog = false;
   const grants: Grant[] = [];
