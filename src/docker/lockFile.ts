@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { FileHandle, open, readFile, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -7,7 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export interface LockHolder {
   readonly pid: number;
   readonly host: string;
-  /** Wall-clock ms when it was taken. */
+  /**
+   * Wall-clock ms when it was taken or, for a lock kept with a heartbeat, when its holder last said it still
+   * holds it: the time its staleness counts from (the name stays, for the windows still on an older version).
+   */
   readonly since: number;
   /** Tells this holder's lock apart from a later one taken by a process with the same pid. */
   readonly token: string;
@@ -16,6 +19,11 @@ export interface LockHolder {
 export interface LockFileOptions {
   /** A lock held this long is taken over even when its holder still seems to run (hung, or its pid reused). */
   readonly staleMs: number;
+  /**
+   * For a lock held longer than `staleMs` may allow: while held, its holder writes the time into it this often,
+   * so that it goes stale only `staleMs` after its holder stopped (hung or gone), however long it holds it.
+   */
+  readonly heartbeatMs?: number;
   readonly now?: () => number;
   /** Whether a process of this machine is still running; defaults to asking the operating system. */
   readonly isRunning?: (pid: number) => boolean;
@@ -56,22 +64,72 @@ async function readHolder(path: string): Promise<{ text: string; holder: LockHol
 
 /**
  * Takes the lock file `path` if no live holder has it: created with O_EXCL, so of processes racing for it
- * exactly one succeeds. A lock whose holder died (same machine, pid gone) or that is older than `staleMs`
- * is taken over. Resolves undefined when someone else holds it.
+ * exactly one succeeds. A lock whose holder died (same machine, pid gone) or whose `since` (its taking, or
+ * its last heartbeat) is `staleMs` old is taken over. Resolves undefined when someone else holds it.
  */
 export async function tryLockFile(path: string, options: LockFileOptions): Promise<ReleaseLock | undefined> {
   const now = options.now ?? Date.now;
   const isRunning = options.isRunning ?? processIsRunning;
-  const content = JSON.stringify({ pid: process.pid, host: hostname(), since: now(), token: randomBytes(12).toString('hex') } satisfies LockHolder);
+  const holder: LockHolder = { pid: process.pid, host: hostname(), since: now(), token: randomBytes(12).toString('hex') };
+  const content = JSON.stringify(holder);
   // More than one try: after the holder let go between our two looks, or after taking over a stale lock.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(path, content)) return () => releaseIfOurs(path, content);
+    if (await createExclusive(path, content)) return options.heartbeatMs === undefined ? () => releaseIfOurs(path, content) : keepAlive(path, holder, options.heartbeatMs, now);
     const current = await readHolder(path);
     if (!current) continue;
     if (!(await isStale(current, path, now(), options.staleMs, isRunning))) return undefined;
     await takeOver(path, current.text, content, (guard) => isStale(guard, `${path}.takeover`, now(), options.staleMs, isRunning));
   }
   return undefined;
+}
+
+/**
+ * Writes the time into the lock every `heartbeatMs` while it is held; the release stops that, waits for a write
+ * under way and then frees the lock. A heartbeat that finds the lock no longer its own (taken over after its
+ * process hung) stops.
+ */
+function keepAlive(path: string, holder: LockHolder, heartbeatMs: number, now: () => number): ReleaseLock {
+  let content = JSON.stringify(holder);
+  let beat = Promise.resolve();
+  const timer = setInterval(() => {
+    const next = JSON.stringify({ ...holder, since: now() });
+    beat = beat
+      .then(async () => {
+        if (await rewriteIfOurs(path, content, next)) content = next;
+        else clearInterval(timer);
+      })
+      // A write that failed (a full disk, say) is tried again at the next beat.
+      .catch(() => undefined);
+  }, heartbeatMs);
+  // The heartbeat alone does not keep a process running.
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await beat;
+    await releaseIfOurs(path, content);
+  };
+}
+
+/**
+ * Writes `next` over the lock file if it still holds `expected`, through one open handle: if another process
+ * removes the lock meanwhile (judged stale) and takes its own, the write lands in the removed file, not in theirs.
+ */
+async function rewriteIfOurs(path: string, expected: string, next: string): Promise<boolean> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  try {
+    if ((await handle.readFile('utf8')) !== expected) return false;
+    await handle.write(next, 0);
+    await handle.truncate(Buffer.byteLength(next));
+    return true;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Creates the file with O_EXCL and writes `content`; false when it exists already. */

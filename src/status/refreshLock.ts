@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { LockFileOptions, tryLockFile } from '../docker/lockFile';
 import { RefreshLock, RenewalRecord } from './refreshScheduler';
 
-/** How long a renewal may hold its lock before another window takes it over, when its holder still runs. */
+/**
+ * How often the window holding a renewal lock writes the time into it, and how long after the last time written
+ * another window takes the lock over when the holder's process still runs (hung). A renewal may take longer than
+ * that (time-outs, Retry-After waits, two audiences, credential helpers): the heartbeat keeps its lock.
+ */
+const renewalHeartbeatMs = 15_000;
 const renewalStaleMs = 2 * 60_000;
 
 /** One file name per login server, also on file systems that refuse `:` (host:port). */
@@ -27,9 +32,10 @@ function parseRecord(text: string, loginServer: string): RenewalRecord | undefin
 /**
  * A per-registry renewal lock shared by every VS Code window (and process) of this user: a lock file in the
  * extension's global storage folder, created exclusively, so of windows falling due at the same moment exactly
- * one renews. A window that dies holding it blocks the others only until its process is gone (or, for a
- * window that hangs, until the lock is two minutes old). Beside each lock, the record of the registry's last
- * renewal (no secret in it), which the window that takes the lock next reads to see whether it is still due.
+ * one renews. The holder keeps it however long its renewal takes (a heartbeat); a window that dies holding it
+ * blocks the others only until its process is gone (or, for a window that hangs, until its last heartbeat is two
+ * minutes old). Beside each lock, the record of the registry's last renewal (no secret in it), which the window
+ * that takes the lock next reads to see whether it is still due.
  */
 export class FileRefreshLock implements RefreshLock {
   private readonly folder: string;
@@ -43,7 +49,7 @@ export class FileRefreshLock implements RefreshLock {
 
   async acquire(loginServer: string): Promise<(() => Promise<void>) | undefined> {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
-    return tryLockFile(join(this.folder, `${fileStem(loginServer)}.lock`), { staleMs: renewalStaleMs, ...this.options });
+    return tryLockFile(join(this.folder, `${fileStem(loginServer)}.lock`), { staleMs: renewalStaleMs, heartbeatMs: renewalHeartbeatMs, ...this.options });
   }
 
   async lastRenewal(loginServer: string): Promise<RenewalRecord | undefined> {

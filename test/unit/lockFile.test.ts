@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockFile, lockHolder, tryLockFile } from '../../src/docker/lockFile';
+import { eventually } from '../world/eventually';
 
 describe('lock files: one holder at a time, across processes, with stale locks taken over', () => {
   let dir: string;
@@ -92,6 +93,19 @@ describe('lock files: one holder at a time, across processes, with stale locks t
     const successorLock = await readFile(path, 'utf8');
     await release();
     assert.equal(await readFile(path, 'utf8'), successorLock);
+  });
+
+  it('a lock kept with a heartbeat stays its holder\'s however long it holds it, and is freed by its release', async () => {
+    const release = await tryLockFile(path, { ...options, heartbeatMs: 5 });
+    assert.ok(release);
+    // Held three times as long as staleMs: each beat writes the time, from which staleness counts.
+    for (let held = 0; held < 3; held++) {
+      clock += options.staleMs;
+      await eventually('the holder did not write the time into its lock', async () => (await lockHolder(path))?.since === clock, 5_000, 5);
+      assert.equal(await tryLockFile(path, options), undefined, 'taken over while its holder was beating');
+    }
+    await release();
+    assert.deepEqual(await readdir(dir), [], 'the release left the lock its heartbeat had rewritten');
   });
 
   it('of many takers of one stale lock at once, exactly one gets it', async () => {
