@@ -13,6 +13,7 @@ import { AcrTokenClient } from '../../src/acr/tokenClient';
 import { createIdentityCredential } from '../../src/auth/identitySources';
 import type { DockerLogin } from '../../src/auth/signInState';
 import { storeDockerCredential } from '../../src/docker/credentials';
+import { lockHolder } from '../../src/docker/lockFile';
 import { adviceFor, NextStep } from '../../src/failures';
 import { FileRefreshLock } from '../../src/status/refreshLock';
 import { Health, RefreshScheduler, RefreshSchedulerOptions, RefreshSettings, RegistryStatus } from '../../src/status/refreshScheduler';
@@ -879,6 +880,45 @@ describe('refresh scheduler against the emulator', () => {
         clock += 60 * 60_000;
         for (const window of windows) window.scheduler.checkDue();
         await eventually(() => `checked by ${checkedBy.join(', ')}`, () => Promise.resolve(checkedBy.length === 2), 10_000, 200);
+      });
+
+      it('a renewal slower than the lock\'s stale time keeps its lock (heartbeat): another window due meanwhile finds it held, and the registry is renewed once', async () => {
+        const login = await renewals.logInExpiringSoon(await renewals.tokenClient(), 'contosoapps');
+        // Both windows and their locks on the test's clock, due now; the lock's heartbeat every 20 ms instead of 15 s.
+        let clock = login.expiresOn!;
+        const renewedBy: number[] = [];
+        const [first, second] = await Promise.all(
+          [1, 2].map(async (number) => {
+            const acr = await renewals.tokenClient();
+            const renew = renewals.renewWith(() => acr);
+            return renewals.track({
+              renew: (current, signal) => (renewedBy.push(number), renew(current, signal)),
+              settings: keepFresh(dueAtOnce),
+              lock: new FileRefreshLock(storage, { now: () => clock, heartbeatMs: 20 }),
+              now: () => clock,
+              random: () => 0,
+            });
+          }),
+        );
+        // The registry answers the exchange 10 s late, within the request time-out (30 s).
+        await emulator().client.addFault({ server: 'registry:contosoapps', path: '^/oauth2/exchange$', mode: 'slow', delayMs: 10_000 });
+        first.scheduler.sync();
+        await eventually('the renewal did not reach the exchange', async () => (await renewals.exchanges('contosoapps')).length === 2, 10_000);
+
+        // Three minutes pass while the first window waits for the registry: longer than the lock's stale time (2 minutes).
+        clock += 3 * 60_000;
+        const lockFile = join(storage, 'renewal-locks', (await readdir(join(storage, 'renewal-locks'))).find((name) => name.endsWith('.lock'))!);
+        await eventually('the renewing window did not write the time into its lock', async () => (await lockHolder(lockFile))?.since === clock, 5_000, 20);
+        second.scheduler.sync();
+        await eventually(() => second.info.join('\n'), () => Promise.resolve(second.info.some((line) => line.startsWith(`Another window is renewing ${login.loginServer}`))), 5_000);
+
+        await eventually(() => first.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(first.renewed(login)), 30_000, 200);
+        // The second window looks again 30 s later, and takes up the first one's renewal.
+        clock += 31_000;
+        second.scheduler.checkDue();
+        await eventually(() => second.healthKinds(login.loginServer).join(' -> '), () => Promise.resolve(second.renewed(login)), 30_000, 200);
+        assert.deepEqual(renewedBy, [1], 'renewed by both windows');
+        assert.deepEqual((await renewals.exchanges('contosoapps')).map((entry) => entry.status), [200, 200], 'a login and one renewal');
       });
 
       it('renews without the lock when the storage folder cannot be used, rather than not at all', async () => {
