@@ -46,7 +46,8 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
 
   const telemetry = Telemetry.create(context.globalState);
   context.subscriptions.push(telemetry);
-  const state = new SignInState(context.globalState, context.secrets);
+  const state = new SignInState(context.globalState, context.secrets, context.globalStorageUri.fsPath);
+  context.subscriptions.push(state);
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
   const accounts = accountsFor(state);
   const scheduler = new RefreshScheduler({

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import type { Audience, AudienceStore } from '../acr/tokenClient';
 import { IdentitySource } from './identitySources';
+import { RegistryFiles } from './registryFiles';
 
 /** How the user signed in to Entra: VS Code's Microsoft account (the default) or an @azure/identity source. */
 export type SignInSource = { readonly kind: 'vscode' } | IdentitySource;
@@ -31,8 +33,14 @@ export interface DockerLogin {
 }
 
 const sourceKey = 'acrAccess.signInSource';
-const dockerLoginsKey = 'acrAccess.dockerLogins';
+/** Where Docker logins were kept before they had a file each: one Memento value, imported once. */
+const oldDockerLoginsKey = 'acrAccess.dockerLogins';
 const audiencesKey = 'acrAccess.audiences';
+
+function isDockerLogin(value: unknown): value is DockerLogin {
+  const login = value as Partial<DockerLogin> | null;
+  return typeof login?.loginServer === 'string' && typeof login.via === 'string' && typeof login.username === 'string' && typeof login.loggedInAt === 'number';
+}
 
 /**
  * Memento writes, one after the other. VS Code echoes a stored value back into the extension host once it is
@@ -100,9 +108,15 @@ class Listeners {
   }
 }
 
-/** What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage. */
+/**
+ * What the extension remembers across reloads: metadata in Memento, secrets in SecretStorage, and Docker logins
+ * in files of their own (`docker-logins/` in the global storage folder, one per registry). VS Code writes an
+ * extension's whole Memento as one value, from each window's own copy, so a login one window added could be
+ * lost to another window's next write; files written one per registry cannot lose another's.
+ */
 export class SignInState {
   private readonly memento: QueuedMemento;
+  private readonly dockerLoginFiles: RegistryFiles<DockerLogin>;
   private readonly loginListeners = new Listeners();
   private readonly sourceListeners = new Listeners();
   private readonly servicePrincipalSecrets: NamedSecrets;
@@ -110,8 +124,12 @@ export class SignInState {
   /** Which audience each registry accepted, for the token clients. */
   readonly audiences: AudienceStore;
 
-  constructor(memento: vscode.Memento, secrets: vscode.SecretStorage) {
+  constructor(memento: vscode.Memento, secrets: vscode.SecretStorage, globalStorageFolder: string) {
     this.memento = new QueuedMemento(memento);
+    const oldDockerLogins = () => Object.values(memento.get<Record<string, DockerLogin>>(oldDockerLoginsKey, {})).filter(isDockerLogin);
+    this.dockerLoginFiles = new RegistryFiles(join(globalStorageFolder, 'docker-logins'), isDockerLogin, oldDockerLogins, () => this.loginListeners.fire());
+    // Imported (now or by an earlier start); a removal that fails is tried at the next start.
+    if (memento.get(oldDockerLoginsKey) !== undefined) void this.memento.change(oldDockerLoginsKey, undefined, () => undefined).catch(() => undefined);
     this.audiences = new RememberedAudiences(this.memento);
     this.servicePrincipalSecrets = new NamedSecrets(secrets, 'acrAccess.servicePrincipalSecret');
     this.dockerSecrets = new NamedSecrets(secrets, 'acrAccess.dockerSecret');
@@ -131,26 +149,23 @@ export class SignInState {
     return this.sourceListeners.add(listener);
   }
 
+  /** In the order they were logged in to. */
   get dockerLogins(): DockerLogin[] {
-    return Object.values(this.memento.get<Record<string, DockerLogin>>(dockerLoginsKey, {}));
+    return this.dockerLoginFiles.values().sort((a, b) => a.loggedInAt - b.loggedInAt || a.loginServer.localeCompare(b.loginServer));
   }
 
-  /** Called after a Docker login is saved or removed in this window. */
+  /** Called after a Docker login is saved or removed, in this window or another. */
   onDidChangeDockerLogins(listener: () => void): { dispose(): void } {
     return this.loginListeners.add(listener);
   }
 
   async saveDockerLogin(login: DockerLogin): Promise<void> {
-    await this.memento.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => ({ ...logins, [login.loginServer]: login }));
+    await this.dockerLoginFiles.write(login);
     this.loginListeners.fire();
   }
 
   async removeDockerLogin(loginServer: string): Promise<void> {
-    await this.memento.change<Record<string, DockerLogin>>(dockerLoginsKey, {}, (logins) => {
-      const rest = { ...logins };
-      delete rest[loginServer];
-      return rest;
-    });
+    await this.dockerLoginFiles.remove(loginServer);
     this.loginListeners.fire();
   }
 
@@ -170,5 +185,9 @@ export class SignInState {
 
   setDockerSecret(loginServer: string, secret: string | undefined): Promise<void> {
     return this.dockerSecrets.set(loginServer, secret);
+  }
+
+  dispose(): void {
+    this.dockerLoginFiles.dispose();
   }
 }

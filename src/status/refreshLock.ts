@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { registryFileStem } from '../auth/registryFiles';
 import { LockFileOptions, tryLockFile } from '../docker/lockFile';
 import { RefreshLock, RenewalRecord } from './refreshScheduler';
 
@@ -11,11 +12,6 @@ import { RefreshLock, RenewalRecord } from './refreshScheduler';
  */
 const renewalHeartbeatMs = 15_000;
 const renewalStaleMs = 2 * 60_000;
-
-/** One file name per login server, also on file systems that refuse `:` (host:port). */
-function fileStem(loginServer: string): string {
-  return loginServer.replace(/[^A-Za-z0-9.-]/g, (character) => `%${character.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 /** A record as read back: anything else (a file cut short, written by another version) counts as none. */
 function parseRecord(text: string, loginServer: string): RenewalRecord | undefined {
@@ -49,7 +45,7 @@ export class FileRefreshLock implements RefreshLock {
 
   async acquire(loginServer: string): Promise<(() => Promise<void>) | undefined> {
     await mkdir(this.folder, { recursive: true, mode: 0o700 });
-    return tryLockFile(join(this.folder, `${fileStem(loginServer)}.lock`), { staleMs: renewalStaleMs, heartbeatMs: renewalHeartbeatMs, ...this.options });
+    return tryLockFile(join(this.folder, `${registryFileStem(loginServer)}.lock`), { staleMs: renewalStaleMs, heartbeatMs: renewalHeartbeatMs, ...this.options });
   }
 
   async lastRenewal(loginServer: string): Promise<RenewalRecord | undefined> {
@@ -74,6 +70,6 @@ export class FileRefreshLock implements RefreshLock {
   }
 
   private recordFile(loginServer: string): string {
-    return join(this.folder, `${fileStem(loginServer)}.last-renewal.json`);
+    return join(this.folder, `${registryFileStem(loginServer)}.last-renewal.json`);
   }
 }

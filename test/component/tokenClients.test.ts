@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import type * as vscode from 'vscode';
 import { AcrTokenClient } from '../../src/acr/tokenClient';
@@ -101,9 +104,13 @@ describe('token clients: one per account and tenant, dropped when the sign-in is
   });
 
   describe('DockerLogins (without Docker: the credential a pull is given)', () => {
+    /** The global storage folder, where the Docker logins are kept. */
+    let storageFolder: string;
+    beforeEach(async () => (storageFolder = await mkdtemp(join(tmpdir(), 'acr-global-storage-'))));
+    afterEach(() => rm(storageFolder, { recursive: true, force: true }));
     const dockerLogins = (): DockerLogins => {
       const { memento, secrets } = storage();
-      return new DockerLogins(new SignInState(memento, secrets), () => ({ cloud: emulatorCloud(emulator()), trustedHosts: [apps], saveForDocker: false }));
+      return new DockerLogins(new SignInState(memento, secrets, storageFolder), () => ({ cloud: emulatorCloud(emulator()), trustedHosts: [apps], saveForDocker: false }));
     };
     const pullAs = (logins: DockerLogins, account: ReturnType<typeof accountOf>) => logins.pullCredential(account as unknown as Account, { loginServer: apps }, false);
 
