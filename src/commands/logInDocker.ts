@@ -22,7 +22,7 @@ export async function listAllRegistries(services: Services, account: Account, si
 }
 
 /** The time, with the date too unless it is today (a token password may last for months). */
-function formatTime(epochMs: number): string {
+export function formatTime(epochMs: number): string {
   const date = new Date(epochMs);
   const today = date.toDateString() === new Date().toDateString();
   return today

@@ -1,6 +1,6 @@
 import { AcrError } from '../acr/errors';
 import type { DockerLogin } from '../auth/signInState';
-import { adviceFor, errorMessage } from '../failures';
+import { adviceFor, errorMessage, FailureAdvice } from '../failures';
 
 export interface RefreshSettings {
   /** Auto-refresh on or off; when off, credentials are renewed only when the user asks. */
@@ -26,6 +26,18 @@ export interface RegistryStatus {
   /** When its next renewal (or password check) runs; undefined when it is not kept fresh. */
   readonly dueAt?: number;
 }
+
+/** What one renewal of a registry came to, as ACR: Renew Docker Credentials Now says it. */
+export type RenewalOutcome =
+  /** This window renewed it (an Entra login's new credential) or checked its password: `login` as it now is. */
+  | { readonly kind: 'renewed'; readonly loginServer: string; readonly login: DockerLogin }
+  /** Another window had renewed it already, and this one took that renewal up: `login` as it now is. */
+  | { readonly kind: 'renewedElsewhere'; readonly loginServer: string; readonly login: DockerLogin }
+  /** Another window holds its renewal lock (renewing it now); this one looks again later. */
+  | { readonly kind: 'lockedElsewhere'; readonly loginServer: string }
+  /** Nothing to renew: not a login this window keeps, or logged out meanwhile. */
+  | { readonly kind: 'nothingToDo'; readonly loginServer: string }
+  | { readonly kind: 'failed'; readonly loginServer: string; readonly error: unknown; readonly advice: FailureAdvice };
 
 /** What the last renewal (or password check) of a registry left for every window to read. Nothing secret. */
 export interface RenewalRecord {
@@ -98,8 +110,8 @@ interface Entry {
   checkedAt?: number;
   /** Not before this time: another window was renewing. */
   notBefore?: number;
-  /** The renewal under way, which a second request joins rather than reporting done at once; resolves with its failure. */
-  renewal?: Promise<unknown>;
+  /** The renewal under way, which a second request joins rather than reporting done at once. */
+  renewal?: Promise<RenewalOutcome>;
   inFlight?: AbortController;
 }
 
@@ -117,7 +129,7 @@ export class RefreshScheduler {
   private readonly heartbeatMs: number;
   private timer: ReturnType<typeof setTimeout> | undefined;
   /** The Entra renewal that others starting meanwhile wait for, so that nobody signed in costs one request, not one per registry. */
-  private leadingEntraRenewal: Promise<unknown> | undefined;
+  private leadingEntraRenewal: Promise<RenewalOutcome> | undefined;
   private plannedTickAt = 0;
   private disposed = false;
   private renewalsRunning = 0;
@@ -169,10 +181,18 @@ export class RefreshScheduler {
     this.changed();
   }
 
-  /** Renews these registries now (all when none are named), whatever their schedule and the settings say. */
-  async renewNow(loginServers?: readonly string[]): Promise<void> {
-    const entries = [...this.entries.values()].filter((entry) => !loginServers || loginServers.includes(entry.login.loginServer));
-    await Promise.all(entries.map((entry) => this.renew(entry)));
+  /**
+   * Renews these registries now (all when none are named), whatever their schedule and the settings say, and
+   * resolves with what came of each, in the order named.
+   */
+  renewNow(loginServers?: readonly string[]): Promise<RenewalOutcome[]> {
+    const named = loginServers ?? [...this.entries.keys()];
+    return Promise.all(
+      named.map((loginServer) => {
+        const entry = this.entries.get(loginServer);
+        return entry ? this.renew(entry) : Promise.resolve<RenewalOutcome>({ kind: 'nothingToDo', loginServer });
+      }),
+    );
   }
 
   /** Tries again every registry that was waiting for the user (who may just have signed in). */
@@ -231,7 +251,7 @@ export class RefreshScheduler {
     this.checkDue();
   }
 
-  private renew(entry: Entry): Promise<unknown> {
+  private renew(entry: Entry): Promise<RenewalOutcome> {
     if (entry.renewal) return entry.renewal;
     const leading = entry.login.via === 'entra' ? this.leadingEntraRenewal : undefined;
     const renewal = this.runRenewal(entry, leading).finally(() => {
@@ -243,31 +263,32 @@ export class RefreshScheduler {
     return renewal;
   }
 
-  /** Resolves with the error the renewal failed with, or undefined. */
-  private async runRenewal(entry: Entry, leading: Promise<unknown> | undefined): Promise<unknown> {
+  private async runRenewal(entry: Entry, leading: Promise<RenewalOutcome> | undefined): Promise<RenewalOutcome> {
     const previous = entry.health;
     const { loginServer } = entry.login;
+    const nothingToDo: RenewalOutcome = { kind: 'nothingToDo', loginServer };
     entry.health = { kind: 'renewing' };
     this.changed();
-    const leadingFailure = await leading;
-    if (this.entries.get(loginServer) !== entry) return undefined;
-    if (isNotSignedIn(leadingFailure)) {
-      entry.health = { kind: 'needsUser', error: leadingFailure };
+    const led = await leading;
+    if (this.entries.get(loginServer) !== entry) return nothingToDo;
+    if (led?.kind === 'failed' && isNotSignedIn(led.error)) {
+      entry.health = { kind: 'needsUser', error: led.error };
       this.schedule();
       this.changed();
-      return leadingFailure;
+      return { ...led, loginServer };
     }
     const freeSlot = await this.takeSlot();
     try {
-      if (this.entries.get(loginServer) !== entry) return undefined;
+      if (this.entries.get(loginServer) !== entry) return nothingToDo;
       return await this.renewHoldingSlot(entry, previous);
     } finally {
       freeSlot();
     }
   }
 
-  private async renewHoldingSlot(entry: Entry, previous: Health): Promise<unknown> {
+  private async renewHoldingSlot(entry: Entry, previous: Health): Promise<RenewalOutcome> {
     const { loginServer } = entry.login;
+    const nothingToDo: RenewalOutcome = { kind: 'nothingToDo', loginServer };
     const release = await this.acquireLock(loginServer);
     if (!release) {
       this.options.log.info(`Another window is renewing ${loginServer}; looking again in ${lockedRetryMs / 1000} s`);
@@ -275,14 +296,14 @@ export class RefreshScheduler {
       entry.notBefore = this.now() + lockedRetryMs;
       this.schedule();
       this.changed();
-      return undefined;
+      return { kind: 'lockedElsewhere', loginServer };
     }
     const controller = new AbortController();
     entry.inFlight = controller;
     try {
-      if (await this.renewedElsewhere(entry)) return undefined;
+      if (await this.renewedElsewhere(entry)) return { kind: 'renewedElsewhere', loginServer, login: entry.login };
       const renewed = await this.options.renew(entry.login, controller.signal);
-      if (this.entries.get(loginServer) !== entry) return undefined;
+      if (this.entries.get(loginServer) !== entry) return nothingToDo;
       Object.assign(entry, { login: renewed, health: { kind: 'ok' }, jitter: this.random(), checkedAt: this.now(), notBefore: undefined });
       await this.recordRenewal({ login: renewed, at: this.now() });
       this.options.log.info(
@@ -290,12 +311,13 @@ export class RefreshScheduler {
           ? `Renewed Docker's credential for ${loginServer}; valid until ${new Date(renewed.expiresOn).toISOString()}`
           : `Docker's password for ${loginServer} still works`,
       );
-      return undefined;
+      return { kind: 'renewed', loginServer, login: renewed };
     } catch (error) {
-      if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return undefined;
-      entry.health = this.failed(loginServer, previous, error);
+      if (this.entries.get(loginServer) !== entry || controller.signal.aborted) return nothingToDo;
+      const advice = adviceFor(error);
+      entry.health = this.failed(loginServer, previous, error, advice);
       if (isNotSignedIn(error)) this.holdOtherEntraLogins(entry, error);
-      return error;
+      return { kind: 'failed', loginServer, error, advice };
     } finally {
       entry.inFlight = undefined;
       await release().catch((error: unknown) => this.options.log.warn(`Could not release the renewal lock of ${loginServer}: ${errorMessage(error)}`));
@@ -366,8 +388,7 @@ export class RefreshScheduler {
     }
   }
 
-  private failed(loginServer: string, previous: Health, error: unknown): Health {
-    const advice = adviceFor(error);
+  private failed(loginServer: string, previous: Health, error: unknown, advice: FailureAdvice): Health {
     if (advice.needsUser) {
       this.options.log.warn(`Could not renew ${loginServer}, and it will not be retried until you act (${advice.kind}): ${advice.message}`);
       return { kind: 'needsUser', error };
