@@ -2,9 +2,10 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { AccessTokenDocuments } from './accessTokenDocuments';
 import { Account } from './auth/account';
+import { isPersonSource, PersonSource } from './auth/identitySources';
 import { DockerLogin, SignInState } from './auth/signInState';
+import { UserSignIn } from './auth/userSignIn';
 import { RegistryContent } from './acr/registryContent';
-import { accountHooks } from './commands/accountHooks';
 import { CommandId } from './commandIds';
 import { adviceFor } from './failures';
 import { isCancellation } from './cancellation';
@@ -49,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   const state = new SignInState(context.globalState, context.secrets, context.globalStorageUri.fsPath);
   context.subscriptions.push(state);
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
-  const accounts = accountsFor(state);
+  const personSignIn = (source: PersonSource) => new UserSignIn(source, configuredCloud(), context.secrets);
+  const accounts = accountsFor(state, personSignIn);
   const scheduler = new RefreshScheduler({
     logins: () => state.dockerLogins,
     renew: (login, signal) => reportRenewal(telemetry, login, () => dockerLogins.renew(accounts().background, login, signal)),
@@ -78,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     reveal: (node, options) => treeView.reveal(node, { select: true, focus: true, expand: options?.expand }),
     account: () => accounts().interactive,
     silentAccount: () => accounts().background,
+    personSignIn,
   };
   context.subscriptions.push(
     tree,
@@ -183,17 +186,18 @@ function registerTreeUpdates(context: vscode.ExtensionContext, { state, schedule
 
 /**
  * The signed-in Entra account, made again when the sign-in source or the cloud changes: one that may ask the
- * user to sign in (commands), and one that must not (renewals on a timer).
+ * user to sign in (commands), and one that must not (renewals on a timer). Only VS Code's account can ask from
+ * within a request; the other sources never do, so one account serves both.
  */
-function accountsFor(state: SignInState): () => { interactive: Account; background: Account } {
+function accountsFor(state: SignInState, personSignIn: (source: PersonSource) => UserSignIn): () => { interactive: Account; background: Account } {
   let accounts: { key: string; interactive: Account; background: Account } | undefined;
   return () => {
     const source = state.source ?? { kind: 'vscode' };
     const cloud = configuredCloud();
     const key = JSON.stringify([source, cloud]);
     if (accounts?.key !== key) {
-      const hooks = accountHooks(state, 'clientId' in source ? source.clientId : undefined);
-      const interactive = new Account(source, cloud, true, hooks);
+      const hooks = { getSecret: async () => ('clientId' in source && source.clientId ? state.servicePrincipalSecret(source.clientId) : undefined) };
+      const interactive = new Account(source, cloud, true, hooks, isPersonSource(source) ? personSignIn(source) : undefined);
       // An @azure/identity source keeps its token cache in its credential, so renewals share it.
       const background = source.kind === 'vscode' ? new Account(source, cloud, false, hooks) : interactive;
       accounts = { key, interactive, background };

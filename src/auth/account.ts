@@ -2,12 +2,14 @@ import type { TokenCredential } from '@azure/core-auth';
 import { AzureCloud } from '../azure/clouds';
 import { createIdentityCredential, SignInHooks } from './identitySources';
 import { SignInSource } from './signInState';
+import { UserSignIn } from './userSignIn';
 import { VsCodeSessionCredential } from './vscodeSession';
 
 /**
- * The signed-in Entra account: one credential per tenant for VS Code's account (it reaches every tenant
- * it belongs to), one in all for an @azure/identity source (bound to the tenant it was set up with).
- * Credentials are made once, so a device code or browser sign-in is asked for once.
+ * The signed-in Entra account: one credential per tenant for VS Code's account and for a person's device code or
+ * browser sign-in (both reach every tenant the account belongs to), one in all for the other @azure/identity
+ * sources (bound to the tenant they were set up with). Only VS Code's account, in a command, may ask the user
+ * anything; a device code or browser sign-in is asked for by ACR: Sign In alone (see UserSignIn).
  */
 export class Account {
   private readonly credentials = new Map<string, Promise<TokenCredential>>();
@@ -17,15 +19,18 @@ export class Account {
   constructor(
     readonly source: SignInSource,
     private readonly cloud: AzureCloud,
-    /** Whether its credentials may ask the user to sign in (commands), or must not (renewals on a timer). */
+    /** Whether VS Code may ask the user to sign in (commands), or must not (renewals on a timer). */
     readonly interactive: boolean,
     private readonly hooks: SignInHooks,
+    /** For a device code or browser source: its sign-in. */
+    private readonly userSignIn?: UserSignIn,
   ) {
     this.signIn = JSON.stringify([source, cloud]);
   }
 
   /** The credential for a tenant (the account's home tenant when undefined), made on first use. */
   credential(tenantId: string | undefined): TokenCredential {
+    if (this.userSignIn) return this.userSignIn.credential(tenantId);
     return { getToken: async (scopes, options) => (await this.resolve(tenantId)).getToken(scopes, options) };
   }
 

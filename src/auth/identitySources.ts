@@ -23,21 +23,10 @@ export type IdentitySource =
 
 export type IdentitySourceKind = IdentitySource['kind'];
 
-export interface DeviceCodePrompt {
-  readonly userCode: string;
-  readonly verificationUri: string;
-  /** Entra's own sentence telling the user where to go and what to type. */
-  readonly message: string;
-}
-
 /** What the UI supplies at sign-in time; none of it is stored. */
 export interface SignInHooks {
   /** The service principal's client secret, from SecretStorage. */
   readonly getSecret?: () => Promise<string | undefined>;
-  /** Shows the device code to the user (with a way to copy it and open the page). */
-  readonly showDeviceCode?: (prompt: DeviceCodePrompt) => void;
-  /** Opens the sign-in page in the user's browser; without it @azure/identity opens the system browser. */
-  readonly openBrowser?: (url: string) => Promise<void>;
 }
 
 /**
@@ -70,6 +59,13 @@ const kinds = Object.keys(fieldsByKind) as IdentitySourceKind[];
 
 /** Kinds where a person signs in, so a multi-tenant authority is fine. */
 const userSignInKinds: ReadonlySet<IdentitySourceKind> = new Set(['deviceCode', 'interactiveBrowser']);
+
+/** A source a person signs in with (a device code, or a page in their browser): see UserSignIn. */
+export type PersonSource = Extract<IdentitySource, { kind: 'deviceCode' | 'interactiveBrowser' }>;
+
+export function isPersonSource(source: { readonly kind: string }): source is PersonSource {
+  return userSignInKinds.has(source.kind as IdentitySourceKind);
+}
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -143,8 +139,9 @@ function checkField(kind: IdentitySourceKind, name: string, value: unknown): voi
 }
 
 /**
- * Turns a sign-in description into a credential for the given cloud. @azure/identity is loaded only here.
- * Files named by the description are checked before any request is made.
+ * Turns the description of a sign-in without a person (the Azure CLI's, a managed identity, a service principal)
+ * into a credential for the given cloud. @azure/identity is loaded only here. Files named by the description are
+ * checked before any request is made.
  */
 export async function createIdentityCredential(description: unknown, cloud: AzureCloud, hooks: SignInHooks = {}): Promise<TokenCredential> {
   const source = parseIdentitySource(description);
@@ -156,22 +153,9 @@ export async function createIdentityCredential(description: unknown, cloud: Azur
     additionalPolicies: [{ policy: noLongEntraWaits, position: 'perRetry' as const }],
   };
   switch (source.kind) {
-    case 'deviceCode': {
-      const show = hooks.showDeviceCode;
-      return new identity.DeviceCodeCredential({
-        ...cloudOptions,
-        tenantId: source.tenant,
-        clientId: source.clientId,
-        userPromptCallback: show && ((info) => show({ userCode: info.userCode, verificationUri: info.verificationUri, message: info.message })),
-      });
-    }
-    case 'interactiveBrowser': {
-      if (hooks.openBrowser) {
-        const { createBrowserSignInCredential } = await import('./browserSignIn');
-        return createBrowserSignInCredential({ ...cloudOptions, tenant: source.tenant, clientId: source.clientId, openBrowser: hooks.openBrowser });
-      }
-      return new identity.InteractiveBrowserCredential({ ...cloudOptions, tenantId: source.tenant, clientId: source.clientId, redirectUri: 'http://localhost' });
-    }
+    case 'deviceCode':
+    case 'interactiveBrowser':
+      throw new IdentitySourceError(l10n.t('The {0} sign-in is made by ACR: Sign In, not by a credential.', source.kind));
     case 'azureCli':
       // az signs in to whatever cloud `az cloud set` chose; the authority host is only carried along.
       return new identity.AzureCliCredential({ ...cloudOptions, tenantId: source.tenant });

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { AccessTokenDocuments } from '../accessTokenDocuments';
 import { Account } from '../auth/account';
+import { PersonSource } from '../auth/identitySources';
 import { SignInState } from '../auth/signInState';
+import { UserSignIn } from '../auth/userSignIn';
 import { DockerLogins } from '../dockerLogins';
 import { RefreshScheduler } from '../status/refreshScheduler';
 import { Telemetry } from '../telemetry';
@@ -28,4 +30,6 @@ export interface Services {
   account(): Account;
   /** The same account, but one that never asks the user to sign in (for lookups the user did not ask for). */
   silentAccount(): Account;
+  /** The device code or browser sign-in of a source (its account and tokens live in SecretStorage). */
+  personSignIn(source: PersonSource): UserSignIn;
 }

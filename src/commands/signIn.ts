@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isPersonSource } from '../auth/identitySources';
 import { DockerLogin } from '../auth/signInState';
 import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
@@ -7,6 +8,7 @@ import { errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
+import { signInAsPerson } from './personSignIn';
 import { Services } from './services';
 
 /**
@@ -27,6 +29,11 @@ export async function signIn(services: Services): Promise<void> {
     return;
   }
   if (choice.source.kind === 'clientSecret') await services.state.setServicePrincipalSecret(choice.source.clientId, choice.secret);
+  // A person signs in here, once; everything after (more registries, more tenants, renewals) reuses that sign-in.
+  if (isPersonSource(choice.source)) {
+    const username = await signInAsPerson(services.personSignIn(choice.source), choice.source.kind);
+    services.log.info(`Signed in as ${username} with ${choice.source.kind}`);
+  }
   await services.state.setSource(choice.source);
   services.log.info(`Signed in with ${choice.source.kind}`);
   await logInDocker(services);
@@ -55,12 +62,16 @@ async function noteTokenPasswordExpiry(services: Services, login: DockerLogin, s
 
 /**
  * After renewals failed for want of a sign-in: signs in again the way the user did before (VS Code's
- * Microsoft account asks VS Code for a session), then retries every registry that was waiting.
+ * Microsoft account asks VS Code for a session; a device code or browser sign-in asks the person once more),
+ * then retries every registry that was waiting.
  */
 export async function signInAgain(services: Services): Promise<void> {
-  if ((services.state.source?.kind ?? 'vscode') === 'vscode') {
+  const source = services.state.source ?? { kind: 'vscode' };
+  if (source.kind === 'vscode') {
     const cloud = configuredCloud();
     await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true });
+  } else if (isPersonSource(source)) {
+    await signInAsPerson(services.personSignIn(source), source.kind);
   }
   await services.scheduler.retryWaitingForUser();
   services.tree.refresh();

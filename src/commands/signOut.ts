@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isPersonSource } from '../auth/identitySources';
 import { Services } from './services';
 
 /** ACR: Sign Out. Logs Docker out of every registry this extension logged it in to, and forgets the account. */
@@ -7,6 +8,7 @@ export async function signOut(services: Services): Promise<void> {
   await services.dockerLogins.logOutAll();
   const source = services.state.source;
   if (source?.kind === 'clientSecret') await services.state.setServicePrincipalSecret(source.clientId, undefined);
+  if (source && isPersonSource(source)) await services.personSignIn(source).signOut();
   await services.state.setSource(undefined);
   services.log.info(`Signed out; Docker logged out of ${count} registries`);
   void vscode.window.showInformationMessage(

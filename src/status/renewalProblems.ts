@@ -46,10 +46,12 @@ export class RenewalProblems implements vscode.Disposable {
     const first = waiting[0];
     const advice = adviceFor(first.health.kind === 'needsUser' ? first.health.error : undefined);
     const names = waiting.map((status) => registryLabel(status.login)).join(', ');
-    const signIn = vscode.l10n.t('Sign In');
+    const fix = fixActionFor(advice);
+    // Signing in again the same way mends an expired or missing sign-in; a password, or a broken sign-in method, takes the full sign-in.
+    const sameWay = fix === 'signIn' && first.login.via === 'entra' && advice.kind !== 'auth.signInMethod';
+    const signIn = sameWay ? vscode.l10n.t('Sign In Again') : vscode.l10n.t('Sign In');
     const openSettings = vscode.l10n.t('Open Settings');
     const showLog = vscode.l10n.t('Show Log');
-    const fix = fixActionFor(advice);
     const fixLabel = fix === 'signIn' ? signIn : fix === 'openSettings' ? openSettings : undefined;
     const choice = await vscode.window.showErrorMessage(
       vscode.l10n.t("Docker's credentials for {0} could not be renewed. {1}", names, advice.message),
@@ -57,11 +59,7 @@ export class RenewalProblems implements vscode.Disposable {
     );
     if (choice === showLog) this.actions.showLog();
     if (choice === openSettings) await this.actions.openSettings(advice.setting);
-    if (choice === signIn) {
-      // Signing in again the same way mends an expired or missing sign-in; a password, or a broken sign-in method, takes the full sign-in.
-      const sameWay = first.login.via === 'entra' && advice.nextStep === 'signIn' && advice.kind !== 'auth.signInMethod';
-      await (sameWay ? this.actions.signInAgain() : this.actions.signIn());
-    }
+    if (choice === signIn) await (sameWay ? this.actions.signInAgain() : this.actions.signIn());
   }
 
   dispose(): void {

@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TokenCredential } from '@azure/core-auth';
 import { AcrTokenClient } from '../../src/acr/tokenClient';
-import { AzureCloud, scopeFor } from '../../src/azure/clouds';
+import { AzureCloud } from '../../src/azure/clouds';
 import { adviceFor } from '../../src/failures';
-import { createIdentityCredential, DeviceCodePrompt, IdentitySource } from '../../src/auth/identitySources';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../world/browser';
+import { createIdentityCredential, IdentitySource } from '../../src/auth/identitySources';
 import { RunningEmulator } from '../world/emulator';
-import { eventually } from '../world/eventually';
 import { clients, contoso, decodeClaims, devSubscription, emulatorCloud, exchange, kubeletClientId, useEmulator } from './emulatorSupport';
 
 /**
@@ -110,20 +107,6 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
     process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = emulator().env.AZURE_POD_IDENTITY_AUTHORITY_HOST;
     const credential = await createIdentityCredential({ kind: 'managedIdentity', clientId: kubeletClientId }, cloud);
     assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'kubelet');
-  });
-
-  it('device code: the callback gets the code and page, and once the user approves it the user reaches a refresh token', async () => {
-    const prompts: DeviceCodePrompt[] = [];
-    const credential = await createIdentityCredential({ kind: 'deviceCode', tenant: contoso }, cloud, {
-      showDeviceCode: (prompt) => {
-        prompts.push(prompt);
-        emulator().client.approveDeviceCode(prompt.userCode, 'alice').catch((error: unknown) => prompts.push({ userCode: '', verificationUri: '', message: String(error) }));
-      },
-    });
-    assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'alice');
-    assert.equal(prompts.length, 1, JSON.stringify(prompts));
-    assert.equal(prompts[0].verificationUri, emulator().entra.deviceLoginUrl);
-    assert.ok(prompts[0].message.includes(prompts[0].userCode), 'the message names the code');
   });
 
   it('asks the emulator authority (a custom cloud) for OIDC metadata and tokens, without instance discovery', async () => {
@@ -231,93 +214,6 @@ describe('@azure/identity sign-in sources against the emulator, each ending in a
       Object.assign(process.env, { AZURE_CONFIG_DIR: configDir, REQUESTS_CA_BUNDLE: emulator().caPath });
       const credential = await createIdentityCredential({ kind: 'azureCli' }, cloud);
       assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'pusher');
-    });
-  });
-
-  describe('interactive browser, with headless Chromium standing in for the user browser', () => {
-    let browser: Browser;
-
-    before(async () => {
-      browser = await launchChromium();
-    });
-
-    after(async () => {
-      await browser?.close();
-    });
-
-    /** What the user does on the emulator's sign-in page: pick Alice and sign in. */
-    async function signInAsAlice(url: string): Promise<Page> {
-      // The user's browser would trust the emulator's CA; this throw-away profile is told to accept it.
-      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
-      page.setDefaultTimeout(15_000);
-      await page.goto(url);
-      await page.getByRole('combobox').selectOption({ label: 'Alice Example (alice@contoso.example)' });
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      return page;
-    }
-
-    it('opens the sign-in page through the openBrowser callback; once the user signs in there, the user reaches a refresh token', async () => {
-      const opened: string[] = [];
-      let page: Page | undefined;
-      const credential = await createIdentityCredential({ kind: 'interactiveBrowser', tenant: contoso }, cloud, {
-        openBrowser: async (url) => {
-          opened.push(url);
-          page = await signInAsAlice(url);
-        },
-      });
-      assert.equal(await signInToRegistry(emulator(), credential, 'contosoapps'), 'alice');
-      const authorize = new URL(opened[0]);
-      assert.equal(`${authorize.origin}${authorize.pathname}`, `${cloud.authorityHost}/${contoso}/oauth2/v2.0/authorize`);
-      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-      assert.match(authorize.searchParams.get('redirect_uri') ?? '', /^http:\/\/localhost:\d+\/?$/);
-      assert.ok(page, 'the page was opened');
-      await page.getByText('Signed in. You can close this page and return to VS Code.').waitFor();
-      await page.context().close();
-
-      const armToken = await credential.getToken(scopeFor(cloud.armAudience));
-      assert.ok(armToken, 'a second token comes from the same sign-in');
-      assert.equal(opened.length, 1, 'the browser opened once: the second token came without asking the user again');
-    });
-
-    it('cancelling (abortSignal) while the sign-in page is open rejects with AbortError and closes the loopback port', async () => {
-      const controller = new AbortController();
-      let redirectUri = '';
-      const credential = await createIdentityCredential({ kind: 'interactiveBrowser', tenant: contoso }, cloud, {
-        openBrowser: (url) => {
-          redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
-          setTimeout(() => controller.abort(), 200);
-          return Promise.resolve();
-        },
-      });
-      await assert.rejects(credential.getToken(`${emulator().acrAudience}/.default`, { abortSignal: controller.signal }), { name: 'AbortError', message: 'Sign-in was cancelled.' });
-      assert.match(redirectUri, /^http:\/\/localhost:\d+/);
-      await assert.rejects(fetch(redirectUri), 'nothing listens on the loopback port any more');
-    });
-
-    it('without an openBrowser callback, @azure/identity opens the system browser (BROWSER) and the user reaches a refresh token', async () => {
-      const scratch = await mkdtemp(join(tmpdir(), 'acr-browser-'));
-      let url = '';
-      let settled = false;
-      try {
-        const urlFile = join(scratch, 'opened-url');
-        const fakeSystemBrowser = join(scratch, 'browser.sh');
-        await writeFile(fakeSystemBrowser, `#!/bin/sh\nprintf '%s' "$1" > '${urlFile}'\n`);
-        await chmod(fakeSystemBrowser, 0o700);
-        process.env.BROWSER = fakeSystemBrowser;
-        const credential = await createIdentityCredential({ kind: 'interactiveBrowser', tenant: contoso }, cloud);
-        const signedIn = signInToRegistry(emulator(), credential, 'contosoapps').finally(() => (settled = true));
-        // The script's redirection makes the file before printf fills it: only a URL counts.
-        url = await eventually('the sign-in opening the browser', () => readFile(urlFile, 'utf8').then((text) => text || undefined, () => undefined), 20_000, 100);
-        assert.ok(url.startsWith(`${cloud.authorityHost}/${contoso}/oauth2/v2.0/authorize?`), url.slice(0, 200));
-        const page = await signInAsAlice(url);
-        assert.equal(await signedIn, 'alice');
-        await page.context().close();
-      } finally {
-        // A sign-in left waiting would keep its loopback server (and this process) alive: come back with an error.
-        const redirectUri = url && new URL(url).searchParams.get('redirect_uri');
-        if (!settled && redirectUri) await fetch(`${redirectUri}?error=access_denied&state=${new URL(url).searchParams.get('state') ?? ''}`).catch(() => undefined);
-        await rm(scratch, { recursive: true, force: true });
-      }
     });
   });
 });

@@ -140,11 +140,11 @@ describe('Renewals that need the user, and token passwords about to expire, in t
     assert.equal(await item.locator('.codicon-error').count(), 1);
     await settle();
     assert.equal(await toasts('could not be renewed').count(), 1);
-    const withSignIn = page.locator('.notification-toast').filter({ has: page.getByRole('button', { name: 'Sign In', exact: true }) });
-    assert.equal(await withSignIn.count(), 1, 'one notification offers Sign In');
+    const withSignIn = page.locator('.notification-toast').filter({ has: page.getByRole('button', { name: 'Sign In Again', exact: true }) });
+    assert.equal(await withSignIn.count(), 1, 'one notification offers Sign In Again');
     await saveScreenshot(page, 'renewal-problems-2-signed-out');
 
-    await problem.getByRole('button', { name: 'Sign In', exact: true }).click();
+    await problem.getByRole('button', { name: 'Sign In Again', exact: true }).click();
     await dialog().getByText(/wants to sign in using Microsoft/).waitFor({ timeout: 30_000 });
     await saveScreenshot(page, 'renewal-problems-3-sign-in-again');
     await dialog().getByRole('button', { name: 'Allow' }).click();
