@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import { AcrError, withoutSecrets } from './acr/errors';
-import { isActionableFailure, NextStep } from './actionableFailure';
+import { accessAdvice, isActionableFailure, NextStep } from './actionableFailure';
 
 export type { ActionableFailure, NextStep } from './actionableFailure';
 
@@ -119,21 +119,31 @@ function foreignAdvice(error: unknown): FailureAdvice {
       return advice('azure.signInRefused', true, 'signIn', l10n.t('Microsoft Entra ID refused the sign-in ({0}). Sign in again, or check the sign-in method.', text));
     }
     case 'RestError':
-      return armAdvice(status, text);
+      return armAdvice(status, text, error as { message?: unknown; request?: { method?: unknown } });
     default:
       return advice('unexpected', false, 'showLog', text);
   }
 }
 
-/** A failed Azure Resource Manager request (listing subscriptions or registries, reading a token). */
-function armAdvice(status: number | undefined, text: string): FailureAdvice {
+/**
+ * A failed Azure Resource Manager request (listing subscriptions or registries, reading or changing a token).
+ * A 403 names the role for what the request tried, where ARM's message says it was refused: the resource id in
+ * "over scope '...'" is no secret, and is what an owner needs to assign the role.
+ */
+function armAdvice(status: number | undefined, text: string, error: { message?: unknown; request?: { method?: unknown } }): FailureAdvice {
   if (status === 401) return { kind: 'arm.notSignedIn', needsUser: true, nextStep: 'signIn', message: l10n.t('Azure Resource Manager did not accept your sign-in ({0}). Sign in again.', text) };
   if (status === 403) {
+    const method = error.request?.method;
+    const reading = method === undefined || method === 'GET';
+    const scope = /over scope '([^']+)'/.exec(String(error.message))?.[1] ?? l10n.t('the subscription or registry');
+    const advice = accessAdvice({ attempt: reading ? 'read' : method === 'DELETE' ? 'delete' : 'write', plane: 'arm', abac: undefined, mayAssignRoles: false, scope });
     return {
       kind: 'arm.noRole',
       needsUser: true,
       nextStep: 'requestAccess',
-      message: l10n.t('Your account may not read this in Azure Resource Manager ({0}). Ask an owner for the Reader role on the subscription or registry, or type the login server instead.', text),
+      message: reading
+        ? l10n.t('Your account may not read this in Azure Resource Manager ({0}). {1} Or type the login server instead.', text, advice)
+        : l10n.t('Your account may not change this in Azure Resource Manager ({0}). {1}', text, advice),
     };
   }
   if (status === 429) return { kind: 'arm.throttled', needsUser: false, nextStep: 'retry', message: l10n.t('Azure Resource Manager is throttling requests ({0}). Wait a minute, then try again.', text) };

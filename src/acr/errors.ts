@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import type { ActionableFailure, NextStep } from '../actionableFailure';
+import { accessAdvice, type ActionableFailure, type NextStep } from '../actionableFailure';
 
 export type AcrErrorKind =
   | 'invalidRegistryName'
@@ -21,8 +21,10 @@ export type AcrErrorKind =
 export interface RegistryMode {
   /** "Repository permissions" (ABAC) mode: true or false when known, undefined when not. */
   readonly abac?: boolean;
-  /** For `noRole`: the right that was missing, when it was one in particular (deleting, listing the catalog). */
-  readonly refused?: 'delete' | 'catalog';
+  /** For `noRole`: the right that was missing, when it was one in particular (reading, deleting, listing the catalog). */
+  readonly refused?: 'read' | 'delete' | 'catalog';
+  /** For `noRole`: the repository the refused request was on. */
+  readonly repository?: string;
 }
 
 /**
@@ -38,32 +40,13 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: Re
   wrongTenant: (registry) =>
     l10n.t("Registry {0} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.", registry),
   noRole: (registry, mode = {}) => {
-    // docs/protocol.md sections 7 and 8: in ABAC mode AcrPull, AcrPush and AcrDelete are ignored; repository roles grant access.
-    if (mode.refused === 'delete') {
-      if (mode.abac === true) {
-        return l10n.t('Your account may not delete in registry {0}, which uses repository permissions (ABAC). Ask an owner for Container Registry Repository Contributor on the repository, then try again.', registry);
-      }
-      return l10n.t('Your account may not delete in registry {0}. Ask an owner of the registry for AcrDelete (or Contributor), then try again.', registry);
-    }
-    if (mode.refused === 'catalog') {
-      if (mode.abac === true) {
-        return l10n.t('Your account may not list the repositories of registry {0}, which uses repository permissions (ABAC): that takes Container Registry Repository Catalog Lister, and reading a repository takes Container Registry Repository Reader on it. Open a repository you know by name, or ask an owner for those roles.', registry);
-      }
-      return l10n.t('Your account may not list the repositories of registry {0}. Open a repository you know by name, or ask an owner of the registry for AcrPull (or Reader).', registry);
-    }
-    if (mode.abac === true) {
-      return l10n.t(
-        'Your account has no role on registry {0}, which uses repository permissions (ABAC): there only repository roles grant access. Ask an owner for Container Registry Repository Reader (to pull), Container Registry Repository Writer (to push) or Container Registry Repository Contributor (to delete) on the repositories you need, and Container Registry Repository Catalog Lister to list repositories, then try again.',
-        registry,
-      );
-    }
-    if (mode.abac === false) {
-      return l10n.t('Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again.', registry);
-    }
-    return l10n.t(
-      'Your account has no role on registry {0}. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push); if the registry uses repository permissions (ABAC), ask instead for Container Registry Repository Reader (to pull) or Writer (to push) on the repositories you need. Then try again.',
-      registry,
-    );
+    // The role to ask for comes from the one table of them, accessAdvice (docs/protocol.md sections 7 and 8).
+    const attempt = mode.refused === 'delete' ? 'delete' : mode.refused === 'catalog' ? 'list' : 'read';
+    const advice = accessAdvice({ attempt, plane: 'data', abac: mode.abac, mayAssignRoles: false, scope: l10n.t('registry {0}', registry), repository: mode.repository });
+    if (mode.refused === 'delete') return l10n.t('Your account may not delete in registry {0}. {1}', registry, advice);
+    if (mode.refused === 'catalog') return l10n.t('Your account may not list the repositories of registry {0}. {1} Meanwhile, open a repository you know by name.', registry, advice);
+    if (mode.refused === 'read' && mode.repository !== undefined) return l10n.t('Your account may not read repository {1} of registry {0}. {2}', registry, mode.repository, advice);
+    return l10n.t('Your account has no role on registry {0}. {1} Then try again.', registry, advice);
   },
   firewall: (registry) =>
     l10n.t('Registry {0} refused the connection because of its network rules (firewall, or public network access off). Connect from an allowed network, or ask an owner to allow your address.', registry),

@@ -157,8 +157,9 @@ export class RegistryContent {
     if (passThrough.includes(response.status)) return response;
     const details = { correlationId: response.correlationId, abac: this.options.abac };
     if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) {
-      const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : undefined;
-      throw new AcrError('noRole', this.loginServer, { ...details, refused, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
+      const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : 'read';
+      const repository = /^repository:(.+):[^:]*$/.exec(scopes[0])?.[1];
+      throw new AcrError('noRole', this.loginServer, { ...details, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
     }
     if (response.status === 404) throw new AcrError('notFound', this.loginServer, { ...details, detail: `${method} ${path.split('?')[0]}` });
     throw failure(this.loginServer, response, 'entra');

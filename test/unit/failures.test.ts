@@ -3,7 +3,7 @@
 // SDK's, MSAL's or the engine's kind), and what comes out is checked word for word, with who must act and how.
 // The sentences are written here, not read from src/: a changed sentence or next step fails its test.
 import { AuthenticationError, AuthenticationRequiredError, CredentialUnavailableError } from '@azure/identity';
-import { RestError } from '@azure/core-rest-pipeline';
+import { createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import { AuthError, ClientAuthError, ClientAuthErrorCodes, ServerError } from '@azure/msal-node';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { accessTokenScopes } from '../../src/acr/accessTokenScopes';
 import { AcrError, AcrErrorKind, SignInTimeoutError } from '../../src/acr/errors';
 import { RegistryResponse, RequestLimits, requestRegistry } from '../../src/acr/http';
-import { assertTrustedUrl, loginServerFor } from '../../src/acr/loginServer';
+import { assertPasswordUrl, assertTrustedUrl, loginServerFor } from '../../src/acr/loginServer';
 import { failure, tokenFromAnswer } from '../../src/acr/protocol';
 import { NotSignedInError } from '../../src/auth/errors';
 import { createIdentityCredential, IdentitySourceError, parseIdentitySource } from '../../src/auth/identitySources';
 import { AdminUserError } from '../../src/azure/adminUser';
 import { cloudFromSettings, knownClouds } from '../../src/azure/clouds';
+import { MissingPermissionError } from '../../src/azure/permissions';
 import { ArmTimeoutError } from '../../src/azure/registries';
 import { parseDockerConfig } from '../../src/docker/config';
 import { helperGet } from '../../src/docker/credentialHelper';
@@ -121,6 +122,27 @@ const acrFailures: Record<AcrErrorKind, { readonly meet: () => unknown; readonly
         'contosoapps.example.com is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server; if you trust it, add it to the acrAccess.trustedHosts setting. (refused https://contosoapps.example.com: its host does not end with .azurecr.io)',
     },
   },
+  realmNotHttps: {
+    // The check of the realm a password login's challenge names (passwordAuth.ts through assertPasswordUrl).
+    meet: () => thrown(() => assertPasswordUrl('http://contosoapps.example.com/oauth2/token', 'contosoapps.example.com')),
+    advice: {
+      kind: 'acr.realmNotHttps',
+      needsUser: true,
+      nextStep: 'showLog',
+      message:
+        'Registry contosoapps.example.com asked for the password over plain HTTP, where others on the network could read it, so it was not sent. Registry passwords are sent over HTTPS only. (refused http://contosoapps.example.com)',
+    },
+  },
+  realmElsewhere: {
+    meet: () => thrown(() => assertPasswordUrl('https://login.example.net/oauth2/token', 'contosoapps.example.com')),
+    advice: {
+      kind: 'acr.realmElsewhere',
+      needsUser: true,
+      nextStep: 'showLog',
+      message:
+        'Registry contosoapps.example.com asked for the password to be sent to another host, so it was not sent: a registry password goes only to the login server itself. Check the login server. (refused https://login.example.net)',
+    },
+  },
   notSignedIn: {
     // As tokenClient.ts throws it when the credential gives no token.
     meet: () => new AcrError('notSignedIn', registry, { detail: 'no token for https://containerregistry.azure.net/.default' }),
@@ -146,7 +168,7 @@ const acrFailures: Record<AcrErrorKind, { readonly meet: () => unknown; readonly
       kind: 'acr.noRole',
       needsUser: true,
       nextStep: 'requestAccess',
-      message: `Your account has no role on registry contosoapps.azurecr.io. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push); if the registry uses repository permissions (ABAC), ask instead for Container Registry Repository Reader (to pull) or Writer (to push) on the repositories you need. Then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`,
+      message: `Your account has no role on registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for AcrPull, or for Container Registry Repository Reader on the repositories you need if the registry uses repository permissions (ABAC). Then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`,
     },
   },
   firewall: {
@@ -285,43 +307,54 @@ describe('failures: who must act, and how', () => {
         assertAdvice(
           failure(registry, denied, 'entra', { abac: true }),
           noRole(
-            `Your account has no role on registry contosoapps.azurecr.io, which uses repository permissions (ABAC): there only repository roles grant access. Ask an owner for Container Registry Repository Reader (to pull), Container Registry Repository Writer (to push) or Container Registry Repository Contributor (to delete) on the repositories you need, and Container Registry Repository Catalog Lister to list repositories, then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`,
+            `Your account has no role on registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for Container Registry Repository Reader on the repositories you need. Then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`,
           ),
         );
       });
 
-      it('on an RBAC registry asks for AcrPull or AcrPush and no repository role', () => {
+      it('on an RBAC registry asks for AcrPull and no repository role', () => {
         assertAdvice(
           failure(registry, denied, 'entra', { abac: false }),
-          noRole(`Your account has no role on registry contosoapps.azurecr.io. Ask an owner of the registry for AcrPull (to pull) or AcrPush (to push), then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`),
+          noRole(`Your account has no role on registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for AcrPull. Then try again. (HTTP 403: requested access to the resource is denied) Correlation id: ${correlationId}.`),
         );
       });
 
       // As registryContent.ts throws them: a token that does not grant the scope asked for.
-      it('deleting names AcrDelete, or Repository Contributor on an ABAC registry', () => {
-        const refusedDelete = (abac: boolean) => new AcrError('noRole', registry, { abac, refused: 'delete', detail: 'DELETE /acr/v1/hello needs repository:hello:delete' });
+      it('deleting names AcrDelete, or Repository Contributor on the repository on an ABAC registry', () => {
+        const refusedDelete = (abac: boolean) => new AcrError('noRole', registry, { abac, refused: 'delete', repository: 'hello', detail: 'DELETE /acr/v1/hello needs repository:hello:delete' });
         assertAdvice(
           refusedDelete(false),
-          noRole('Your account may not delete in registry contosoapps.azurecr.io. Ask an owner of the registry for AcrDelete (or Contributor), then try again. (DELETE /acr/v1/hello needs repository:hello:delete)'),
+          noRole('Your account may not delete in registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for AcrDelete. (DELETE /acr/v1/hello needs repository:hello:delete)'),
         );
         assertAdvice(
           refusedDelete(true),
           noRole(
-            'Your account may not delete in registry contosoapps.azurecr.io, which uses repository permissions (ABAC). Ask an owner for Container Registry Repository Contributor on the repository, then try again. (DELETE /acr/v1/hello needs repository:hello:delete)',
+            'Your account may not delete in registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for Container Registry Repository Contributor on repository hello. (DELETE /acr/v1/hello needs repository:hello:delete)',
           ),
         );
       });
 
-      it('listing the catalog offers opening a repository by name, and names Catalog Lister on an ABAC registry', () => {
+      it('reading one repository names that repository, not "no role on registry"', () => {
+        assertAdvice(
+          new AcrError('noRole', registry, { abac: true, refused: 'read', repository: 'team-b/reports', detail: 'GET /acr/v1/team-b/reports/_tags needs repository:team-b/reports:pull' }),
+          noRole(
+            'Your account may not read repository team-b/reports of registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for Container Registry Repository Reader on repository team-b/reports. (GET /acr/v1/team-b/reports/_tags needs repository:team-b/reports:pull)',
+          ),
+        );
+      });
+
+      it('listing the catalog names Catalog Lister on an ABAC registry, and offers opening a repository by name', () => {
         const refusedCatalog = (abac: boolean) => new AcrError('noRole', registry, { abac, refused: 'catalog', detail: 'GET /v2/_catalog needs registry:catalog:*' });
         assertAdvice(
           refusedCatalog(false),
-          noRole('Your account may not list the repositories of registry contosoapps.azurecr.io. Open a repository you know by name, or ask an owner of the registry for AcrPull (or Reader). (GET /v2/_catalog needs registry:catalog:*)'),
+          noRole(
+            'Your account may not list the repositories of registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for AcrPull. Meanwhile, open a repository you know by name. (GET /v2/_catalog needs registry:catalog:*)',
+          ),
         );
         assertAdvice(
           refusedCatalog(true),
           noRole(
-            'Your account may not list the repositories of registry contosoapps.azurecr.io, which uses repository permissions (ABAC): that takes Container Registry Repository Catalog Lister, and reading a repository takes Container Registry Repository Reader on it. Open a repository you know by name, or ask an owner for those roles. (GET /v2/_catalog needs registry:catalog:*)',
+            'Your account may not list the repositories of registry contosoapps.azurecr.io. Ask an owner of registry contosoapps.azurecr.io for Container Registry Repository Catalog Lister. Meanwhile, open a repository you know by name. (GET /v2/_catalog needs registry:catalog:*)',
           ),
         );
       });
@@ -562,6 +595,34 @@ describe('failures: who must act, and how', () => {
     });
   });
 
+  describe('a permission found missing before a command asks anything (src/azure/permissions.ts)', () => {
+    it('in ARM: write access, the actions, and Contributor; an Owner is told to assign it', () => {
+      const access = { attempt: 'write', plane: 'arm', abac: false, mayAssignRoles: false, scope: 'registry contosoapps' } as const;
+      assertAdvice(new MissingPermissionError('Creating tokens in registry contosoapps', ['Microsoft.ContainerRegistry/registries/tokens/write'], access), {
+        kind: 'arm.permissionMissing',
+        needsUser: true,
+        nextStep: 'requestAccess',
+        message:
+          'Creating tokens in registry contosoapps needs write access (Microsoft.ContainerRegistry/registries/tokens/write), which your account does not have. Ask an owner of registry contosoapps for Contributor.',
+      });
+      assert.equal(
+        adviceFor(new MissingPermissionError('Creating tokens in registry contosoapps', ['Microsoft.ContainerRegistry/registries/tokens/write'], { ...access, mayAssignRoles: true })).message,
+        'Creating tokens in registry contosoapps needs write access (Microsoft.ContainerRegistry/registries/tokens/write), which your account does not have. You may assign roles on registry contosoapps: assign yourself Contributor there.',
+      );
+    });
+
+    it('in the registry: delete access on an ABAC registry names Repository Contributor on the repository', () => {
+      const access = { attempt: 'delete', plane: 'data', abac: true, mayAssignRoles: false, scope: 'registry contosoabac', repository: 'team/api' } as const;
+      assertAdvice(new MissingPermissionError('Deleting repository team/api', ['repository:team/api:delete'], access), {
+        kind: 'acr.permissionMissing',
+        needsUser: true,
+        nextStep: 'requestAccess',
+        message:
+          'Deleting repository team/api needs delete access (repository:team/api:delete), which your account does not have. Ask an owner of registry contosoabac for Container Registry Repository Contributor on repository team/api.',
+      });
+    });
+  });
+
   // The messages below quote the library's error (`quoted`); the sentence around it is what is tested.
   describe('errors from libraries and the unexpected', () => {
     const signInUnavailable = (quoted: string): Expected => ({
@@ -679,8 +740,15 @@ describe('failures: who must act, and how', () => {
         kind: 'arm.noRole',
         needsUser: true,
         nextStep: 'requestAccess',
-        message: 'Your account may not read this in Azure Resource Manager (does not have authorization to perform action). Ask an owner for the Reader role on the subscription or registry, or type the login server instead.',
+        message: 'Your account may not read this in Azure Resource Manager (does not have authorization to perform action). Ask an owner of the subscription or registry for Reader. Or type the login server instead.',
       });
+      // A change refused names Contributor on the scope ARM's message gives: the resource id is what an owner needs.
+      const scope = '/subscriptions/5eb5c0de-0000-4000-8000-000000000001/resourceGroups/prod-registry-rg/providers/Microsoft.ContainerRegistry/registries/contosoprod';
+      const refusedPut = new RestError(`The client 'alice' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/scopeMaps/write' over scope '${scope}' or the scope is invalid.`, {
+        statusCode: 403,
+        request: createPipelineRequest({ url: `https://management.azure.com${scope}/scopeMaps/ci`, method: 'PUT' }),
+      });
+      assert.match(adviceFor(refusedPut).message, new RegExp(`^Your account may not change this in Azure Resource Manager \\(.*\\)\\. Ask an owner of ${scope} for Contributor\\.$`));
       assertAdvice(new RestError('Too many requests', { statusCode: 429 }), {
         kind: 'arm.throttled',
         needsUser: false,
@@ -751,6 +819,7 @@ describe('failures: who must act, and how', () => {
       'PullStalledError',
       'SignInTimeoutError',
       'ArmTimeoutError',
+      'MissingPermissionError',
     ]);
     // Parsing failures that protocol.ts turns into malformedResponse before anyone sees them.
     const wrapped = new Set(['ChallengeError', 'JwtError']);

@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { acrErrorMessages, AcrErrorKind } from '../../src/acr/errors';
+import { AccessAttempt, AccessPlane, roleFor } from '../../src/actionableFailure';
 
 const root = join(__dirname, '../..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
@@ -33,9 +34,20 @@ function section(heading: string): string {
   return readme.slice(start, end < 0 ? undefined : end);
 }
 
+/** The text of a `### heading` part of a section, up to the next heading. */
+function part(text: string, heading: string): string {
+  const start = text.indexOf(`\n### ${heading}\n`);
+  assert.ok(start >= 0, `README has no "### ${heading}" part`);
+  const end = text.indexOf('\n#', start + 1);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
 /** The body rows of the first Markdown table in `text`, as trimmed cells. */
 function tableRows(text: string): string[][] {
-  const lines = text.split('\n').filter((line) => line.startsWith('|'));
+  const all = text.split('\n');
+  const first = all.findIndex((line) => line.startsWith('|'));
+  const end = all.findIndex((line, index) => index > first && !line.startsWith('|'));
+  const lines = first < 0 ? [] : all.slice(first, end < 0 ? undefined : end);
   assert.ok(lines.length > 2, 'no table found');
   assert.match(lines[1], /^\|( --- \|)+$/, 'the second table line is not the header rule');
   return lines.slice(2).map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
@@ -140,6 +152,18 @@ describe('README', () => {
       for (const kind of Object.keys(acrErrorMessages) as AcrErrorKind[]) {
         assert.equal(entries.get(`acr.${kind}`)?.message, acrErrorMessages[kind]('myregistry.azurecr.io'), `acr.${kind}`);
       }
+    });
+
+    it('names, for what was tried in ARM and in the registry (ABAC or not), the role the advice names', () => {
+      const attempts: AccessAttempt[] = ['read', 'write', 'delete', 'list'];
+      const modes: Array<[AccessPlane, string]> = [
+        ['arm', 'any'],
+        ['data', 'not ABAC'],
+        ['data', 'ABAC'],
+      ];
+      const expected = modes.flatMap(([plane, mode]) => attempts.map((attempt) => [attempt, plane, mode, roleFor(attempt, plane, mode === 'ABAC')]));
+      const listed = tableRows(part(section('Troubleshooting'), 'Which role to ask for')).map(([attempt, plane, mode, role]) => [codeSpan(attempt), codeSpan(plane), mode, role]);
+      assert.deepEqual(listed, expected);
     });
 
     it('says what to do for every kind', () => {
