@@ -4,6 +4,8 @@ import { accessAdvice, type ActionableFailure, type NextStep } from '../actionab
 export type AcrErrorKind =
   | 'invalidRegistryName'
   | 'hostNotTrusted'
+  | 'realmNotHttps'
+  | 'realmElsewhere'
   | 'notSignedIn'
   | 'wrongTenant'
   | 'noRole'
@@ -36,6 +38,10 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: Re
     l10n.t('"{0}" is not a registry name or login server. Registry names are 5 to 50 letters and digits, and login servers look like myregistry.azurecr.io.', registry),
   hostNotTrusted: (registry) =>
     l10n.t('{0} is not a login server of the configured Azure cloud, and neither Azure Resource Manager nor you have trusted it, so no Azure sign-in token was sent to it. Check the login server; if you trust it, add it to the acrAccess.trustedHosts setting.', registry),
+  realmNotHttps: (registry) =>
+    l10n.t('Registry {0} asked for the password over plain HTTP, where others on the network could read it, so it was not sent. Registry passwords are sent over HTTPS only.', registry),
+  realmElsewhere: (registry) =>
+    l10n.t('Registry {0} asked for the password to be sent to another host, so it was not sent: a registry password goes only to the login server itself. Check the login server.', registry),
   notSignedIn: (registry) => l10n.t('No Azure sign-in token is available for registry {0}. Sign in to Azure, then try again.', registry),
   wrongTenant: (registry) =>
     l10n.t("Registry {0} belongs to another Microsoft Entra tenant than the account you signed in with. Sign in to the registry's tenant (or pick it), then try again.", registry),
@@ -68,6 +74,8 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: Re
 const acrErrorSteps: Record<AcrErrorKind, { readonly needsUser: boolean; readonly nextStep: NextStep }> = {
   invalidRegistryName: { needsUser: true, nextStep: 'showLog' },
   hostNotTrusted: { needsUser: true, nextStep: 'changeSettings' },
+  realmNotHttps: { needsUser: true, nextStep: 'showLog' },
+  realmElsewhere: { needsUser: true, nextStep: 'showLog' },
   notSignedIn: { needsUser: true, nextStep: 'signIn' },
   wrongTenant: { needsUser: true, nextStep: 'signIn' },
   noRole: { needsUser: true, nextStep: 'requestAccess' },
@@ -134,13 +142,57 @@ export class AcrError extends Error implements ActionableFailure {
   }
 }
 
-const jwtLike = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?/g;
-const longOpaqueRun = /[A-Za-z0-9+/_=-]{40,}/g;
+/** Runs of the characters tokens, passwords and client secrets are written with (base64, base64url, `~` and `.`), not ending in a full stop. */
+const longRun = /[\w+/=~.*-]{15,}[\w+/=~*-]/g;
+/** A JWT: its header starts `eyJ`, base64url of `{"`. */
+const jwtLike = /eyJ[\w-]*\.[\w-]/;
+/** A Microsoft Entra client secret: three characters, a digit, `Q~`, then 31 to 34 more. */
+const clientSecretLike = /\dQ~[\w~.-]{30}/;
+/** The user name and password of a URL such as https://user:password@host/. */
+const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
+const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/**
+ * What is never a secret, and is what a reader needs to get access or help: a resource id (the scope to grant a
+ * role on), an ARM action, a correlation or object id (a GUID), a host name, an error code.
+ */
+const publicShapes = [
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/[\w.-]+)*$/i,
+  /^(\*|Microsoft\.[A-Za-z]+)(\/[A-Za-z0-9*]+)+$/,
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  /^[a-z0-9-]+(\.[a-z0-9-]+)+$/,
+  /^([A-Z][a-z]+)+$/,
+];
 
-/** Server messages go into errors; anything shaped like a token is cut out first, and the text kept short. */
+/**
+ * Whether a run looks random: at least 16 letters and digits (GUIDs aside), switching between lower case, upper
+ * case and digits at one character in ten or more inside its words of four or more. Names and codes switch
+ * rarely ("contosoprod2024", "scopeMaps"); 32 random base64 characters switch about every other character.
+ */
+function looksRandom(run: string): boolean {
+  const chunks = run.replace(guid, '-').match(/[A-Za-z0-9]+/g) ?? [];
+  const length = chunks.join('').length;
+  const switches = chunks.filter((chunk) => chunk.length >= 4).reduce((sum, chunk) => sum + chunk.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g)!.length - 1, 0);
+  return length >= 16 && switches >= length / 10;
+}
+
+function withoutSecret(run: string): string {
+  if (jwtLike.test(run)) return '[token]';
+  if (clientSecretLike.test(run)) return '[redacted]';
+  if (publicShapes.some((shape) => shape.test(run)) || !looksRandom(run)) return run;
+  return '[redacted]';
+}
+
+/**
+ * Server messages go into errors: anything shaped like a token, password or secret is cut out first, while what
+ * is never one (publicShapes) stays whole; the text is kept short.
+ */
 export function withoutSecrets(text: string): string {
-  const cleaned = text.replace(jwtLike, '[token]').replace(longOpaqueRun, '[redacted]').replace(/\s+/g, ' ').trim();
-  return cleaned.length > 300 ? `${cleaned.slice(0, 300)}...` : cleaned;
+  const cleaned = text
+    .replace(urlCredentials, '$1[redacted]@')
+    .replace(longRun, withoutSecret)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return cleaned.length > 600 ? `${cleaned.slice(0, 600)}...` : cleaned;
 }
 
 /** Microsoft Entra ID gave no token in time; passing trouble, so it is retried rather than sent to sign-in. */
