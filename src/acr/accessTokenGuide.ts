@@ -48,7 +48,9 @@ export function accessTokenGuide(input: AccessTokenGuideInput): string {
   lines.push(
     lifetimeMinutes === undefined
       ? l10n.t('This is an **access token**: it works until {0}, only for the repositories and actions below, and cannot be renewed.', formatTime(claims.expiresOn))
-      : l10n.t('This is an **access token**: it works for {0} minutes, until {1}, only for the repositories and actions below, and cannot be renewed.', lifetimeMinutes, formatTime(claims.expiresOn)),
+      : lifetimeMinutes === 1
+        ? l10n.t('This is an **access token**: it works for 1 minute, until {0}, only for the repositories and actions below, and cannot be renewed.', formatTime(claims.expiresOn))
+        : l10n.t('This is an **access token**: it works for {0} minutes, until {1}, only for the repositories and actions below, and cannot be renewed.', lifetimeMinutes, formatTime(claims.expiresOn)),
     l10n.t('It is not a refresh token (those last hours and get new access tokens): when this one expires, create a new one.'),
     '',
     l10n.t('The token is not shown here. **Copy Access Token** (the copy button at the top of this editor) puts it on the clipboard; treat it as a password until it expires.'),

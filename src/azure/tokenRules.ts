@@ -38,7 +38,9 @@ export function describeLimits(limits: RegistryLimits, used?: { tokens?: number;
     limits.actionsPerScopeMap,
   );
   if (used?.tokens === undefined || used.scopeMaps === undefined) return counts;
-  return `${counts} ${l10n.t('This one has {0} tokens and {1} scope maps.', used.tokens, used.scopeMaps)}`;
+  const tokens = used.tokens === 1 ? l10n.t('1 token') : l10n.t('{0} tokens', used.tokens);
+  const scopeMaps = used.scopeMaps === 1 ? l10n.t('1 scope map') : l10n.t('{0} scope maps', used.scopeMaps);
+  return `${counts} ${l10n.t('This one has {0} and {1}.', tokens, scopeMaps)}`;
 }
 
 /** Why a token name is refused by ARM (5-50 letters, digits and hyphens), or undefined. */

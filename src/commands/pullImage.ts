@@ -8,7 +8,7 @@ import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
 /** `12.3 MB of 40.1 MB, 2 of 5 layers` */
 function describe(progress: PullProgress): string {
   const megabytes = (bytes: number) => new Intl.NumberFormat(vscode.env.language, { maximumFractionDigits: 1 }).format(bytes / 1e6);
-  const layers = vscode.l10n.t('{0} of {1} layers', progress.layersDone, progress.layersTotal);
+  const layers = progress.layersTotal === 1 ? vscode.l10n.t('{0} of 1 layer', progress.layersDone) : vscode.l10n.t('{0} of {1} layers', progress.layersDone, progress.layersTotal);
   return progress.bytesTotal > 0 ? vscode.l10n.t('{0} MB of {1} MB, {2}', megabytes(progress.bytesDone), megabytes(progress.bytesTotal), layers) : layers;
 }
 
@@ -52,8 +52,9 @@ export async function pullAllTags(services: Services, node: RepositoryNode): Pro
     void vscode.window.showInformationMessage(vscode.l10n.t('{0} has no tags.', node.name));
     return;
   }
-  const confirm = vscode.l10n.t('Pull {0} Tags', tagCount);
-  const choice = await vscode.window.showWarningMessage(vscode.l10n.t('Pull all {0} tags of {1}?', tagCount, node.name), { modal: true }, confirm);
+  const confirm = tagCount === 1 ? vscode.l10n.t('Pull 1 Tag') : vscode.l10n.t('Pull {0} Tags', tagCount);
+  const question = tagCount === 1 ? vscode.l10n.t('Pull the one tag of {0}?', node.name) : vscode.l10n.t('Pull all {0} tags of {1}?', tagCount, node.name);
+  const choice = await vscode.window.showWarningMessage(question, { modal: true }, confirm);
   if (choice !== confirm) return;
   const pulled = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Pulling every tag of {0}', node.name), cancellable: true },
@@ -67,7 +68,7 @@ export async function pullAllTags(services: Services, node: RepositoryNode): Pro
           const reference = `${node.parent.loginServer}/${node.name}:${tag.name}`;
           await pull(services, node.parent, reference, signal, (update) => progress.report({ message: `${tag.name}: ${describe(update)}` }));
           count++;
-          progress.report({ increment: 100 / tagCount, message: vscode.l10n.t('{0} of {1} tags', count, tagCount) });
+          progress.report({ increment: 100 / tagCount, message: tagCount === 1 ? vscode.l10n.t('{0} of 1 tag', count) : vscode.l10n.t('{0} of {1} tags', count, tagCount) });
         }
         next = page.next;
       } while (next);
@@ -75,5 +76,5 @@ export async function pullAllTags(services: Services, node: RepositoryNode): Pro
     },
   );
   if (pulled > 0) void setWalkthroughContext(WalkthroughContext.imagePulled, true);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Pulled {0} tags of {1}.', pulled, node.name));
+  void vscode.window.showInformationMessage(pulled === 1 ? vscode.l10n.t('Pulled 1 tag of {0}.', node.name) : vscode.l10n.t('Pulled {0} tags of {1}.', pulled, node.name));
 }

@@ -12,6 +12,10 @@ export async function signOut(services: Services): Promise<void> {
   await services.state.setSource(undefined);
   services.log.info(`Signed out; Docker logged out of ${count} registries`);
   void vscode.window.showInformationMessage(
-    count > 0 ? vscode.l10n.t('Signed out. Docker was logged out of {0} registries.', count) : vscode.l10n.t('Signed out.'),
+    count === 0
+      ? vscode.l10n.t('Signed out.')
+      : count === 1
+        ? vscode.l10n.t('Signed out. Docker was logged out of 1 registry.')
+        : vscode.l10n.t('Signed out. Docker was logged out of {0} registries.', count),
   );
 }

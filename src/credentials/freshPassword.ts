@@ -42,7 +42,8 @@ export function freshPasswordRetryMessage(attempt: number, waitMs: number): stri
 }
 
 export function freshPasswordResultMessage(result: FreshPasswordResult): string {
-  return result.kind === 'accepted'
-    ? l10n.t('The registry accepts the password.')
+  if (result.kind === 'accepted') return l10n.t('The registry accepts the password.');
+  return result.attempts === 1
+    ? l10n.t('The registry has not accepted the password yet after 1 attempt. New passwords can take a little longer; try again in a minute.')
     : l10n.t('The registry has not accepted the password yet after {0} attempts. New passwords can take a little longer; try again in a minute.', result.attempts);
 }

@@ -246,7 +246,12 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         const selected = this.memory.selectedSubscriptions();
         const shown = selected ? this.subscriptions.filter((subscription) => selected.includes(subscription.id)) : this.subscriptions;
         const hidden = this.subscriptions.length - shown.length;
-        this.messageChanged.fire(hidden > 0 ? vscode.l10n.t('Showing {0} of {1} subscriptions. Select Subscriptions... changes this.', shown.length, this.subscriptions.length) : undefined);
+        const total = this.subscriptions.length;
+        const showing =
+          total === 1
+            ? vscode.l10n.t('Showing {0} of 1 subscription. Select Subscriptions... changes this.', shown.length)
+            : vscode.l10n.t('Showing {0} of {1} subscriptions. Select Subscriptions... changes this.', shown.length, total);
+        this.messageChanged.fire(hidden > 0 ? showing : undefined);
         const tenants = [...new Set(shown.map((subscription) => subscription.tenantId))];
         if (tenants.length > 1) {
           for (const tenantId of tenants) {

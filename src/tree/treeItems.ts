@@ -112,7 +112,8 @@ function tokenItem(node: TokenNode, now: number): vscode.TreeItem {
 
 function scopeMapItem(node: ScopeMapNode): vscode.TreeItem {
   const { scopeMap } = node;
-  const description = scopeMap.builtIn ? vscode.l10n.t('built-in') : vscode.l10n.t('{0} actions', scopeMap.actions.length);
+  const count = scopeMap.actions.length;
+  const description = scopeMap.builtIn ? vscode.l10n.t('built-in') : count === 1 ? vscode.l10n.t('1 action') : vscode.l10n.t('{0} actions', count);
   const tooltip = [scopeMap.description, ...scopeMap.actions].filter((line) => line !== '').join('\n');
   return item(node.id, scopeMap.name, None, scopeMap.builtIn ? 'lock' : 'list-tree', `scopeMap;${scopeMap.builtIn ? 'builtIn' : 'userDefined'}`, { description, tooltip }, vscode.l10n.t('Scope map {0}, {1}', scopeMap.name, description));
 }
