@@ -120,7 +120,7 @@ export class DockerLogins {
     if (passwordLogin) {
       return async (scopes, signal) => {
         const password = (await this.state.dockerSecret(loginServer)) ?? '';
-        return accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { trust: this.trust, signal });
+        return accessTokenWithPassword({ loginServer }, { username: passwordLogin.username, password }, scopes, { signal });
       };
     }
     const client = this.tokenClients.for(account, target.tenantId);
@@ -157,6 +157,7 @@ export class DockerLogins {
         tenantId,
         source: account.source.kind,
         account: refresh.account,
+        vscodeAccount: account.source.kind === 'vscode' ? account.source.account : undefined,
         username: acrTokenUsername,
         loggedInAt: Date.now(),
         expiresOn: refresh.expiresOn,
@@ -181,7 +182,7 @@ export class DockerLogins {
     listed?: { registryName: string },
   ): Promise<DockerLogin> {
     return this.inTurn(loginServer, async () => {
-      await checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
+      await checkPasswordCredentials({ loginServer }, { username, password }, { signal });
       const persisted = await this.handOff(loginServer, username, password, { persist: this.settings().saveForDocker, signal });
       const login: DockerLogin = { loginServer, registryName: listed?.registryName, via, username, loggedInAt: Date.now(), persisted, fromArm: listed !== undefined };
       await this.state.saveDockerLogin(login);
@@ -191,7 +192,7 @@ export class DockerLogins {
 
   /** Resolves when the registry accepts a user name and password (a token's fresh password, say); rejects with why not. */
   checkPassword(loginServer: string, username: string, password: string, signal?: AbortSignal): Promise<void> {
-    return checkPasswordCredentials({ loginServer }, { username, password }, { trust: this.trust, signal });
+    return checkPasswordCredentials({ loginServer }, { username, password }, { signal });
   }
 
   /** Records when a login's password expires (a repository-scoped token's, as ARM reports it). */
@@ -215,7 +216,7 @@ export class DockerLogins {
       if (!current || current.loggedInAt !== login.loggedInAt) return current ?? login;
       const previousSecret = await this.state.dockerSecret(login.loginServer);
       if (login.via !== 'entra') {
-        if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { trust: this.trust, signal });
+        if (previousSecret) await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password: previousSecret }, { signal });
         return login;
       }
       const client = this.tokenClients.for(account, login.tenantId);

@@ -52,9 +52,10 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
   const personSignIn = (source: PersonSource) => new UserSignIn(source, configuredCloud(), context.secrets);
   const accounts = accountsFor(state, personSignIn);
+  const renewingAccount = renewingAccountFor(accounts);
   const scheduler = new RefreshScheduler({
     logins: () => state.dockerLogins,
-    renew: (login, signal) => reportRenewal(telemetry, login, () => dockerLogins.renew(accounts().background, login, signal)),
+    renew: (login, signal) => reportRenewal(telemetry, login, () => dockerLogins.renew(renewingAccount(login), login, signal)),
     adopt: (login, renewedElsewhere) => dockerLogins.adoptRenewal(login, renewedElsewhere),
     settings: refreshSettings,
     log,
@@ -203,6 +204,27 @@ function accountsFor(state: SignInState, personSignIn: (source: PersonSource) =>
       accounts = { key, interactive, background };
     }
     return accounts;
+  };
+}
+
+/**
+ * The account a login is renewed with: the VS Code Microsoft account it was made with, when VS Code holds several,
+ * or else the signed-in account. Never one that prompts.
+ */
+function renewingAccountFor(accounts: () => { background: Account }): (login: DockerLogin) => Account {
+  const byVsCodeAccount = new Map<string, Account>();
+  return (login) => {
+    const { background } = accounts();
+    const current = background.source.kind === 'vscode' ? background.source.account : undefined;
+    if (!login.vscodeAccount || current?.id === login.vscodeAccount.id) return background;
+    const cloud = configuredCloud();
+    const key = JSON.stringify([login.vscodeAccount.id, cloud]);
+    let account = byVsCodeAccount.get(key);
+    if (!account) {
+      account = new Account({ kind: 'vscode', account: login.vscodeAccount }, cloud, false, {});
+      byVsCodeAccount.set(key, account);
+    }
+    return account;
   };
 }
 

@@ -40,7 +40,7 @@ export class Account {
     if (!credential) {
       credential =
         this.source.kind === 'vscode'
-          ? Promise.resolve(new VsCodeSessionCredential(this.cloud, tenantId, this.interactive))
+          ? Promise.resolve(new VsCodeSessionCredential(this.cloud, tenantId, this.interactive, this.source.account))
           : createIdentityCredential(this.source, this.cloud, this.hooks);
       // A source that could not be set up (a missing file, say) is tried afresh next time.
       credential.catch(() => this.credentials.delete(key));

@@ -4,8 +4,17 @@ import type { Audience, AudienceStore } from '../acr/tokenClient';
 import { IdentitySource } from './identitySources';
 import { RegistryFiles } from './registryFiles';
 
-/** How the user signed in to Entra: VS Code's Microsoft account (the default) or an @azure/identity source. */
-export type SignInSource = { readonly kind: 'vscode' } | IdentitySource;
+/** One of the Microsoft accounts VS Code holds (its id and label are no secret). */
+export interface VsCodeAccount {
+  readonly id: string;
+  readonly label: string;
+}
+
+/**
+ * How the user signed in to Entra: VS Code's Microsoft account (the default; which one, when VS Code holds
+ * several) or an @azure/identity source.
+ */
+export type SignInSource = { readonly kind: 'vscode'; readonly account?: VsCodeAccount } | IdentitySource;
 
 export type DockerLoginVia = 'entra' | 'adminUser' | 'repositoryToken';
 
@@ -20,6 +29,8 @@ export interface DockerLogin {
   /** Entra logins: how the user signed in, and as whom (sign-in name or client id), for display. */
   readonly source?: SignInSource['kind'];
   readonly account?: string;
+  /** VS Code logins: which of VS Code's Microsoft accounts, so renewals use that one. */
+  readonly vscodeAccount?: VsCodeAccount;
   /** What Docker was given as the user name: the null GUID for an ACR refresh token. */
   readonly username: string;
   /** When the user logged in (renewals keep it), so logging in again with a new password is told apart. */

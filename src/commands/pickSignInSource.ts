@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { parseIdentitySource } from '../auth/identitySources';
 import { SignInSource } from '../auth/signInState';
+import { authenticationProviderId } from '../auth/vscodeSession';
 import { parseServerAddress, serverAddressProblem } from '../docker/references';
 import { errorMessage } from '../failures';
+import { configuredCloud } from '../settings';
 
 /** A registry's own user name and password (admin user or ACR token): no Entra involved. */
 export interface RegistryPasswordChoice {
@@ -18,6 +20,8 @@ export interface EntraChoice {
   readonly source: SignInSource;
   /** The client secret typed for a service principal, to keep in SecretStorage. */
   readonly secret?: string;
+  /** VS Code's account: sign in to another Microsoft account than those VS Code holds. */
+  readonly anotherAccount?: boolean;
 }
 
 interface SourceItem extends vscode.QuickPickItem {
@@ -92,6 +96,18 @@ function entra(source: SignInSource, secret?: string): EntraChoice {
   return { kind: 'entra', source, secret };
 }
 
+/** When VS Code holds several Microsoft accounts, which one (or another); otherwise VS Code's own choice. */
+async function pickVsCodeAccount(): Promise<EntraChoice | undefined> {
+  const accounts = await vscode.authentication.getAccounts(authenticationProviderId(configuredCloud()));
+  if (accounts.length < 2) return entra({ kind: 'vscode' });
+  const items: (vscode.QuickPickItem & { choice: EntraChoice })[] = [
+    ...accounts.map((account) => ({ label: `$(account) ${account.label}`, choice: entra({ kind: 'vscode', account: { id: account.id, label: account.label } }) })),
+    { label: `$(add) ${vscode.l10n.t('Another account...')}`, choice: { ...entra({ kind: 'vscode' }), anotherAccount: true } },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('ACR: Sign In'), placeHolder: vscode.l10n.t('Which Microsoft account?'), ignoreFocusOut: true });
+  return picked?.choice;
+}
+
 /** The sign-in quick pick: how to sign in, then whatever that way needs. Undefined when cancelled. */
 export async function pickSignInSource(): Promise<EntraChoice | RegistryPasswordChoice | undefined> {
   const items: (SourceItem | vscode.QuickPickItem)[] = [
@@ -99,7 +115,7 @@ export async function pickSignInSource(): Promise<EntraChoice | RegistryPassword
     {
       label: `$(account) ${vscode.l10n.t('Microsoft account in VS Code')}`,
       detail: vscode.l10n.t("The account you use in VS Code's Accounts menu (recommended)"),
-      pick: () => Promise.resolve(entra({ kind: 'vscode' })),
+      pick: pickVsCodeAccount,
     },
     {
       label: `$(device-mobile) ${vscode.l10n.t('Device code')}`,

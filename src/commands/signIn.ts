@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isPersonSource } from '../auth/identitySources';
-import { DockerLogin } from '../auth/signInState';
+import { DockerLogin, SignInSource, VsCodeAccount } from '../auth/signInState';
 import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
 import { tokenPasswordExpiry } from '../azure/registries';
@@ -29,14 +29,30 @@ export async function signIn(services: Services): Promise<void> {
     return;
   }
   if (choice.source.kind === 'clientSecret') await services.state.setServicePrincipalSecret(choice.source.clientId, choice.secret);
+  let source = choice.source;
   // A person signs in here, once; everything after (more registries, more tenants, renewals) reuses that sign-in.
-  if (isPersonSource(choice.source)) {
-    const username = await signInAsPerson(services.personSignIn(choice.source), choice.source.kind);
-    services.log.info(`Signed in as ${username} with ${choice.source.kind}`);
+  if (isPersonSource(source)) {
+    const username = await signInAsPerson(services.personSignIn(source), source.kind);
+    services.log.info(`Signed in as ${username} with ${source.kind}`);
   }
-  await services.state.setSource(choice.source);
-  services.log.info(`Signed in with ${choice.source.kind}`);
+  if (source.kind === 'vscode') source = await vscodeAccountSignIn(source.account, choice.anotherAccount === true);
+  await services.state.setSource(source);
+  services.log.info(`Signed in with ${source.kind}`);
   await logInDocker(services);
+}
+
+/**
+ * VS Code's session of the chosen Microsoft account (VS Code asks the user to allow it, or to sign in), so the
+ * sign-in, and every Docker login made with it, names the account it uses.
+ */
+async function vscodeAccountSignIn(account: VsCodeAccount | undefined, anotherAccount: boolean): Promise<SignInSource> {
+  const cloud = configuredCloud();
+  const scopes = [scopeFor(cloud.armAudience)];
+  const provider = authenticationProviderId(cloud);
+  const session = anotherAccount
+    ? await vscode.authentication.getSession(provider, scopes, { forceNewSession: true })
+    : await vscode.authentication.getSession(provider, scopes, { createIfNone: true, account });
+  return { kind: 'vscode', account: { id: session.account.id, label: session.account.label } };
 }
 
 /**
@@ -69,7 +85,7 @@ export async function signInAgain(services: Services): Promise<void> {
   const source = services.state.source ?? { kind: 'vscode' };
   if (source.kind === 'vscode') {
     const cloud = configuredCloud();
-    await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true });
+    await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true, account: source.account });
   } else if (isPersonSource(source)) {
     await signInAsPerson(services.personSignIn(source), source.kind);
   }

@@ -80,12 +80,12 @@ export const componentFixture = join(projectRoot, 'test/emulator/fixtures/compon
 
 /**
  * The emulator (component fixture, unless another fixture file or object is given) and a signed-out workbench
- * reaching it as a custom cloud, as its user alice, with a Docker config of its own and these settings added;
- * close() stops and removes all of it.
+ * reaching it as a custom cloud, as its user alice (or with VS Code holding the `accounts` given), with a Docker
+ * config of its own and these settings added; close() stops and removes all of it.
  */
 export async function openEmulatorWorkbench(
   settings: (emulator: RunningEmulator) => Record<string, unknown> = () => ({}),
-  { fixture = componentFixture, ...serverOptions }: { fixture?: string | object } & Pick<CodeServerOptions, 'telemetryAllowed'> = {},
+  { fixture = componentFixture, accounts, ...serverOptions }: { fixture?: string | object; accounts?: readonly string[] } & Pick<CodeServerOptions, 'telemetryAllowed'> = {},
 ): Promise<EmulatorWorkbench> {
   const emulator = await startEmulator({ fixture });
   const dockerConfig = await mkdtemp(join(tmpdir(), 'acr-e2e-docker-config-'));
@@ -94,7 +94,7 @@ export async function openEmulatorWorkbench(
     await rm(dockerConfig, { recursive: true, force: true });
   };
   try {
-    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, dockerConfig });
+    const options = emulatorWorkbench(emulator, { user: 'alice', signedInAtStart: false, autoApprove: true, accounts, dockerConfig });
     const workbench = await openWorkbench({ ...options, ...serverOptions, settings: { ...options.settings, ...settings(emulator) } });
     return {
       ...workbench,

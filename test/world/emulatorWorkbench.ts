@@ -9,6 +9,8 @@ export interface EmulatorWorkbenchOptions {
   readonly signedInAtStart: boolean;
   /** Approve device codes at once as `user`; otherwise the user approves on the emulator's page. */
   readonly autoApprove: boolean;
+  /** Users signed in to VS Code's Microsoft sign-in at start, as several accounts. */
+  readonly accounts?: readonly string[];
   /** DOCKER_CONFIG for the workbench's processes, so nobody's own ~/.docker is touched. */
   readonly dockerConfig?: string;
 }
@@ -25,6 +27,7 @@ export function emulatorWorkbench(emulator: RunningEmulator, options: EmulatorWo
       ACR_EMULATED_SIGN_IN_SCOPE: `${emulator.arm.audience.replace(/\/+$/, '')}/.default`,
       ...(options.autoApprove ? { ACR_EMULATED_APPROVER: `${emulator.control} ${options.user}` } : {}),
       ...(options.signedInAtStart ? { ACR_EMULATED_SIGNED_IN: '1' } : {}),
+      ...(options.accounts ? { ACR_EMULATED_ACCOUNTS: options.accounts.join(' ') } : {}),
       ...(options.dockerConfig ? { DOCKER_CONFIG: options.dockerConfig } : {}),
       // The extension's usage data goes to the emulator's collector (and only when VS Code's telemetry level allows).
       ACR_ACCESS_TELEMETRY_CONNECTION_STRING: emulator.telemetry.connectionString,
