@@ -1,5 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import type { AzureCloud } from '../azure/clouds';
+import { serverAddressProblem } from '../docker/references';
 import { AcrError } from './errors';
 
 /** What may receive an Entra token (docs/protocol.md section 1). */
@@ -47,13 +48,8 @@ export function untrustedReason(url: string, trust: HostTrust): string | undefin
   if (problem) return problem;
   const { host, port } = hostPortPattern.exec(authority)!.groups!;
 
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return l10n.t('it is not a valid URL');
-  }
-  if (parsed.host !== authority) return l10n.t('its host is not written in plain canonical form');
+  const canonical = canonicalProblem(url, authority);
+  if (canonical) return canonical;
 
   const exactlyTrustedByArm = trust.armLoginServers?.includes(authority) ?? false;
   const exactlyTrustedByUser = trust.userTrustedHosts?.includes(authority) ?? false;
@@ -68,6 +64,34 @@ export function assertTrustedUrl(url: string, trust: HostTrust, registry: string
   const reason = untrustedReason(url, trust);
   if (reason) throw new AcrError('hostNotTrusted', registry, { detail: l10n.t('refused {0}: {1}', describeUrl(url), reason) });
   return new URL(url);
+}
+
+/**
+ * Throws unless a registry's own password (admin user, repository-scoped token) may go to this URL, and returns
+ * it parsed. The Entra rule above is not for passwords: a password belongs to the registry the user typed (or
+ * ARM listed), whatever its host. It goes to that login server only: over HTTPS, to exactly its host and port,
+ * which is where ACR's challenge names its realm (docs/protocol.md sections 2 and 4), and never to another host
+ * a challenge names. The login server must be written plainly (no user@host, upper case, or IP in another
+ * notation), so the host checked is the host reached.
+ */
+export function assertPasswordUrl(url: string, loginServer: string): URL {
+  const problem = serverAddressProblem(loginServer) ?? authorityProblem(loginServer) ?? canonicalProblem(`https://${loginServer}`, loginServer);
+  if (problem) throw new AcrError('invalidRegistryName', loginServer, { detail: problem });
+  const match = /^(?<scheme>[a-z][a-z0-9+.-]*):\/\/(?<authority>[^/?#]*)/i.exec(url);
+  if (match?.groups?.scheme.toLowerCase() === 'http') throw new AcrError('realmNotHttps', loginServer, { detail: l10n.t('refused {0}', describeUrl(url)) });
+  if (match?.groups?.scheme !== 'https' || match.groups.authority !== loginServer || canonicalProblem(url, loginServer)) {
+    throw new AcrError('realmElsewhere', loginServer, { detail: l10n.t('refused {0}', describeUrl(url)) });
+  }
+  return new URL(url);
+}
+
+/** Why the URL's host, once parsed, is not `authority` as written, or undefined when it is. */
+function canonicalProblem(url: string, authority: string): string | undefined {
+  try {
+    return new URL(url).host === authority ? undefined : l10n.t('its host is not written in plain canonical form');
+  } catch {
+    return l10n.t('it is not a valid URL');
+  }
 }
 
 function authorityProblem(authority: string): string | undefined {

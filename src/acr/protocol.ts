@@ -3,7 +3,7 @@ import { AcrError, RegistryMode } from './errors';
 import { JwtError, jwtExpiresOn } from './jwt';
 import { RegistryResponse, RequestLimits, requestRegistry, retryAfterSeconds, serverMessage } from './http';
 import { serverAddressProblem } from '../docker/references';
-import { assertTrustedUrl, HostTrust } from './loginServer';
+import { assertPasswordUrl, assertTrustedUrl, HostTrust } from './loginServer';
 
 /** A registry to get tokens for. */
 export interface RegistryTarget {
@@ -30,16 +30,29 @@ export interface TokenEndpoint {
 }
 
 /**
- * Checks the login server, then asks `GET /v2/` for its challenge (docs/protocol.md section 2) and checks the
- * realm's host too. Nothing is sent to a host that fails the check.
+ * Where an Entra token may be exchanged: checks the login server with the Entra rule (docs/protocol.md section 1),
+ * then asks `GET /v2/` for its challenge (section 2) and checks the realm's host too. Nothing is sent to a host
+ * that fails the check.
  */
 export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostTrust, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
+  const problem = serverAddressProblem(target.loginServer);
+  if (problem) throw new AcrError('hostNotTrusted', target.loginServer, { detail: problem });
+  return challengeEndpoint(target, (url) => assertTrustedUrl(url, trust, target.loginServer), limits, signal);
+}
+
+/**
+ * Where a registry's own password may be sent: the realm of the login server's challenge, which must be the login
+ * server itself over HTTPS (`assertPasswordUrl`); the Entra rule does not apply to a password.
+ */
+export function discoverPasswordEndpoint(target: RegistryTarget, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
+  return challengeEndpoint(target, (url) => assertPasswordUrl(url, target.loginServer), limits, signal);
+}
+
+/** `GET /v2/` without a credential, and the realm and service of its Bearer challenge; `check` passes each URL first. */
+async function challengeEndpoint(target: RegistryTarget, check: (url: string) => URL, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
   const registry = target.loginServer;
-  const problem = serverAddressProblem(registry);
-  if (problem) throw new AcrError('hostNotTrusted', registry, { detail: problem });
-  const base = `https://${registry}/v2/`;
-  assertTrustedUrl(base, trust, registry);
-  const response = await requestRegistry(registry, base, { method: 'GET' }, limits, signal);
+  const base = check(`https://${registry}/v2/`);
+  const response = await requestRegistry(registry, base.href, { method: 'GET' }, limits, signal);
   const header = response.headers.get('www-authenticate');
   if (response.status !== 401 || header === null) {
     if (response.status === 401 || response.status === 200) {
@@ -54,7 +67,7 @@ export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostT
     if (!(error instanceof ChallengeError)) throw error;
     throw new AcrError('malformedResponse', registry, { correlationId: response.correlationId, detail: error.message, cause: error });
   }
-  return { realm: assertTrustedUrl(challenge.realm, trust, registry), service: challenge.service };
+  return { realm: check(challenge.realm), service: challenge.service };
 }
 
 const firewallMessage = /firewall|network rule|not allowed access|public (network )?access|virtual network|private endpoint|ip address/i;

@@ -206,9 +206,9 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
   describe('registry-local credentials', () => {
     it('gets a pull token with a repository-scoped token password and checks that it works', async () => {
       const credentials = { username: 'hellopuller', password: 'hello-token-password' };
-      const access = await accessTokenWithPassword(apps, credentials, ['repository:hello:pull'], { trust });
+      const access = await accessTokenWithPassword(apps, credentials, ['repository:hello:pull']);
       assert.deepEqual(decodeClaims(access.token).access, [{ type: 'repository', name: 'hello', actions: ['pull'] }]);
-      await checkPasswordCredentials(apps, credentials, { trust });
+      await checkPasswordCredentials(apps, credentials);
     });
 
     it('gets a token with the admin user from listCredentials', async () => {
@@ -217,12 +217,12 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${armToken}` } });
       assert.equal(response.status, 200);
       const admin = (await response.json()) as { username: string; passwords: Array<{ value: string }> };
-      const access = await accessTokenWithPassword(apps, { username: admin.username, password: admin.passwords[0].value }, ['repository:team/api:pull,push'], { trust });
+      const access = await accessTokenWithPassword(apps, { username: admin.username, password: admin.passwords[0].value }, ['repository:team/api:pull,push']);
       assert.deepEqual(decodeClaims(access.token).access, [{ type: 'repository', name: 'team/api', actions: ['pull', 'push'] }]);
     });
 
     it('refuses a wrong password as credentialsRejected, without the password in the message', async () => {
-      await assert.rejects(checkPasswordCredentials(apps, { username: 'hellopuller', password: 'wrong-password-123' }, { trust }), (error) =>
+      await assert.rejects(checkPasswordCredentials(apps, { username: 'hellopuller', password: 'wrong-password-123' }), (error) =>
         assertActionableError(error, 'credentialsRejected', apps.loginServer, ['wrong-password-123']),
       );
     });
@@ -251,9 +251,6 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       await emulator().client.clearLog();
       for (const target of adversarial) {
         await assert.rejects(acr.refreshToken(target), (error) => assertActionableError(error, 'hostNotTrusted', target.loginServer));
-        await assert.rejects(accessTokenWithPassword(target, { username: 'hellopuller', password: 'hello-token-password' }, [], { trust }), (error) =>
-          assertActionableError(error, 'hostNotTrusted', target.loginServer, ['hello-token-password']),
-        );
       }
       assert.deepEqual(credential.requestedScopes, []);
       assert.deepEqual(await emulator().client.log(), []);

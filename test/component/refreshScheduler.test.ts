@@ -147,7 +147,7 @@ class Renewals {
   /** What DockerLogins.renew does for a password login: the registry checks the password the extension kept. */
   checkPasswordWith(password: string): RefreshSchedulerOptions['renew'] {
     return async (login, signal) => {
-      await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password }, { trust: this.trust, signal });
+      await checkPasswordCredentials({ loginServer: login.loginServer }, { username: login.username, password }, { signal });
       return login;
     };
   }

@@ -182,7 +182,7 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
     try {
       const password = await pullToken('hellopull7');
       const waits: number[] = [];
-      const check = (): Promise<void> => checkPasswordCredentials({ loginServer: login }, { username: 'hellopull7', password }, { trust: { cloud: emulatorCloud(emulator()), armLoginServers: [login] } });
+      const check = (): Promise<void> => checkPasswordCredentials({ loginServer: login }, { username: 'hellopull7', password });
       await assert.rejects(check(), (error: AcrError) => error.kind === 'credentialsRejected');
       const result = await checkFreshPassword(check, {
         backoffMs: [500, 500, 500, 500, 500, 500, 500, 500],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { knownClouds } from '../../src/azure/clouds';
 import { AcrError } from '../../src/acr/errors';
-import { assertTrustedUrl, HostTrust, loginServerFor, registryNameProblem, untrustedReason } from '../../src/acr/loginServer';
+import { assertPasswordUrl, assertTrustedUrl, HostTrust, loginServerFor, registryNameProblem, untrustedReason } from '../../src/acr/loginServer';
 
 const [publicCloud, chinaCloud] = knownClouds;
 
@@ -120,5 +120,52 @@ describe('acr: login server rules and host check', () => {
           !error.message.includes('secret-password'),
       );
     });
+  });
+
+  describe('where a registry password may go: its own login server, whatever host the user typed (not the Entra rule)', () => {
+    /** Login servers nobody vouches for as Entra hosts (no cloud suffix, not listed, not trusted), each with a port or an IP. */
+    const typed = ['registry.example.com', 'registry.example.com:5000', '127.0.0.1:5002', 'localhost:5003', '[::1]:5004', 'contosoapps.azurecr.io:8443'];
+    for (const loginServer of typed) {
+      it(`sends a password to https://${loginServer}/ and its own realm there; an Entra token is refused it`, () => {
+        for (const url of [`https://${loginServer}/v2/`, `https://${loginServer}/oauth2/token`]) {
+          assert.equal(assertPasswordUrl(url, loginServer).href, url);
+          assert.ok(untrustedReason(url, trust), `${url} may receive an Entra token`);
+        }
+      });
+    }
+
+    const refused: ReadonlyArray<readonly [url: string, loginServer: string, kind: string, reason: RegExp]> = [
+      // Plain HTTP, on the login server itself or elsewhere: its own message.
+      ['http://registry.example.com:5000/oauth2/token', 'registry.example.com:5000', 'realmNotHttps', /over plain HTTP/],
+      ['http://127.0.0.1:5002/oauth2/token', '127.0.0.1:5002', 'realmNotHttps', /over plain HTTP/],
+      ['HTTP://evil.test/oauth2/token', 'registry.example.com', 'realmNotHttps', /over plain HTTP/],
+      // A realm the challenge names on another host, another port, or the same machine by another name.
+      ['https://evil.test/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      ['https://registry.example.com:5001/oauth2/token', 'registry.example.com:5000', 'realmElsewhere', /another host/],
+      ['https://registry.example.com/oauth2/token', 'registry.example.com:5000', 'realmElsewhere', /another host/],
+      ['https://127.0.0.1:5003/oauth2/token', 'localhost:5003', 'realmElsewhere', /another host/],
+      ['https://registry.example.com.evil.test/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      ['https://user@registry.example.com/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      ['https://Registry.example.com/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      ['https://registry.example.com:443/oauth2/token', 'registry.example.com:443', 'invalidRegistryName', /canonical/],
+      ['ftp://registry.example.com/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      ['/oauth2/token', 'registry.example.com', 'realmElsewhere', /another host/],
+      // Login servers not written plainly: the host checked would not be the host reached.
+      ['https://user@registry.example.com/v2/', 'user@registry.example.com', 'invalidRegistryName', /user name/],
+      ['https://Registry.example.com/v2/', 'Registry.example.com', 'invalidRegistryName', /upper-case/],
+      ['https://0x7f.0.0.1:5000/v2/', '0x7f.0.0.1:5000', 'invalidRegistryName', /canonical/],
+      ['https://2130706433/v2/', '2130706433', 'invalidRegistryName', /canonical/],
+      ['https://registry.example.com./v2/', 'registry.example.com.', 'invalidRegistryName', /dot/],
+      ['https://xn--contsoapps-9db.example.com/v2/', 'xn--contsoapps-9db.example.com', 'invalidRegistryName', /punycode/],
+      ['https://registry.example.com/evil/v2/', 'registry.example.com/evil', 'invalidRegistryName', /without a path/],
+    ];
+    for (const [url, loginServer, kind, reason] of refused) {
+      it(`refuses ${url} for login server ${loginServer} (${kind})`, () => {
+        assert.throws(
+          () => assertPasswordUrl(url, loginServer),
+          (error: unknown) => error instanceof AcrError && error.kind === kind && reason.test(error.message) && !/trustedHosts|Azure sign-in token/.test(error.message),
+        );
+      });
+    }
   });
 });
