@@ -146,6 +146,11 @@ export class RegistryContent {
     await this.request('DELETE', `/acr/v1/${repositoryPath(repository)}`, [`repository:${repository}:delete`], signal);
   }
 
+  /** Whether the access token the caller gets for a scope grants all of it: asked before a change, so a refusal is said first. */
+  async grants(scope: string, signal?: AbortSignal): Promise<boolean> {
+    return granted(await this.options.accessToken([scope], signal), scope);
+  }
+
   /**
    * One authorized request. A 401 with a token that does not grant the scope is `noRole` (the registry gave
    * what the identity has); statuses in `passThrough` are returned for the caller to handle.

@@ -4,6 +4,8 @@ import { RegistryNode, TokensNode } from '../tree/nodes';
 import { Services } from './services';
 import { ask, askPasswordExpiry, askScopeMapActions, tokenRegistry, withTokenProgress } from './tokenForms';
 import { showTokenPassword } from './tokenPasswordPanel';
+import { registryActions } from '../azure/permissions';
+import { checkArmChange } from './permissionChecks';
 
 /**
  * Create Token...: a token with a new scope map (repositories x permissions) or an existing one, and its
@@ -15,6 +17,8 @@ export async function createToken(services: Services, node?: RegistryNode | Toke
   const target = await tokenRegistry(services, node, title);
   if (!target) return;
   const { registry, tokens } = target;
+  const { writeTokens, writeScopeMaps, generateCredentials } = registryActions;
+  await checkArmChange(services, tokens.registry, vscode.l10n.t('Creating tokens in registry {0}', tokens.registry.name), [writeTokens, writeScopeMaps, generateCredentials]);
   const [existingTokens, scopeMaps] = await withTokenProgress(vscode.l10n.t('Reading the tokens of {0}', registry.loginServer), (signal) =>
     Promise.all([tokens.listTokens(signal), tokens.listScopeMaps(signal)]),
   );

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { imageReference, TagNode } from '../tree/nodes';
 import { Services } from './services';
+import { checkRepositoryDelete } from './permissionChecks';
 
 /** Delete Image...: deletes the image a tag points at, after naming every tag that goes with it. */
 export async function deleteImage(services: Services, node: TagNode): Promise<void> {
   const repository = node.parent;
+  await checkRepositoryDelete(services, repository.parent, repository.name, vscode.l10n.t('Deleting images in repository {0}', repository.name));
   const content = services.tree.content(repository.parent);
   const manifest = await content.manifest(repository.name, node.tag.digest);
   const tags = manifest.tags.length > 0 ? manifest.tags : [node.tag.name];

@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
 import { RepositoryNode } from '../tree/nodes';
 import { Services } from './services';
+import { checkRepositoryDelete } from './permissionChecks';
 
 /** Delete Repository...: deletes a repository with every image and tag in it, after asking. */
 export async function deleteRepository(services: Services, node: RepositoryNode): Promise<void> {
+  await checkRepositoryDelete(services, node.parent, node.name, vscode.l10n.t('Deleting repository {0}', node.name));
   const content = services.tree.content(node.parent);
   const { tagCount, manifestCount } = await content.repository(node.name);
   const confirm = vscode.l10n.t('Delete Repository');

@@ -2,11 +2,14 @@ import * as vscode from 'vscode';
 import { TokenNode } from '../tree/nodes';
 import { Services } from './services';
 import { tokenRegistry, withTokenProgress } from './tokenForms';
+import { registryActions } from '../azure/permissions';
+import { checkArmChange } from './permissionChecks';
 
 /** Delete Token...: after asking; its passwords stop working. Its scope map stays (other tokens may use it). */
 export async function deleteToken(services: Services, node: TokenNode): Promise<void> {
   const target = await tokenRegistry(services, node.parent.parent, vscode.l10n.t('Delete Token'));
   if (!target) return;
+  await checkArmChange(services, target.tokens.registry, vscode.l10n.t('Deleting tokens in registry {0}', target.tokens.registry.name), [registryActions.deleteTokens], 'delete');
   const name = node.token.name;
   const confirm = vscode.l10n.t('Delete Token');
   const choice = await vscode.window.showWarningMessage(

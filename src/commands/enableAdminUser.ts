@@ -4,6 +4,8 @@ import { configuredCloud } from '../settings';
 import { RegistryNode } from '../tree/nodes';
 import { pickArmRegistry } from './pickArmRegistry';
 import { Services } from './services';
+import { registryActions } from '../azure/permissions';
+import { checkArmChange } from './permissionChecks';
 
 /** Enable Admin User...: switches a registry's admin user on, only after the user confirms it knowing it is full access. */
 export function enableAdminUser(services: Services, node?: RegistryNode): Promise<void> {
@@ -19,6 +21,7 @@ async function switchAdminUser(services: Services, node: RegistryNode | undefine
   const picked = await pickArmRegistry(services, node, enable ? vscode.l10n.t('ACR: Enable Admin User') : vscode.l10n.t('ACR: Disable Admin User'));
   if (!picked) return;
   const { summary } = picked;
+  await checkArmChange(services, summary, enable ? vscode.l10n.t('Enabling the admin user of registry {0}', summary.name) : vscode.l10n.t('Disabling the admin user of registry {0}', summary.name), [registryActions.writeRegistry]);
   const confirm = enable ? vscode.l10n.t('Enable Admin User') : vscode.l10n.t('Disable Admin User');
   const choice = await vscode.window.showWarningMessage(
     enable ? vscode.l10n.t('Enable the admin user of {0}?', summary.name) : vscode.l10n.t('Disable the admin user of {0}?', summary.name),

@@ -4,12 +4,15 @@ import { TokenNode } from '../tree/nodes';
 import { Services } from './services';
 import { askPasswordExpiry, tokenRegistry, withTokenProgress } from './tokenForms';
 import { showTokenPassword } from './tokenPasswordPanel';
+import { registryActions } from '../azure/permissions';
+import { checkArmChange } from './permissionChecks';
 
 /** Generate Token Password...: a new password1 or password2 (the other keeps working), shown once in the password panel. */
 export async function generateTokenPassword(services: Services, node: TokenNode): Promise<void> {
   const title = vscode.l10n.t('Generate Password');
   const target = await tokenRegistry(services, node.parent.parent, title);
   if (!target) return;
+  await checkArmChange(services, target.tokens.registry, vscode.l10n.t('Generating token passwords in registry {0}', target.tokens.registry.name), [registryActions.generateCredentials]);
   const { token } = node;
   const slots: TokenPasswordName[] = ['password1', 'password2'];
   const picked = await vscode.window.showQuickPick(

@@ -4,6 +4,8 @@ import { configuredCloud } from '../settings';
 import { RegistryNode } from '../tree/nodes';
 import { pickArmRegistry } from './pickArmRegistry';
 import { Services } from './services';
+import { registryActions } from '../azure/permissions';
+import { checkArmChange } from './permissionChecks';
 
 /**
  * Regenerate Admin Password...: replaces one of the admin user's two passwords, after asking. The new password
@@ -15,6 +17,7 @@ export async function regenerateAdminPassword(services: Services, node?: Registr
   const picked = await pickArmRegistry(services, node, title);
   if (!picked) return;
   const { summary } = picked;
+  await checkArmChange(services, summary, vscode.l10n.t('Regenerating the admin passwords of registry {0}', summary.name), [registryActions.regenerateCredential]);
   const name =
     which ??
     (

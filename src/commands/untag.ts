@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import { imageReference, TagNode } from '../tree/nodes';
 import { Services } from './services';
+import { checkRepositoryDelete } from './permissionChecks';
 
 /** Untag...: removes one tag after asking; the image stays while its digest or other tags refer to it. */
 export async function untag(services: Services, node: TagNode): Promise<void> {
   const reference = imageReference(node, 'tag');
+  const repository = node.parent;
+  await checkRepositoryDelete(services, repository.parent, repository.name, vscode.l10n.t('Removing tags in repository {0}', repository.name));
   const confirm = vscode.l10n.t('Untag');
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('Remove the tag {0}?', reference),
@@ -12,7 +15,6 @@ export async function untag(services: Services, node: TagNode): Promise<void> {
     confirm,
   );
   if (choice !== confirm) return;
-  const repository = node.parent;
   await services.tree.content(repository.parent).untag(repository.name, node.tag.name);
   services.log.info(`Untagged ${reference}`);
   services.tree.refresh(repository);
