@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { FrameLocator, Locator, Page } from 'playwright-core';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, runFromPalette, saveScreenshot, signInWithVsCodeAccount } from './workbench';
 
 const run = promisify(execFile);
 
@@ -218,5 +218,33 @@ describe('A developer creates a repository-scoped token with a new scope map fro
       assert.deepEqual(await filesHolding(files, form), [], `files of the user data folder hold ${what}`);
       assert.deepEqual(await browserStorageHolds(page, form), [], `the browser's storage holds ${what}`);
     }
+  });
+
+  it("with nobody vouching for the login server (signed out of Azure, added by login server, not in acrAccess.trustedHosts), the panel's Sign In Docker on This Machine logs Docker in with the token", async () => {
+    assert.ok(password, 'the first step read no password');
+    // Signed out, ARM has listed nothing this session: the login server is a host and port the user typed, which
+    // no Azure sign-in token may go to. A token password is the registry's own, and goes there all the same.
+    await runFromPalette(page, 'ACR: Sign Out');
+    await page.locator('.notification-toast').filter({ hasText: 'Signed out.' }).waitFor({ timeout: 30_000 });
+    await runFromPalette(page, 'ACR: Add Registry by Login Server...');
+    const input = page.locator('.quick-input-widget input');
+    await page.locator('.quick-input-widget').getByText('The login server of the registry').waitFor({ timeout: 30_000 });
+    await input.fill(noArm);
+    await page.keyboard.press('Enter');
+    await clearNotifications(page);
+    await emulator.client.clearLog();
+
+    await page.getByRole('tab', { name: new RegExp(`^Token ${tokenName}: new password1`) }).click();
+    await panel().getByRole('button', { name: 'Sign In Docker on This Machine' }).click();
+    await panel().getByText(`Docker on this machine is signed in to ${noArm} as ${tokenName}.`).waitFor({ timeout: 90_000 });
+    await saveScreenshot(page, 'tokens-2-signed-in-by-login-server');
+    const requests = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosonoarm');
+    assert.deepEqual([...new Set(requests.flatMap((entry) => (entry.caller ? [entry.caller] : [])))], [`token:${tokenName}`]);
+
+    // The docker CLI of the workbench pulls with what the extension gave it.
+    const image = `${noArm}/hello:v1`;
+    await run('docker', ['rmi', '--force', image]).catch(() => undefined);
+    await run('docker', ['pull', image], { env: { ...process.env, DOCKER_CONFIG: workbench.dockerConfig }, timeout: 120_000 });
+    await row('Registries by login server').waitFor({ timeout: 30_000 });
   });
 });
