@@ -26,7 +26,7 @@ export async function renewNow(services: Services, loginServer?: string): Promis
   const message = renewalMessage(told, (server) => labels.get(server) ?? server);
   if (told.some((outcome) => outcome.kind === 'failed')) {
     const showLog = vscode.l10n.t('Show Log');
-    if ((await vscode.window.showErrorMessage(message, showLog)) === showLog) services.log.show();
+    void vscode.window.showErrorMessage(message, showLog).then((choice) => choice === showLog && services.log.show());
   } else {
     void vscode.window.showInformationMessage(message);
   }
