@@ -58,7 +58,7 @@ export async function findRepository(services: Services, node?: TreeNode): Promi
       quickPick.show();
       lookUp('');
     });
-    if (chosen) await services.reveal(services.tree.openRepository(registry, chosen), { expand: true });
+    if (chosen) await services.reveal(services.tree.openRepository(registry, chosen, { found: true }), { expand: true });
   } finally {
     clearTimeout(timer);
     search?.abort();

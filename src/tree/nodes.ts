@@ -68,7 +68,7 @@ export interface RegistryNode {
   /** Added with Add Registry by Login Server (so Remove from View can take it out). */
   readonly added: boolean;
   listing?: Listing<RepositoryNode>;
-  /** Repositories opened by name (no catalog rights) or found with Find Repository, shown first. */
+  /** Repositories opened by name (no catalog rights) or found with Find Repository, shown in order among the listed ones. */
   opened: RepositoryNode[];
   /** The catalog was refused for want of rights: Open Repository by Name is offered. */
   catalogDenied?: boolean;
@@ -112,6 +112,8 @@ export interface RepositoryNode {
   readonly id: string;
   readonly parent: RegistryNode;
   readonly name: string;
+  /** Found with Find Repository outside the pages loaded: its description says so. */
+  readonly found?: boolean;
   listing?: Listing<TagNode>;
   /** Sizes and platforms, by digest, from one `_manifests` page per page of tags. */
   readonly manifests: Map<string, ManifestSummary>;

@@ -44,6 +44,12 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly registryNodes = new Set<RegistryNode>();
   /** Aborted when everything is reloaded (or the extension stops), so no load outlives what it was for. */
   private loads = new AbortController();
+  /** A logged-in registry's description counts down its time left: redrawn once a minute. */
+  private readonly countdown = setInterval(() => {
+    const context = this.itemContext();
+    const counting = [...this.registryNodes].filter((node) => context.status(node.loginServer)?.login.expiresOn !== undefined);
+    if (counting.length > 0) this.changed.fire(counting);
+  }, 60_000);
 
   constructor(
     private readonly sources: TreeSources,
@@ -52,6 +58,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   ) {}
 
   dispose(): void {
+    clearInterval(this.countdown);
     this.loads.abort();
     this.changed.dispose();
     this.messageChanged.dispose();
@@ -191,11 +198,11 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return page.items.filter((name) => name.startsWith(wanted));
   }
 
-  /** The node of a repository under its registry: the one shown, or one added at the top (found or opened by name). */
-  openRepository(registry: RegistryNode, name: string): RepositoryNode {
+  /** The node of a repository under its registry: the one shown, or one added in its place (found, or opened by name). */
+  openRepository(registry: RegistryNode, name: string, how?: { found: boolean }): RepositoryNode {
     const shown = [...registry.opened, ...(registry.listing?.items ?? [])].find((node) => node.name === name);
     if (shown) return shown;
-    const node = this.repositoryNode(registry, name);
+    const node = { ...this.repositoryNode(registry, name), found: how?.found };
     registry.opened.push(node);
     this.changed.fire(registry);
     return node;
@@ -335,8 +342,10 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       this.appendPage(node.listing, first, page, (name) => this.repositoryNode(node, name));
     }
     const openByName: TreeNode[] = node.catalogDenied ? [{ kind: 'openByName', id: `${node.id}/openByName`, parent: node }] : [];
+    // In the catalog's order (by name), as if the page holding each found or opened one had been loaded.
     const listed = node.listing.items.filter((repository) => !node.opened.some((opened) => opened.name === repository.name));
-    return [...openByName, ...node.opened, ...listed, ...this.listingTail(node, node.listing)];
+    const repositories = [...node.opened, ...listed].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return [...openByName, ...repositories, ...this.listingTail(node, node.listing)];
   }
 
   private async tagsOf(node: RepositoryNode): Promise<TreeNode[]> {

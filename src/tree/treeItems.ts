@@ -39,9 +39,12 @@ export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeI
       });
     case 'registry':
       return registryItem(node, context);
-    case 'repository':
+    case 'repository': {
       // Named by its whole reference (what `docker pull` takes), as a screen reader user finds it in the tree.
-      return item(node.id, node.name, Collapsed, 'repo', 'repository', { tooltip: `${node.parent.loginServer}/${node.name}` }, `${node.parent.loginServer}/${node.name}`);
+      const reference = `${node.parent.loginServer}/${node.name}`;
+      const description = node.found ? vscode.l10n.t('found') : undefined;
+      return item(node.id, node.name, Collapsed, 'repo', 'repository', { tooltip: reference, description }, [reference, description].filter((part) => part !== undefined).join(', '));
+    }
     case 'tag':
       return tagItem(node, context.now);
     case 'loadMore':
@@ -143,7 +146,7 @@ function registryItem(node: RegistryNode, context: TreeItemContext): vscode.Tree
   const { summary, loginServer } = node;
   const status = context.status(loginServer);
   const name = summary?.name ?? loginServer;
-  const description = summary ? [summary.sku, summary.location].filter((part) => part !== '').join(' · ') : status && status.login.via !== 'entra' ? sourceLabel(status.login) : '';
+  const description = [...(summary ? [summary.sku, summary.location] : []), dockerShort(status, context.now)].filter((part) => part !== '').join(' · ');
   const severity = status ? credentialSeverity(status, context.severity, context.now) : undefined;
   const color = severity === 'error' ? 'charts.red' : severity === 'warning' ? 'charts.yellow' : severity === 'normal' ? 'charts.green' : undefined;
   const docker = dockerState(status, context.now);
@@ -168,6 +171,16 @@ function registryItem(node: RegistryNode, context: TreeItemContext): vscode.Tree
     { description, tooltip },
     [vscode.l10n.t('Registry {0}', name), ...facts, docker].filter((part) => part !== '').join(', '),
   );
+}
+
+/** Docker's state in a few words for the description: "Docker logged in · 2h 41m" (time left), empty when not logged in. */
+function dockerShort(status: RegistryStatus | undefined, now: number): string {
+  if (!status) return '';
+  const { login, health } = status;
+  if (health.kind === 'needsUser' || health.kind === 'retrying') return vscode.l10n.t('Docker renewal failed');
+  if (login.expiresOn === undefined) return vscode.l10n.t('Docker logged in ({0})', sourceLabel(login));
+  if (login.expiresOn <= now) return vscode.l10n.t('Docker credential expired');
+  return vscode.l10n.t('Docker logged in · {0}', formatTimeLeft(login.expiresOn - now));
 }
 
 /** Whether Docker is logged in to the registry and until when: the same facts the status bar's tooltip gives. */
