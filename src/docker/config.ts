@@ -4,8 +4,9 @@ import { linkSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, readFile, realpath, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerConfigError } from './errors';
-import { atomicSwap, SwapFiles } from './fileSwap';
+import { SwapFiles, swapSupport } from './fileSwap';
 import { lockFile, lockHolder } from './lockFile';
 
 /** What decides where the docker config lives and which programs a helper runs with. */
@@ -13,6 +14,8 @@ export interface DockerEnvironment {
   readonly env: NodeJS.ProcessEnv;
   /** Defaults to the user's home directory. */
   readonly homeDir?: string;
+  /** What to expect of the file system and the helpers (swap, Windows' sharing errors, `.exe`); defaults to this process's. */
+  readonly platform?: NodeJS.Platform;
 }
 
 /** `$DOCKER_CONFIG`, or `~/.docker`, as the docker CLI uses. */
@@ -105,49 +108,81 @@ export interface ConfigLockTimings {
   readonly pollMs: number;
 }
 
+/** Time, for the waits between tries on Windows. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 export interface ConfigWriteOptions {
   readonly lockTimings?: ConfigLockTimings;
-  /** The atomic swap to use, or null for none (as on Windows); defaults to this platform's (fileSwap.ts). */
+  /** The atomic swap to use, or null for none (as on Windows); defaults to the platform's (fileSwap.ts). */
   readonly swap?: SwapFiles | null;
+  /** Renames a file over another where there is no swap; defaults to fs.renameSync. */
+  readonly rename?: (from: string, to: string) => void;
+  readonly clock?: Clock;
 }
 
 const defaultLockTimings: ConfigLockTimings = { staleMs: 30_000, timeoutMs: 60_000, pollMs: 15 };
+/** The lock's holder says it still holds it this often, so a credential helper waiting for its user keeps it. */
+const lockHeartbeatMs = 5_000;
+const wallClock: Clock = { now: Date.now, sleep: (ms) => sleep(ms) };
+
+/**
+ * Windows refuses to replace a file another process has open (docker.exe reading it, Docker Desktop, an
+ * antivirus scanning it) with one of these. Such a process lets go soon, so the rename is tried again, as
+ * graceful-fs does, for a bounded time: waits from 10 ms doubling up to 1 s, 15 s in all.
+ */
+const windowsBusyCodes = new Set(['EPERM', 'EBUSY', 'EACCES']);
+const renameRetry = { firstWaitMs: 10, maxWaitMs: 1_000, giveUpMs: 15_000 };
+
+/** How config.json is replaced on this platform, in a sentence for the log and ACR: Show Docker Credentials. */
+export function configWriteMode(platform: NodeJS.Platform = process.platform): string {
+  const support = swapSupport(platform);
+  return support.swap
+    ? l10n.t('The docker config is replaced by an atomic swap: a docker login that lands at the same moment goes back at once (a plain rename after a last look where the file system refuses the swap).')
+    : l10n.t('The docker config is replaced by a rename after a last look, since {0}: a docker login that lands in that instant can be lost.', support.reason);
+}
 /** Times config.json may change under a write before giving up. */
 const maxRewrites = 20;
 
 const pending = new Map<string, Promise<unknown>>();
 
 /**
- * Reads config.json, lets `decide` look at it (and call credential helpers), and writes the edit it returns.
- * One change at a time per file: in this process by a queue, across processes (other VS Code windows) by
- * `config.json.lock`, created exclusively, which is taken for the write alone; the edit is made to what
- * config.json holds then. The docker CLI takes no lock: when config.json changed after it was
- * read (a `docker login` meanwhile), the edit is made again to the new content, so its entry is kept too (see
- * `replaceConfig`). A file that does not parse is never written.
+ * Takes `config.json.lock`, reads config.json, lets `decide` look at it (and call credential helpers), and
+ * writes the edit it returns. One change at a time per file: in this process by a queue, across processes
+ * (other VS Code windows) by the lock, created exclusively, which is held from the read through the helpers'
+ * calls to the write (docs/architecture.md, "The docker config, shared with the docker CLI"). The docker CLI
+ * takes no lock: when config.json changed after it was read (a `docker login` meanwhile), the edit is made again
+ * to the new content, so its entry is kept too (see `replaceConfig`). A file that does not parse is never written.
  */
 export async function updateDockerConfig<T>(
   environment: DockerEnvironment,
   decide: (config: DockerConfig, file: string) => Promise<ConfigChange<T>>,
-  { lockTimings = defaultLockTimings, swap = atomicSwap() ?? null }: ConfigWriteOptions = {},
+  { lockTimings = defaultLockTimings, swap, rename = renameSync, clock = wallClock }: ConfigWriteOptions = {},
 ): Promise<T> {
+  const platform = environment.platform ?? process.platform;
+  const replace: Replacement = { platform, swap: swap === undefined ? (swapSupport(platform).swap ?? null) : swap, rename, clock };
   const file = dockerConfigFile(environment);
   const previous = pending.get(file) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(async () => {
     const target = await realpath(file).catch(() => file);
     await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-    // `decide` runs before the lock is taken: a credential helper it calls that waits for its user (a passphrase,
-    // a keychain prompt) holds up no other window's write, and cannot outlast the lock's stale time.
-    const change = await decide(parseDockerConfig(await readConfigText(target, file), file), file);
-    if ('result' in change) return change.result;
     const lockPath = `${target}.lock`;
-    const release = await lockFile(lockPath, lockTimings);
+    // With a heartbeat: a credential helper waiting for its user (a passphrase, a keychain prompt) keeps the lock
+    // however long it waits, and other windows wait for it.
+    const release = await lockFile(lockPath, { ...lockTimings, heartbeatMs: lockHeartbeatMs });
     if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
     try {
       let basis = await readConfigText(target, file);
+      const change = await decide(parseDockerConfig(basis, file), file);
+      if ('result' in change) return change.result;
       for (let written = 0; written < maxRewrites; written++) {
         const config = parseDockerConfig(basis, file);
         const result = change.edit(config);
-        const changed = await replaceConfig(target, file, `${JSON.stringify(config, null, '\t')}\n`, basis, swap);
+        // In the file's own line endings: a config.json saved with CRLF (Windows editors) keeps them.
+        const eol = basis.includes('\r\n') ? '\r\n' : '\n';
+        const changed = await replaceConfig(target, file, `${JSON.stringify(config, null, '\t').replace(/\n/g, eol)}${eol}`, basis, replace);
         if (changed === undefined) return result;
         // Another program wrote config.json meanwhile: the edit is made again to what it wrote.
         basis = changed;
@@ -188,14 +223,23 @@ async function lockHeldProblem(lockPath: string): Promise<string> {
   return l10n.t('{0} has been held by {1} for too long. If no docker login or VS Code window is writing the docker config, delete {0} and try again.', lockPath, who);
 }
 
+/** How config.json is put in place: the platform's swap, or else a rename (retried on Windows). */
+interface Replacement {
+  readonly platform: NodeJS.Platform;
+  readonly swap: SwapFiles | null;
+  readonly rename: (from: string, to: string) => void;
+  readonly clock: Clock;
+}
+
 /**
- * Puts `content` in place of config.json if it still holds `expected`: written to a temp file (mode 0600) first,
- * so readers see the old file or the new, never half of one. The docker CLI takes no lock, so config.json can
- * change at any moment. It is read again just before ours goes in, and where the platform has an atomic swap,
- * ours trades places with it, so the file ours replaced is read too: a write that landed between the two goes
- * back at once. Answers undefined when ours went in, or else what config.json holds now.
+ * Puts `content` in place of config.json if it still holds `expected`: written to a temp file first (mode 0600;
+ * on Windows, where modes mean nothing, it has the folder's permissions, which the user's profile keeps to the
+ * user), so readers see the old file or the new, never half of one. The docker CLI takes no lock, so config.json
+ * can change at any moment. It is read again just before ours goes in, and where the platform has an atomic
+ * swap, ours trades places with it, so the file ours replaced is read too: a write that landed between the two
+ * goes back at once. Answers undefined when ours went in, or else what config.json holds now.
  */
-async function replaceConfig(target: string, file: string, content: string, expected: string, swap: SwapFiles | null): Promise<string | undefined> {
+async function replaceConfig(target: string, file: string, content: string, expected: string, replace: Replacement): Promise<string | undefined> {
   const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {
@@ -205,15 +249,13 @@ async function replaceConfig(target: string, file: string, content: string, expe
     } finally {
       await handle.close();
     }
+    const { swap } = replace;
     // Synchronous from here on: nothing of this process runs between the look and the swap.
     const current = readConfigTextNow(target, file);
     if (current !== expected) return current;
     const outcome = swapFiles(temp, target, swap);
     if (outcome === 'absent') return createIfAbsent(temp, target, file);
-    if (outcome === 'unsupported') {
-      renameSync(temp, target);
-      return undefined;
-    }
+    if (outcome === 'unsupported') return renameAfterLastLook(temp, target, file, expected, replace);
     if (readFileSync(temp, 'utf8') === expected) return undefined;
     // Another program's write landed between the look and the swap: it goes back. Should yet another have
     // landed meanwhile, that newer one is what stays.
@@ -222,6 +264,40 @@ async function replaceConfig(target: string, file: string, content: string, expe
     return readConfigTextNow(target, file);
   } finally {
     await unlink(temp).catch(() => undefined);
+  }
+}
+
+/**
+ * Renames `temp` over config.json, the look just before it having found `expected`. Where Windows refuses
+ * (another process has config.json open), it waits and looks again before each new try, for a bounded time, and
+ * then says which programs to close: config.json was not changed. Answers as `replaceConfig`.
+ */
+async function renameAfterLastLook(temp: string, target: string, file: string, expected: string, { platform, rename, clock }: Replacement): Promise<string | undefined> {
+  const giveUpAt = clock.now() + renameRetry.giveUpMs;
+  for (let waitMs = renameRetry.firstWaitMs; ; waitMs = Math.min(waitMs * 2, renameRetry.maxWaitMs)) {
+    let code: string | undefined;
+    try {
+      rename(temp, target);
+      return undefined;
+    } catch (error) {
+      code = (error as NodeJS.ErrnoException).code;
+      if (platform !== 'win32' || !code || !windowsBusyCodes.has(code)) throw error;
+    }
+    if (clock.now() >= giveUpAt) {
+      throw new DockerConfigError(
+        file,
+        l10n.t(
+          'Windows refused to replace it for {0} s ({1}): another program has it open. Close docker.exe commands that are still running, let Docker Desktop finish starting or updating (or quit it), or have your antivirus leave {2} alone, then try again.',
+          renameRetry.giveUpMs / 1000,
+          code,
+          dirname(file),
+        ),
+      );
+    }
+    await clock.sleep(waitMs);
+    // Synchronous again from this look to the next try.
+    const current = readConfigTextNow(target, file);
+    if (current !== expected) return current;
   }
 }
 

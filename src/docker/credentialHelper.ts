@@ -10,11 +10,18 @@ export interface HelperCredential {
 const helperTimeoutMs = 120_000;
 
 /**
+ * The program the docker CLI runs for helper `name`: docker-credential-<name>, with `.exe` on Windows
+ * (docker-credential-wincred.exe, docker-credential-desktop.exe), as the CLI finds it on PATH there.
+ */
+export function helperProgram(name: string, platform: NodeJS.Platform): string {
+  return `docker-credential-${name}${platform === 'win32' ? '.exe' : ''}`;
+}
+
+/**
  * Runs `docker-credential-<name> <action>` with `input` on stdin (the secret never goes into argv) and
  * returns stdout. Helpers report errors on stdout, so a failure's message is stdout and stderr, secret removed.
  */
-function runHelper(name: string, action: 'store' | 'get' | 'erase', input: string, env: NodeJS.ProcessEnv, secret = ''): Promise<{ code: number; stdout: string }> {
-  const program = `docker-credential-${name}`;
+function runHelper(program: string, name: string, action: 'store' | 'get' | 'erase', input: string, env: NodeJS.ProcessEnv, secret = ''): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(program, [action], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: helperTimeoutMs });
     let stdout = '';
@@ -44,23 +51,24 @@ function runHelper(name: string, action: 'store' | 'get' | 'erase', input: strin
   });
 }
 
-export async function helperStore(name: string, serverAddress: string, credential: HelperCredential, env: NodeJS.ProcessEnv): Promise<void> {
+export async function helperStore(name: string, serverAddress: string, credential: HelperCredential, env: NodeJS.ProcessEnv, platform = process.platform): Promise<void> {
   const input = JSON.stringify({ ServerURL: serverAddress, Username: credential.username, Secret: credential.secret });
-  await runHelper(name, 'store', input, env, credential.secret);
+  await runHelper(helperProgram(name, platform), name, 'store', input, env, credential.secret);
 }
 
 /** The stored credential, or undefined when the helper has none for this server. */
-export async function helperGet(name: string, serverAddress: string, env: NodeJS.ProcessEnv): Promise<HelperCredential | undefined> {
-  const { code, stdout } = await runHelper(name, 'get', serverAddress, env);
+export async function helperGet(name: string, serverAddress: string, env: NodeJS.ProcessEnv, platform = process.platform): Promise<HelperCredential | undefined> {
+  const program = helperProgram(name, platform);
+  const { code, stdout } = await runHelper(program, name, 'get', serverAddress, env);
   if (code !== 0) {
     if (/credentials not found/i.test(stdout)) return undefined;
-    throw new CredentialHelperError(`docker-credential-${name}`, 'get', `${l10n.t('exit code {0}', code)}${stdout ? `: ${stdout}` : ''}`);
+    throw new CredentialHelperError(program, 'get', `${l10n.t('exit code {0}', code)}${stdout ? `: ${stdout}` : ''}`);
   }
   let parsed: { Username?: unknown; Secret?: unknown };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch {
-    throw new CredentialHelperError(`docker-credential-${name}`, 'get', l10n.t('its answer is not JSON'));
+    throw new CredentialHelperError(program, 'get', l10n.t('its answer is not JSON'));
   }
   const username = typeof parsed.Username === 'string' ? parsed.Username : '';
   const secret = typeof parsed.Secret === 'string' ? parsed.Secret : '';
@@ -68,6 +76,6 @@ export async function helperGet(name: string, serverAddress: string, env: NodeJS
   return username || secret ? { username, secret } : undefined;
 }
 
-export async function helperErase(name: string, serverAddress: string, env: NodeJS.ProcessEnv): Promise<void> {
-  await runHelper(name, 'erase', serverAddress, env);
+export async function helperErase(name: string, serverAddress: string, env: NodeJS.ProcessEnv, platform = process.platform): Promise<void> {
+  await runHelper(helperProgram(name, platform), name, 'erase', serverAddress, env);
 }

@@ -1,5 +1,7 @@
+import * as l10n from '@vscode/l10n';
 import { AuthEntry, ConfigWriteOptions, credentialHelperFor, DockerConfig, DockerEnvironment, updateDockerConfig } from './config';
-import { helperErase, helperGet, helperStore } from './credentialHelper';
+import { helperErase, helperGet, helperProgram, helperStore } from './credentialHelper';
+import { CredentialHelperError } from './errors';
 import { parseServerAddress } from './references';
 
 /** A credential for one registry, as `docker login` takes it. */
@@ -38,6 +40,8 @@ function decodeAuth(auth: string): { username: string; secret: string } | undefi
  * host (leaving only an empty `auths` entry in config.json, as the docker CLI does), or else as
  * `auths[host].auth`. Every other entry and field of the config is kept. With `replacing`, a credential
  * someone else stored since (their own `docker login`) is left alone: resolves undefined, nothing written.
+ * A helper is called under config.json.lock (updateDockerConfig): asked what it holds right before the store,
+ * and read back after it.
  */
 export async function storeDockerCredential(
   credential: RegistryCredential,
@@ -46,16 +50,25 @@ export async function storeDockerCredential(
   writeOptions?: ConfigWriteOptions,
 ): Promise<StoredIn | undefined> {
   const host = parseServerAddress(credential.serverAddress);
+  const platform = environment.platform ?? process.platform;
   return updateDockerConfig<StoredIn | undefined>(
     environment,
     async (config, file) => {
       const helper = credentialHelperFor(config, host);
       if (replacing) {
-        const stored = await storedCredential(config, host, helper, environment);
+        const stored = await storedCredential(config, host, helper, environment.env, platform);
         if (stored && !isSame(stored, replacing)) return { result: undefined };
       }
-      if (helper) await helperStore(helper, host, credential, environment.env);
-      const storedIn: StoredIn = helper ? { kind: 'helper', program: `docker-credential-${helper}`, file } : { kind: 'config', file };
+      if (helper) {
+        const program = helperProgram(helper, platform);
+        await helperStore(helper, host, credential, environment.env, platform);
+        // A `docker login` that bypasses the lock and stores between the look above and this store is lost: the
+        // window that remains (docs/architecture.md). One that stores after it is found here and stays.
+        const held = await helperGet(helper, host, environment.env, platform);
+        if (!held) throw new CredentialHelperError(program, 'store', l10n.t('it answered success, but holds no credential for {0} afterwards', host));
+        if (!isSame(held, credential)) return { result: undefined };
+      }
+      const storedIn: StoredIn = helper ? { kind: 'helper', program: helperProgram(helper, platform), file } : { kind: 'config', file };
       const edit = (current: DockerConfig): StoredIn | undefined => {
         const stored = current.auths?.[host]?.auth;
         // Made on a config someone changed since: a credential they saved meanwhile stays.
@@ -83,18 +96,20 @@ export type EraseOutcome = 'removed' | 'absent' | 'kept';
 
 /**
  * Removes the credential only if the docker config (or its helper) still holds this username (and this
- * secret, when given); a credential the user replaced, e.g. by their own `docker login`, stays.
+ * secret, when given); a credential the user replaced, e.g. by their own `docker login`, stays. A helper is
+ * asked under config.json.lock, right before the erase.
  */
 export async function eraseDockerCredential(credential: CredentialToErase, environment: DockerEnvironment, writeOptions?: ConfigWriteOptions): Promise<EraseOutcome> {
   const host = parseServerAddress(credential.serverAddress);
+  const platform = environment.platform ?? process.platform;
   return updateDockerConfig<EraseOutcome>(
     environment,
     async (config) => {
       const helper = credentialHelperFor(config, host);
-      const stored = await storedCredential(config, host, helper, environment);
+      const stored = await storedCredential(config, host, helper, environment.env, platform);
       if (!stored) return { result: 'absent' };
       if (!isSame(stored, credential)) return { result: 'kept' };
-      if (helper) await helperErase(helper, host, environment.env);
+      if (helper) await helperErase(helper, host, environment.env, platform);
       // With a helper, the entry is the empty placeholder written next to the helper's copy, unless someone filled it since.
       if (helper && !isPlaceholder(config.auths?.[host])) return { result: 'removed' };
       const edit = (current: DockerConfig): EraseOutcome => {
@@ -121,9 +136,10 @@ function isSameAuth(auth: string, credential: CredentialToErase): boolean {
   return decoded !== undefined && isSame(decoded, credential);
 }
 
-async function storedCredential(config: DockerConfig, host: string, helper: string | undefined, environment: DockerEnvironment): Promise<{ username: string; secret: string } | undefined> {
+/** What the helper holds for the host (asked now), or else config.json's entry. */
+async function storedCredential(config: DockerConfig, host: string, helper: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Promise<{ username: string; secret: string } | undefined> {
   const entry = config.auths?.[host];
-  return helper ? helperGet(helper, host, environment.env) : entry?.auth ? decodeAuth(entry.auth) : undefined;
+  return helper ? helperGet(helper, host, env, platform) : entry?.auth ? decodeAuth(entry.auth) : undefined;
 }
 
 /** Whether the stored credential is this one: same username, and same secret when the secret is known. */
