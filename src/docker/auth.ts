@@ -25,7 +25,7 @@ export async function checkDockerAuth(engine: DockerEngineConnection, credential
     if (timeout.aborted) throw new RegistryUnreachableError(serverAddress, l10n.t('no verdict from the registry within {0} s', Math.round(timeoutMs / 1000)));
     const { statusCode, json, code, message } = error as { statusCode?: number; json?: { message?: string }; code?: string; message: string };
     if (statusCode === undefined && code && engineGoneCodes.has(code)) {
-      throw new DockerEngineUnavailableError(engine.location.host, engine.location.tried, message);
+      throw new DockerEngineUnavailableError(engine.location, message);
     }
     if (statusCode === undefined) throw error;
     const engineMessage = withoutSecret(json?.message ?? message, credential.secret);

@@ -1,25 +1,40 @@
 import * as l10n from '@vscode/l10n';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { release } from 'node:os';
+import { join, posix } from 'node:path';
 import type Dockerode from 'dockerode';
 import { dockerConfigDir, DockerEnvironment } from './config';
-import { DockerConfigError, DockerEngineUnavailableError } from './errors';
+import { DockerConfigError, DockerEngineUnavailableError, EngineEndpoint, HostSystem, permissionAdvice } from './errors';
+import { installedPrograms } from './installedPrograms';
 
-/** Where the Docker engine is, found the way the docker CLI finds it. */
-export interface EngineLocation {
-  /** unix://..., npipe://..., tcp://host:port or ssh://[user@]host[:port] */
-  readonly host: string;
+/** Where the engine is, found the way the docker CLI (or podman) finds it. */
+export interface EngineLocation extends EngineEndpoint {
   /** Where the host came from, e.g. `DOCKER_HOST` or `docker context "remote"`. */
   readonly source: string;
-  /** Every source looked at, in order, with what it said. */
-  readonly tried: readonly string[];
   /** Client certificate files for TLS to a tcp host; absent means plain HTTP. */
   readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
 }
 
+/** The `acrAccess.engine` setting: Docker's engine, Podman's, or Podman when no Docker engine answers. */
+export type EnginePreference = 'auto' | 'docker' | 'podman';
+
 export interface EngineEnvironment extends DockerEnvironment {
   readonly platform: NodeJS.Platform;
+  /** The kernel release (os.release()); one built by Microsoft means WSL. */
+  readonly osRelease?: string;
+  /** 'auto' when absent. */
+  readonly engine?: EnginePreference;
+}
+
+/** This process's environment, platform and kernel. */
+export function processEngineEnvironment(engine?: EnginePreference): EngineEnvironment {
+  return { env: process.env, platform: process.platform, osRelease: release(), ...(engine ? { engine } : {}) };
+}
+
+/** The platform, and whether it is Linux under WSL (WSL_DISTRO_NAME is set, or the kernel is Microsoft's). */
+export function hostSystem({ env, platform, osRelease }: EngineEnvironment): HostSystem {
+  return { platform, wsl: platform === 'linux' && (Boolean(env.WSL_DISTRO_NAME) || /microsoft|wsl/i.test(osRelease ?? '')) };
 }
 
 function platformDefault(platform: NodeJS.Platform): string {
@@ -34,13 +49,14 @@ export async function discoverEngine(environment: EngineEnvironment): Promise<En
   const { env } = environment;
   const configDir = dockerConfigDir(environment);
   const tried: string[] = [];
+  const found = { engines: ['docker'] as const, system: hostSystem(environment), tried };
 
   const dockerHost = env.DOCKER_HOST?.trim();
   if (dockerHost) {
     tried.push(`DOCKER_HOST=${dockerHost}`);
     const certDir = env.DOCKER_CERT_PATH || configDir;
     const tls = env.DOCKER_TLS_VERIFY ? certificateFiles(certDir) : undefined;
-    return { host: dockerHost, source: 'DOCKER_HOST', tried, ...(tls ? { tls } : {}) };
+    return { ...found, host: dockerHost, source: 'DOCKER_HOST', ...(tls ? { tls } : {}) };
   }
   tried.push('DOCKER_HOST (not set)');
 
@@ -48,17 +64,40 @@ export async function discoverEngine(environment: EngineEnvironment): Promise<En
   if (context && context !== 'default') {
     const contextDir = createHash('sha256').update(context).digest('hex');
     const metaFile = join(configDir, 'contexts', 'meta', contextDir, 'meta.json');
-    const host = await contextHost(metaFile, context);
+    const host = await contextHost(metaFile, context, found);
     tried.push(`docker context "${context}" (${host})`);
     const tlsDir = join(configDir, 'contexts', 'tls', contextDir, 'docker');
     const tls = host.startsWith('tcp://') && (await readable(join(tlsDir, 'cert.pem'))) ? certificateFiles(tlsDir) : undefined;
-    return { host, source: `docker context "${context}"`, tried, ...(tls ? { tls } : {}) };
+    return { ...found, host, source: `docker context "${context}"`, ...(tls ? { tls } : {}) };
   }
   tried.push(context ? 'docker context "default"' : 'docker context (none selected)');
 
   const host = platformDefault(environment.platform);
   tried.push(`platform default ${host}`);
-  return { host, source: 'platform default', tried };
+  return { ...found, host, source: 'platform default' };
+}
+
+/**
+ * Finds Podman's API socket as podman does: CONTAINER_HOST, then the rootless socket under XDG_RUNTIME_DIR,
+ * then the system one; the first socket that exists, or else the first looked at. Connects to nothing.
+ */
+export async function discoverPodman(environment: EngineEnvironment): Promise<EngineLocation> {
+  const { env } = environment;
+  const tried: string[] = [];
+  const found = { engines: ['podman'] as const, system: hostSystem(environment), tried };
+  const containerHost = env.CONTAINER_HOST?.trim();
+  if (containerHost) {
+    tried.push(`CONTAINER_HOST=${containerHost}`);
+    return { ...found, host: containerHost, source: 'CONTAINER_HOST' };
+  }
+  tried.push('CONTAINER_HOST (not set)');
+  const sockets = [...(env.XDG_RUNTIME_DIR ? [posix.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock')] : []), '/run/podman/podman.sock'];
+  for (const socket of sockets) {
+    const isSocket = await stat(socket).then((info) => info.isSocket(), () => false);
+    tried.push(isSocket ? socket : `${socket} (absent)`);
+    if (isSocket) return { ...found, host: `unix://${socket}`, source: socket };
+  }
+  return { ...found, host: `unix://${sockets[0]}`, source: sockets[0] };
 }
 
 function certificateFiles(dir: string): NonNullable<EngineLocation['tls']> {
@@ -93,10 +132,10 @@ async function currentContext(configFile: string): Promise<string | undefined> {
   return typeof name === 'string' && name ? name : undefined;
 }
 
-async function contextHost(metaFile: string, context: string): Promise<string> {
+async function contextHost(metaFile: string, context: string, found: Omit<EngineEndpoint, 'host'>): Promise<string> {
   const meta = (await readJson(metaFile)) as { Endpoints?: { docker?: { Host?: unknown } } } | undefined;
   if (meta === undefined) {
-    throw new DockerEngineUnavailableError(`docker context "${context}"`, [`docker context "${context}"`], l10n.t('no such context: {0} does not exist; run `docker context use default` or create the context', metaFile));
+    throw new DockerEngineUnavailableError({ ...found, host: `docker context "${context}"`, tried: [...found.tried, `docker context "${context}"`] }, l10n.t('no such context: {0} does not exist; run `docker context use default` or create the context', metaFile));
   }
   const host = meta.Endpoints?.docker?.Host;
   if (typeof host !== 'string' || !host) throw new DockerConfigError(metaFile, l10n.t('docker context "{0}" has no Endpoints.docker.Host. Recreate the context with `docker context create`.', context));
@@ -112,19 +151,19 @@ export async function dockerodeOptions(location: EngineLocation): Promise<Docker
   try {
     url = new URL(host);
   } catch {
-    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('{0} is not a URL such as unix:///var/run/docker.sock or tcp://host:2376', location.source));
+    throw new DockerEngineUnavailableError(location, l10n.t('{0} is not a URL such as unix:///var/run/docker.sock or tcp://host:2376', location.source));
   }
   if (url.protocol === 'ssh:') {
     return { protocol: 'ssh', host: url.hostname, port: Number(url.port || 22), ...(url.username ? { username: decodeURIComponent(url.username) } : {}) };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('the {0} scheme is not supported; use unix://, npipe://, tcp:// or ssh://', url.protocol));
+    throw new DockerEngineUnavailableError(location, l10n.t('the {0} scheme is not supported; use unix://, npipe://, tcp:// or ssh://', url.protocol));
   }
   const { tls } = location;
   const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!tls) return { protocol: 'http', host: hostname, port: Number(url.port || 2375) };
   const [ca, cert, key] = await Promise.all([tls.caFile, tls.certFile, tls.keyFile].map((file) => readFile(file))).catch((error: NodeJS.ErrnoException) => {
-    throw new DockerEngineUnavailableError(host, location.tried, l10n.t('cannot read the TLS certificates ({0}); put ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH', error.message));
+    throw new DockerEngineUnavailableError(location, l10n.t('cannot read the TLS certificates ({0}); put ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH', error.message));
   });
   return { protocol: 'https', host: hostname, port: Number(url.port || 2376), ca, cert, key };
 }
@@ -137,9 +176,29 @@ export interface DockerEngineConnection {
 
 const pingTimeoutMs = 10_000;
 
-/** Finds the engine, connects with dockerode (loaded now, not at activation) and checks that it answers. */
-export async function connectDockerEngine(environment: EngineEnvironment = { env: process.env, platform: process.platform }): Promise<DockerEngineConnection> {
-  const location = await discoverEngine(environment);
+/**
+ * Finds the engine, connects with dockerode (loaded now, not at activation) and checks that it answers. With
+ * the 'auto' preference, when the Docker engine of the platform default does not answer (nothing chose
+ * another one), Podman's socket is tried next.
+ */
+export async function connectDockerEngine(environment: EngineEnvironment = processEngineEnvironment()): Promise<DockerEngineConnection> {
+  const preference = environment.engine ?? 'auto';
+  const location = preference === 'podman' ? await discoverPodman(environment) : await discoverEngine(environment);
+  const docker = await connectTo(location);
+  if (typeof docker !== 'string') return docker;
+  if (preference !== 'auto' || location.source !== 'platform default') throw new DockerEngineUnavailableError(location, docker);
+
+  const podman = await discoverPodman(environment);
+  const tried = [...location.tried, ...podman.tried];
+  const connection = await connectTo({ ...podman, tried });
+  if (typeof connection !== 'string') return connection;
+  // Podman is named in the advice only where it is installed.
+  const podmanInstalled = (await installedPrograms(['podman'], environment)).length > 0;
+  throw new DockerEngineUnavailableError({ ...location, tried, engines: podmanInstalled ? ['docker', 'podman'] : ['docker'] }, docker);
+}
+
+/** A connection that answered a ping, or why there is none. */
+async function connectTo(location: EngineLocation): Promise<DockerEngineConnection | string> {
   const options = await dockerodeOptions(location);
   const { default: Docker } = await import('dockerode');
   const docker = new Docker(options);
@@ -147,15 +206,15 @@ export async function connectDockerEngine(environment: EngineEnvironment = { env
   try {
     await ping({ abortSignal: AbortSignal.timeout(pingTimeoutMs) });
   } catch (error) {
-    throw new DockerEngineUnavailableError(location.host, location.tried, connectionProblem(error));
+    return connectionProblem(error, location);
   }
   return { docker, location };
 }
 
-function connectionProblem(error: unknown): string {
+function connectionProblem(error: unknown, location: EngineLocation): string {
   const { code, message } = error as NodeJS.ErrnoException;
   if (code === 'ENOENT' || code === 'ECONNREFUSED') return l10n.t('nothing is listening there');
-  if (code === 'EACCES') return l10n.t('permission denied; add your user to the docker group, then sign in again');
+  if (code === 'EACCES') return permissionAdvice(location.engines[0], location.system);
   if ((error as Error).name === 'AbortError' || (error as Error).name === 'TimeoutError') return l10n.t('no answer within {0} s', pingTimeoutMs / 1000);
   return message;
 }

@@ -1,28 +1,71 @@
 import * as l10n from '@vscode/l10n';
 import type { ActionableFailure } from '../actionableFailure';
 
+/** The system the extension runs on, as far as starting an engine goes. */
+export interface HostSystem {
+  readonly platform: NodeJS.Platform;
+  /** Linux inside Windows (WSL), where Docker Desktop's engine arrives through WSL integration. */
+  readonly wsl: boolean;
+}
+
+/** Which engine was looked for: Docker's, or Podman's Docker-compatible API (docs/architecture.md, Podman). */
+export type EngineKind = 'docker' | 'podman';
+
+/** Where an engine was looked for, and what decides the advice when it does not answer. */
+export interface EngineEndpoint {
+  /** unix://..., npipe://..., tcp://host:port or ssh://[user@]host[:port] */
+  readonly host: string;
+  /** Every source looked at, in order, with what it said. */
+  readonly tried: readonly string[];
+  /** The engines the user may mean: one, or Docker then Podman when neither answered. */
+  readonly engines: readonly EngineKind[];
+  readonly system: HostSystem;
+}
+
+/** How to start the engine on this system: Docker Desktop, systemd, WSL integration or Podman's socket. */
+export function startEngineAdvice(engine: EngineKind, system: HostSystem): string {
+  if (engine === 'podman') {
+    return system.platform === 'linux'
+      ? l10n.t("Start Podman's API socket: `systemctl --user start podman.socket` (rootless) or `sudo systemctl start podman.socket`.")
+      : l10n.t('Start the Podman machine: `podman machine start`.');
+  }
+  if (system.wsl) {
+    return l10n.t("Start Docker Desktop on Windows and turn on WSL integration for this distribution (Settings > Resources > WSL integration), or start Docker Engine in the distribution with `sudo service docker start`.");
+  }
+  if (system.platform === 'linux') return l10n.t('Start Docker: `sudo systemctl start docker`.');
+  if (system.platform === 'win32' || system.platform === 'darwin') return l10n.t('Start Docker Desktop and wait until it says it is running.');
+  return l10n.t('Start the Docker engine.');
+}
+
+/** What to do when the engine refused the connection for want of permission, on this system. */
+export function permissionAdvice(engine: EngineKind, system: HostSystem): string {
+  if (engine === 'podman') return l10n.t("permission denied; use rootless Podman's socket ($XDG_RUNTIME_DIR/podman/podman.sock) or set CONTAINER_HOST");
+  if (system.platform === 'linux') return l10n.t('permission denied; add your user to the docker group (`sudo usermod -aG docker $USER`), then sign in again');
+  if (system.platform === 'win32') return l10n.t("permission denied; Docker Desktop's engine is open to the docker-users group: add your account to it, then sign out of Windows and in again");
+  return l10n.t('permission denied; restart Docker Desktop, which sets up its socket for your user');
+}
+
 /**
- * The Docker engine could not be reached; `tried` lists the sources consulted to find it, in order. Retried on
- * a timer all the same: an engine that restarts (Docker Desktop updating, the computer waking) comes back.
+ * The engine could not be reached; `tried` lists the sources consulted to find it, in order. Retried on a
+ * timer all the same: an engine that restarts (Docker Desktop updating, the computer waking) comes back.
  */
 export class DockerEngineUnavailableError extends Error implements ActionableFailure {
   override readonly name = 'DockerEngineUnavailableError';
   readonly needsUser = false;
   readonly nextStep = 'startDocker';
   readonly failureKind = 'docker.engineUnavailable';
-  constructor(
-    readonly endpoint: string,
-    readonly tried: readonly string[],
-    reason: string,
-  ) {
+  readonly endpoint: string;
+  readonly tried: readonly string[];
+  constructor(location: EngineEndpoint, reason: string) {
+    const advice = location.engines.map((engine) => startEngineAdvice(engine, location.system)).join(' ');
+    const tried = location.tried.join('; ');
     super(
-      l10n.t(
-        'Cannot reach the Docker engine at {0} ({1}). Looked at: {2}. Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point DOCKER_HOST or `docker context use` at a running engine.',
-        endpoint,
-        reason,
-        tried.join('; '),
-      ),
+      location.engines[0] === 'podman'
+        ? l10n.t('Cannot reach Podman at {0} ({1}). Looked at: {2}. {3} Or point CONTAINER_HOST at a running Podman.', location.host, reason, tried, advice)
+        : l10n.t('Cannot reach the Docker engine at {0} ({1}). Looked at: {2}. {3} Or point DOCKER_HOST or `docker context use` at a running engine.', location.host, reason, tried, advice),
     );
+    this.endpoint = location.host;
+    this.tried = location.tried;
   }
 }
 

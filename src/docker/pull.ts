@@ -85,7 +85,7 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
     const message = withoutSecret(engineMessage, credential.password);
     return refusedMessage.test(message) ? new RegistryLoginRefusedError(image.serverAddress, message) : new ImagePullError(pulled, message);
   };
-  const engineGone = (reason: string): Error => new DockerEngineUnavailableError(engine.location.host, engine.location.tried, withoutSecret(reason, credential.password));
+  const engineGone = (reason: string): Error => new DockerEngineUnavailableError(engine.location, withoutSecret(reason, credential.password));
 
   let stream: Readable;
   try {

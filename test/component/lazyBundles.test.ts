@@ -37,7 +37,7 @@ describe('the bundles the extension loads on demand, as npm run package ships th
   let engine: DockerEngine;
   let removeUnpacked: (() => Promise<void>) | undefined;
 
-  const engineOptions = () => dockerodeOptions({ host: engine.host, source: 'DOCKER_HOST', tried: [] });
+  const engineOptions = () => dockerodeOptions({ host: engine.host, source: 'DOCKER_HOST', tried: [], engines: ['docker'], system: { platform: 'linux', wsl: false } });
 
   before(async () => {
     const unpacked = await mkdtemp(join(tmpdir(), 'acr-lazy-bundles-'));

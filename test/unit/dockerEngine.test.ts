@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectDockerEngine, discoverEngine, dockerodeOptions, EngineEnvironment } from '../../src/docker/engine';
-import { DockerConfigError, DockerEngineUnavailableError } from '../../src/docker/errors';
+import { connectDockerEngine, discoverEngine, discoverPodman, dockerodeOptions, EngineEnvironment, hostSystem } from '../../src/docker/engine';
+import { DockerConfigError, DockerEngineUnavailableError, permissionAdvice } from '../../src/docker/errors';
 
 describe('docker engine discovery (from env and context files, no engine needed)', () => {
   let dir: string;
@@ -130,5 +131,73 @@ describe('docker engine discovery (from env and context files, no engine needed)
       assert.match(error.message, /Start Docker/);
       return true;
     });
+  });
+
+  it('finds Podman through CONTAINER_HOST first, then the rootless socket under XDG_RUNTIME_DIR, then /run/podman', async () => {
+    const runtimeDir = await mkdtemp(join(dir, 'xdg-'));
+    assert.deepEqual(await discoverPodman(linux({ CONTAINER_HOST: 'unix:///srv/podman.sock', XDG_RUNTIME_DIR: runtimeDir })), {
+      host: 'unix:///srv/podman.sock',
+      source: 'CONTAINER_HOST',
+      tried: ['CONTAINER_HOST=unix:///srv/podman.sock'],
+      engines: ['podman'],
+      system: { platform: 'linux', wsl: false },
+    });
+    const socket = join(runtimeDir, 'podman', 'podman.sock');
+    const absent = await discoverPodman(linux({ XDG_RUNTIME_DIR: runtimeDir }));
+    assert.equal(absent.host, `unix://${socket}`);
+    assert.deepEqual(absent.tried, ['CONTAINER_HOST (not set)', `${socket} (absent)`, '/run/podman/podman.sock (absent)']);
+
+    await mkdir(join(runtimeDir, 'podman'));
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    try {
+      const found = await discoverPodman(linux({ XDG_RUNTIME_DIR: runtimeDir }));
+      assert.equal(found.host, `unix://${socket}`);
+      assert.deepEqual(found.tried, ['CONTAINER_HOST (not set)', socket]);
+    } finally {
+      server.close();
+    }
+    assert.equal((await discoverPodman(linux({}))).host, 'unix:///run/podman/podman.sock');
+  });
+
+  it('tells WSL apart from other Linux by WSL_DISTRO_NAME or a Microsoft kernel, and only on linux', () => {
+    const system = (platform: NodeJS.Platform, env: NodeJS.ProcessEnv, osRelease?: string) => hostSystem({ env, platform, ...(osRelease ? { osRelease } : {}) });
+    assert.equal(system('linux', {}, '6.1.0-18-amd64').wsl, false);
+    assert.equal(system('linux', { WSL_DISTRO_NAME: 'Ubuntu' }).wsl, true);
+    assert.equal(system('linux', {}, '5.15.153.1-microsoft-standard-WSL2').wsl, true);
+    assert.equal(system('win32', { WSL_DISTRO_NAME: 'Ubuntu' }, '10.0.22631').wsl, false);
+  });
+
+  // The socket is a real path that does not exist, so each case fails to connect the same way; the advice follows the platform given.
+  const adviceCases: { system: string; environment: Omit<EngineEnvironment, 'env'>; env?: NodeJS.ProcessEnv; says: RegExp[]; never: RegExp[] }[] = [
+    { system: 'Windows', environment: { platform: 'win32', osRelease: '10.0.22631' }, says: [/Start Docker Desktop/], never: [/systemctl/, /docker group/, /WSL/] },
+    { system: 'macOS', environment: { platform: 'darwin', osRelease: '23.4.0' }, says: [/Start Docker Desktop/], never: [/systemctl/, /docker group/, /WSL/] },
+    { system: 'Linux', environment: { platform: 'linux', osRelease: '6.1.0-18-amd64' }, says: [/`sudo systemctl start docker`/], never: [/Docker Desktop/, /WSL/] },
+    { system: 'WSL (kernel)', environment: { platform: 'linux', osRelease: '5.15.153.1-microsoft-standard-WSL2' }, says: [/Docker Desktop on Windows and turn on WSL integration/], never: [/systemctl/] },
+    { system: 'WSL (variable)', environment: { platform: 'linux', osRelease: '6.6.0' }, env: { WSL_DISTRO_NAME: 'Ubuntu' }, says: [/WSL integration/], never: [/systemctl/] },
+    { system: 'Linux, Podman chosen', environment: { platform: 'linux', engine: 'podman' }, says: [/Cannot reach Podman/, /`systemctl --user start podman.socket`/, /CONTAINER_HOST/], never: [/Docker Desktop/, /systemctl start docker/] },
+    { system: 'macOS, Podman chosen', environment: { platform: 'darwin', engine: 'podman' }, says: [/`podman machine start`/], never: [/systemctl/] },
+  ];
+  for (const { system, environment, env, says, never } of adviceCases) {
+    it(`advises how to start the engine on ${system}`, async () => {
+      const socket = join(dir, 'no-engine.sock');
+      const endpoint = { DOCKER_HOST: `unix://${socket}`, CONTAINER_HOST: `unix://${socket}` };
+      await assert.rejects(connectDockerEngine({ ...environment, env: { DOCKER_CONFIG: configDir, ...endpoint, ...env } }), (error: unknown) => {
+        assert.ok(error instanceof DockerEngineUnavailableError);
+        for (const pattern of says) assert.match(error.message, pattern);
+        for (const pattern of never) assert.doesNotMatch(error.message, pattern);
+        return true;
+      });
+    });
+  }
+
+  it('advises the docker group for a refused socket on Linux only', () => {
+    const advice = (platform: NodeJS.Platform, wsl = false) => permissionAdvice('docker', { platform, wsl });
+    assert.match(advice('linux'), /docker group/);
+    assert.match(advice('linux', true), /docker group/);
+    assert.match(advice('win32'), /docker-users group/);
+    assert.doesNotMatch(advice('win32'), /docker group/);
+    assert.doesNotMatch(advice('darwin'), /group/);
+    assert.doesNotMatch(permissionAdvice('podman', { platform: 'linux', wsl: false }), /docker group/);
   });
 });

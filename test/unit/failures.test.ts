@@ -403,7 +403,7 @@ describe('failures: who must act, and how', () => {
         needsUser: false,
         nextStep: 'startDocker',
         message:
-          'Cannot reach the Docker engine at unix:///nonexistent/acr-access-test/docker.sock (nothing is listening there). Looked at: DOCKER_HOST=unix:///nonexistent/acr-access-test/docker.sock. Start Docker (Docker Desktop, or `sudo systemctl start docker`), or point DOCKER_HOST or `docker context use` at a running engine.',
+          'Cannot reach the Docker engine at unix:///nonexistent/acr-access-test/docker.sock (nothing is listening there). Looked at: DOCKER_HOST=unix:///nonexistent/acr-access-test/docker.sock. Start Docker: `sudo systemctl start docker`. Or point DOCKER_HOST or `docker context use` at a running engine.',
       });
     });
 
