@@ -14,7 +14,7 @@ import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
-import { listRegistries, listSubscriptions } from './azure/registries';
+import { listRegistries, listTenantSubscriptions } from './azure/registries';
 import { RegistryTokens } from './azure/tokens';
 import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
@@ -102,7 +102,7 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
   return {
     signedIn: () => state.source !== undefined || state.dockerLogins.length > 0,
     usesEntra: () => state.source !== undefined || state.dockerLogins.some((login) => login.via === 'entra'),
-    listSubscriptions: (signal) => listSubscriptions((tenantId) => account().credential(tenantId), configuredCloud(), signal),
+    listSubscriptions: (signal) => listTenantSubscriptions((tenantId) => account().credential(tenantId), configuredCloud(), signal),
     listRegistries: async (subscription, signal) => {
       const registries = await listRegistries((tenantId) => account().credential(tenantId), configuredCloud(), subscription, signal);
       dockerLogins.rememberListed(registries);

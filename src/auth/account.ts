@@ -19,7 +19,7 @@ export class Account {
   constructor(
     readonly source: SignInSource,
     private readonly cloud: AzureCloud,
-    /** Whether VS Code may ask the user to sign in (commands), or must not (renewals on a timer). */
+    /** Whether VS Code may ask the user to sign in to the account (commands), or must not (renewals on a timer). */
     readonly interactive: boolean,
     private readonly hooks: SignInHooks,
     /** For a device code or browser source: its sign-in. */
@@ -40,7 +40,8 @@ export class Account {
     if (!credential) {
       credential =
         this.source.kind === 'vscode'
-          ? Promise.resolve(new VsCodeSessionCredential(this.cloud, tenantId, this.interactive, this.source.account))
+          ? // Only the account itself is asked for; another tenant that wants the user (MFA) is signed in to from its tree node.
+            Promise.resolve(new VsCodeSessionCredential(this.cloud, tenantId, this.interactive && tenantId === undefined, this.source.account))
           : createIdentityCredential(this.source, this.cloud, this.hooks);
       // A source that could not be set up (a missing file, say) is tried afresh next time.
       credential.catch(() => this.credentials.delete(key));

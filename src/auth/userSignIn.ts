@@ -79,10 +79,10 @@ export class UserSignIn {
   /**
    * Asks the person to sign in, once: a second call while one is under way joins it. Resolves with the account's
    * user name; rejects with an AbortError when `signal` aborts (the code stops being polled, the page's loopback
-   * port is closed).
+   * port is closed). `tenant`: a tenant that wants the person to sign in there (MFA), rather than the sign-in's own.
    */
-  signIn(prompts: SignInPrompts, signal: AbortSignal): Promise<string> {
-    this.interactive ??= this.signInInteractively(prompts, signal).finally(() => (this.interactive = undefined));
+  signIn(prompts: SignInPrompts, signal: AbortSignal, tenant?: string): Promise<string> {
+    this.interactive ??= this.signInInteractively(prompts, signal, tenant ?? this.source.tenant).finally(() => (this.interactive = undefined));
     return this.interactive;
   }
 
@@ -152,10 +152,10 @@ export class UserSignIn {
     }
   }
 
-  private async signInInteractively(prompts: SignInPrompts, signal: AbortSignal): Promise<string> {
+  private async signInInteractively(prompts: SignInPrompts, signal: AbortSignal, tenant: string): Promise<string> {
     const app = await this.application();
     const scopes = [scopeFor(this.cloud.armAudience)];
-    const authority = this.authority(this.source.tenant);
+    const authority = this.authority(tenant);
     try {
       const result = this.source.kind === 'deviceCode' ? await deviceCodeSignIn(app, { scopes, authority }, prompts, signal) : await browserSignIn(app, { scopes, authority }, prompts, signal);
       const account: AccountInfo | null | undefined = result?.account;

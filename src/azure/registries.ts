@@ -71,34 +71,58 @@ function subscriptionClientOptions(cloud: AzureCloud) {
   return { endpoint: cloud.armEndpoint, credentialScopes: [scopeFor(cloud.armAudience)] };
 }
 
-/** Every subscription the account can see, in every tenant it belongs to. */
-export function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<Subscription[]> {
+/** A tenant whose subscriptions could not be listed (it wants MFA, refuses, throttles), and why. */
+export interface TenantFailure {
+  readonly tenantId: string;
+  readonly tenantName?: string;
+  readonly error: unknown;
+}
+
+export interface SubscriptionListing {
+  readonly subscriptions: Subscription[];
+  /** Tenants that failed on their own: the others' subscriptions are listed all the same. */
+  readonly failedTenants: TenantFailure[];
+}
+
+/** Every subscription the account can see, tenant by tenant: one tenant's failure does not hide the others. */
+export function listTenantSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<SubscriptionListing> {
   return withinArmTimeout(abortSignal, limits, loadSubscriptionsSdk, (sdk, signal) => subscriptionsOf(sdk, credentialFor, cloud, signal));
+}
+
+/** Every subscription the account can see in the tenants that answered; fails only when none did. */
+export async function listSubscriptions(credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<Subscription[]> {
+  const { subscriptions, failedTenants } = await listTenantSubscriptions(credentialFor, cloud, abortSignal, limits);
+  if (subscriptions.length === 0 && failedTenants.length > 0) throw failedTenants[0].error;
+  return subscriptions;
 }
 
 const loadSubscriptionsSdk = () => import('@azure/arm-resources-subscriptions');
 const loadRegistrySdk = () => import('@azure/arm-containerregistry');
 
-async function subscriptionsOf({ SubscriptionClient }: Awaited<ReturnType<typeof loadSubscriptionsSdk>>, credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal: AbortSignal): Promise<Subscription[]> {
+async function subscriptionsOf({ SubscriptionClient }: Awaited<ReturnType<typeof loadSubscriptionsSdk>>, credentialFor: CredentialForTenant, cloud: AzureCloud, abortSignal: AbortSignal): Promise<SubscriptionListing> {
   const tenantNames = new Map<string, string | undefined>();
   for await (const tenant of new SubscriptionClient(credentialFor(undefined), subscriptionClientOptions(cloud)).tenants.list({ abortSignal })) {
     if (tenant.tenantId) tenantNames.set(tenant.tenantId, tenant.displayName);
   }
-  const byId = new Map<string, Subscription>();
-  for (const [tenantId, tenantName] of tenantNames) {
-    const client = new SubscriptionClient(credentialFor(tenantId), subscriptionClientOptions(cloud));
-    for await (const subscription of client.subscriptions.list({ abortSignal })) {
-      if (subscription.subscriptionId) {
-        byId.set(subscription.subscriptionId, {
-          id: subscription.subscriptionId,
-          name: subscription.displayName ?? subscription.subscriptionId,
-          tenantId: subscription.tenantId ?? tenantId,
-          tenantName,
-        });
+  const listings = await Promise.all(
+    [...tenantNames].map(async ([tenantId, tenantName]) => {
+      const subscriptions: Subscription[] = [];
+      try {
+        const client = new SubscriptionClient(credentialFor(tenantId), subscriptionClientOptions(cloud));
+        for await (const subscription of client.subscriptions.list({ abortSignal })) {
+          if (subscription.subscriptionId) {
+            subscriptions.push({ id: subscription.subscriptionId, name: subscription.displayName ?? subscription.subscriptionId, tenantId: subscription.tenantId ?? tenantId, tenantName });
+          }
+        }
+        return { subscriptions };
+      } catch (error) {
+        if (abortSignal.aborted) throw error;
+        return { subscriptions: [], failure: { tenantId, tenantName, error } };
       }
-    }
-  }
-  return [...byId.values()];
+    }),
+  );
+  const byId = new Map(listings.flatMap(({ subscriptions }) => subscriptions.map((subscription) => [subscription.id, subscription] as const)));
+  return { subscriptions: [...byId.values()], failedTenants: listings.flatMap(({ failure }) => (failure ? [failure] : [])) };
 }
 
 export function listRegistries(credentialFor: CredentialForTenant, cloud: AzureCloud, subscription: Subscription, abortSignal?: AbortSignal, limits: ArmLimits = {}): Promise<RegistrySummary[]> {

@@ -1,24 +1,52 @@
 import * as vscode from 'vscode';
 import { Account } from '../auth/account';
 import { DockerLogin } from '../auth/signInState';
-import { listRegistries, listSubscriptions, RegistrySummary } from '../azure/registries';
+import { listRegistries, listTenantSubscriptions } from '../azure/registries';
 import { RegistryToLogIn } from '../dockerLogins';
-import { errorMessage } from '../failures';
+import { adviceFor, errorMessage } from '../failures';
 import { configuredCloud } from '../settings';
 import { abortSignalFor, isCancellation } from '../cancellation';
-import { pickRegistries } from './pickRegistries';
+import { pickRegistries, RegistryListing } from './pickRegistries';
 import { RegistryNode } from '../tree/nodes';
 import { Services } from './services';
 
-/** Every registry in every subscription the account can see; their login servers become trusted. */
-export async function listAllRegistries(services: Services, account: Account, signal: AbortSignal): Promise<RegistrySummary[]> {
+/**
+ * Every registry the account can see. A tenant or subscription that fails (MFA, refused, throttled) is left out
+ * and named in `notListed`, its failure logged; the others are listed all the same.
+ */
+export async function listAllRegistries(services: Services, account: Account, signal: AbortSignal): Promise<RegistryListing> {
   const cloud = configuredCloud();
   const credentialFor = (tenantId: string | undefined) => account.credential(tenantId);
-  const subscriptions = await listSubscriptions(credentialFor, cloud, signal);
-  const registries = (await Promise.all(subscriptions.map((subscription) => listRegistries(credentialFor, cloud, subscription, signal)))).flat();
+  const { subscriptions, failedTenants } = await listTenantSubscriptions(credentialFor, cloud, signal);
+  const failures = failedTenants.map(({ tenantId, tenantName, error }) => ({ name: tenantName ?? tenantId, error }));
+  const listings = await Promise.all(
+    subscriptions.map((subscription) =>
+      listRegistries(credentialFor, cloud, subscription, signal).catch((error: unknown) => {
+        if (signal.aborted) throw error;
+        failures.push({ name: subscription.name, error });
+        return [];
+      }),
+    ),
+  );
+  const registries = listings.flat();
   services.dockerLogins.rememberListed(registries);
   services.log.info(`Listed ${registries.length} registries in ${subscriptions.length} subscriptions`);
-  return registries;
+  for (const { name, error } of failures) services.log.warn(`Could not list the registries of ${name}: ${errorMessage(error)}`);
+  return { registries, notListed: failures.map(({ name, error }) => vscode.l10n.t('{0}: {1}', name, shortReason(error))) };
+}
+
+/** Why something could not be listed, in a few words for a one-line summary (the log has the whole message). */
+function shortReason(error: unknown): string {
+  switch (adviceFor(error).nextStep) {
+    case 'signIn':
+      return vscode.l10n.t('sign-in needed');
+    case 'requestAccess':
+      return vscode.l10n.t('access refused');
+    case 'retry':
+      return vscode.l10n.t('busy or unreachable, try again later');
+    default:
+      return vscode.l10n.t('failed, see the log');
+  }
 }
 
 /** The time, with the date too unless it is today (a token password may last for months). */
@@ -92,7 +120,7 @@ export async function logInDocker(services: Services, given?: readonly string[] 
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Looking up registries'), cancellable: true },
       (_, token) => listAllRegistries(services, account, abortSignalFor(token)),
     );
-    targets = loginServers.map((loginServer) => ({ loginServer, registry: listed.find((registry) => registry.loginServer === loginServer) }));
+    targets = loginServers.map((loginServer) => ({ loginServer, registry: listed.registries.find((registry) => registry.loginServer === loginServer) }));
   } else {
     targets = await pickRegistries(vscode.l10n.t('ACR: Log In Docker to Registry'), (signal) => listAllRegistries(services, account, signal));
   }

@@ -6,9 +6,10 @@ import { abortSignalFor } from '../cancellation';
  * Runs a device code or browser sign-in with the person watching: one progress notification that stays until
  * the sign-in ends, naming the code (or the page) with Cancel; for a device code also a dialog to copy it and
  * open the page. No time limit but Entra's own: a person may take minutes to find their phone.
- * Resolves with the account's user name; rejects with an AbortError when cancelled.
+ * Resolves with the account's user name; rejects with an AbortError when cancelled. `tenant`: one that wants the
+ * person to sign in there (MFA), rather than the sign-in's own.
  */
-export function signInAsPerson(userSignIn: UserSignIn, method: 'deviceCode' | 'interactiveBrowser'): Thenable<string> {
+export function signInAsPerson(userSignIn: UserSignIn, method: 'deviceCode' | 'interactiveBrowser', tenant?: string): Thenable<string> {
   const title = method === 'deviceCode' ? vscode.l10n.t('Signing in with a device code') : vscode.l10n.t('Signing in in your browser');
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const signal = abortSignalFor(token);
@@ -22,7 +23,7 @@ export function signInAsPerson(userSignIn: UserSignIn, method: 'deviceCode' | 'i
         await vscode.env.openExternal(vscode.Uri.parse(url));
       },
     };
-    return userSignIn.signIn(prompts, signal);
+    return userSignIn.signIn(prompts, signal, tenant);
   });
 }
 

@@ -9,6 +9,7 @@ import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
 import { signInAsPerson } from './personSignIn';
+import { ErrorNode } from '../tree/nodes';
 import { Services } from './services';
 
 /**
@@ -63,7 +64,7 @@ async function vscodeAccountSignIn(account: VsCodeAccount | undefined, anotherAc
 async function noteTokenPasswordExpiry(services: Services, login: DockerLogin, signal: AbortSignal): Promise<DockerLogin> {
   try {
     const account = services.silentAccount();
-    const registry = (await listAllRegistries(services, account, signal)).find((candidate) => candidate.loginServer === login.loginServer);
+    const registry = (await listAllRegistries(services, account, signal)).registries.find((candidate) => candidate.loginServer === login.loginServer);
     if (!registry) return login;
     const expiresOn = await tokenPasswordExpiry((tenantId) => account.credential(tenantId), configuredCloud(), registry, login.username, signal);
     if (expiresOn === undefined) return login;
@@ -79,15 +80,18 @@ async function noteTokenPasswordExpiry(services: Services, login: DockerLogin, s
 /**
  * After renewals failed for want of a sign-in: signs in again the way the user did before (VS Code's
  * Microsoft account asks VS Code for a session; a device code or browser sign-in asks the person once more),
- * then retries every registry that was waiting.
+ * then retries every registry that was waiting. Run on a tenant's "Sign In to ..." in the tree, it signs in to
+ * that tenant (its MFA or conditional access) and lists the tree again.
  */
-export async function signInAgain(services: Services): Promise<void> {
+export async function signInAgain(services: Services, node?: ErrorNode): Promise<void> {
   const source = services.state.source ?? { kind: 'vscode' };
+  const tenantId = node?.parent?.kind === 'tenant' ? node.parent.tenantId : undefined;
   if (source.kind === 'vscode') {
     const cloud = configuredCloud();
-    await vscode.authentication.getSession(authenticationProviderId(cloud), [scopeFor(cloud.armAudience)], { createIfNone: true, account: source.account });
+    const scopes = [scopeFor(cloud.armAudience), ...(tenantId ? [`VSCODE_TENANT:${tenantId}`] : [])];
+    await vscode.authentication.getSession(authenticationProviderId(cloud), scopes, { createIfNone: true, account: source.account });
   } else if (isPersonSource(source)) {
-    await signInAsPerson(services.personSignIn(source), source.kind);
+    await signInAsPerson(services.personSignIn(source), source.kind, tenantId);
   }
   await services.scheduler.retryWaitingForUser();
   services.tree.refresh();

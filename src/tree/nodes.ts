@@ -40,7 +40,9 @@ export interface TenantNode {
   readonly tenantId: string;
   readonly name: string;
   readonly subscriptions: readonly Subscription[];
-  children?: SubscriptionNode[];
+  /** Why its subscriptions could not be listed (it wants MFA, refuses, throttles): shown as its one child. */
+  readonly failure?: unknown;
+  children?: (SubscriptionNode | ErrorNode)[];
 }
 
 export interface SubscriptionNode {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { AcrError } from '../acr/errors';
 import { lastBefore, Page, RegistryContent, TagSummary } from '../acr/registryContent';
-import type { RegistrySummary, Subscription } from '../azure/registries';
+import type { RegistrySummary, Subscription, SubscriptionListing } from '../azure/registries';
 import type { RegistryTokens } from '../azure/tokens';
 import { abortSignalFor } from '../cancellation';
 import { adviceFor } from '../failures';
@@ -15,7 +15,8 @@ export interface TreeSources {
   signedIn(): boolean;
   /** Signed in with an Entra account, whose subscriptions are listed. */
   usesEntra(): boolean;
-  listSubscriptions(signal: AbortSignal): Promise<Subscription[]>;
+  /** Tenant by tenant: a tenant that fails is named apart, the others' subscriptions listed. */
+  listSubscriptions(signal: AbortSignal): Promise<SubscriptionListing>;
   listRegistries(subscription: Subscription, signal: AbortSignal): Promise<RegistrySummary[]>;
   content(registry: RegistryNode): RegistryContent;
   /** A registry's tokens and scope maps in ARM. */
@@ -38,7 +39,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly messageChanged = new vscode.EventEmitter<string | undefined>();
   /** Says when the subscription filter hides something. */
   readonly onDidChangeMessage = this.messageChanged.event;
-  private subscriptions?: Subscription[] | ErrorNode;
+  private subscriptions?: SubscriptionListing | ErrorNode;
   private rootNodes?: TreeNode[];
   /** Every registry node shown, to refresh the ones a Docker login change touches. */
   private readonly registryNodes = new Set<RegistryNode>();
@@ -93,7 +94,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     if (!node) return this.rootChildren();
     switch (node.kind) {
       case 'tenant':
-        return (node.children ??= node.subscriptions.map((subscription) => this.subscriptionNode(subscription, node)));
+        return (node.children ??= node.failure === undefined ? node.subscriptions.map((subscription) => this.subscriptionNode(subscription, node)) : [this.errorNode(node, node.failure)]);
       case 'subscription':
         return (node.children ??= await this.registriesOf(node));
       case 'typedRegistries':
@@ -166,7 +167,12 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       await this.loadMore(owner);
       return;
     }
-    if (!owner) this.subscriptions = undefined;
+    // A tenant's subscriptions come with the others': they are listed again, all of them.
+    if (!owner || owner.kind === 'tenant') {
+      this.subscriptions = undefined;
+      this.refresh();
+      return;
+    }
     this.refresh(owner);
   }
 
@@ -247,28 +253,34 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       // A refresh while they loaded cancelled this load and started over: what it got is not kept.
       if (loads !== this.loads) return this.rootChildren();
       this.subscriptions = subscriptions;
-      if (isErrorNode(this.subscriptions)) {
-        nodes.push(this.subscriptions);
+      if (isErrorNode(subscriptions)) {
+        nodes.push(subscriptions);
       } else {
         const selected = this.memory.selectedSubscriptions();
-        const shown = selected ? this.subscriptions.filter((subscription) => selected.includes(subscription.id)) : this.subscriptions;
-        const hidden = this.subscriptions.length - shown.length;
-        const total = this.subscriptions.length;
+        const all = subscriptions.subscriptions;
+        const shown = selected ? all.filter((subscription) => selected.includes(subscription.id)) : all;
+        const hidden = all.length - shown.length;
+        const total = all.length;
         const showing =
           total === 1
             ? vscode.l10n.t('Showing {0} of 1 subscription. Select Subscriptions... changes this.', shown.length)
             : vscode.l10n.t('Showing {0} of {1} subscriptions. Select Subscriptions... changes this.', shown.length, total);
         this.messageChanged.fire(hidden > 0 ? showing : undefined);
         const tenants = [...new Set(shown.map((subscription) => subscription.tenantId))];
-        if (tenants.length > 1) {
+        const { failedTenants } = subscriptions;
+        if (tenants.length + failedTenants.length > 1) {
           for (const tenantId of tenants) {
-            const subscriptions = shown.filter((subscription) => subscription.tenantId === tenantId);
-            nodes.push({ kind: 'tenant', id: `tenant/${tenantId}`, tenantId, name: subscriptions[0].tenantName ?? tenantId, subscriptions });
+            const inTenant = shown.filter((subscription) => subscription.tenantId === tenantId);
+            nodes.push({ kind: 'tenant', id: `tenant/${tenantId}`, tenantId, name: inTenant[0].tenantName ?? tenantId, subscriptions: inTenant });
+          }
+          // A tenant that failed on its own shows as its own node, its failure inside; the others load.
+          for (const { tenantId, tenantName, error } of failedTenants) {
+            nodes.push({ kind: 'tenant', id: `tenant/${tenantId}`, tenantId, name: tenantName ?? tenantId, subscriptions: [], failure: error });
           }
         } else {
           nodes.push(...shown.map((subscription) => this.subscriptionNode(subscription)));
         }
-        if (this.subscriptions.length === 0) nodes.push({ kind: 'message', id: 'message/noSubscriptions', text: vscode.l10n.t('This account sees no subscriptions.') });
+        if (all.length === 0 && failedTenants.length === 0) nodes.push({ kind: 'message', id: 'message/noSubscriptions', text: vscode.l10n.t('This account sees no subscriptions.') });
       }
     }
     if (this.sources.typedLoginServers().length > 0) nodes.push({ kind: 'typedRegistries', id: 'typed' } satisfies TypedRegistriesNode);
@@ -402,10 +414,15 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       return await load(this.loads.signal);
     } catch (error) {
       onError?.(error);
-      const advice = adviceFor(error);
-      const retryAt = advice.retryAfterSeconds ? Date.now() + advice.retryAfterSeconds * 1000 : undefined;
-      return { kind: 'error', id: `${owner?.id ?? 'top'}/error`, parent: owner, advice, retryAt, pageFailed: false };
+      return this.errorNode(owner, error);
     }
+  }
+
+  /** A failure shown where it happened, with the advice of the error. */
+  private errorNode(owner: TreeNode | undefined, error: unknown): ErrorNode {
+    const advice = adviceFor(error);
+    const retryAt = advice.retryAfterSeconds ? Date.now() + advice.retryAfterSeconds * 1000 : undefined;
+    return { kind: 'error', id: `${owner?.id ?? 'top'}/error`, parent: owner, advice, retryAt, pageFailed: false };
   }
 }
 

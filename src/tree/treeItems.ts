@@ -22,7 +22,18 @@ const { Collapsed, None } = vscode.TreeItemCollapsibleState;
 export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeItem {
   switch (node.kind) {
     case 'tenant':
-      return item(node.id, node.name, Collapsed, 'organization', 'tenant', { tooltip: vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId) }, vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId));
+      // A tenant that could not be listed is open at once, its failure (and what to do) inside.
+      return node.failure === undefined
+        ? item(node.id, node.name, Collapsed, 'organization', 'tenant', { tooltip: vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId) }, vscode.l10n.t('Tenant {0} ({1})', node.name, node.tenantId))
+        : item(
+            node.id,
+            node.name,
+            vscode.TreeItemCollapsibleState.Expanded,
+            new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground')),
+            'tenant;failed',
+            { description: vscode.l10n.t('not listed'), tooltip: vscode.l10n.t('Tenant {0} ({1}): its subscriptions could not be listed', node.name, node.tenantId) },
+            vscode.l10n.t('Tenant {0} ({1}), not listed', node.name, node.tenantId),
+          );
     case 'subscription':
       return item(
         node.id,
@@ -220,6 +231,19 @@ export function tagTooltip(node: TagNode): vscode.MarkdownString {
 
 function errorItem(node: ErrorNode): vscode.TreeItem {
   const { advice } = node;
+  // A tenant that wants the user back (MFA, conditional access): the one thing to do is sign in to it.
+  if (advice.nextStep === 'signIn' && node.parent?.kind === 'tenant') {
+    const label = vscode.l10n.t('Sign In to {0}...', node.parent.name);
+    return item(
+      node.id,
+      label,
+      None,
+      'sign-in',
+      'error;signIn;tenant',
+      { tooltip: advice.message, command: { command: CommandId.signInAgain, title: label, arguments: [node] } },
+      `${label} ${advice.message}`,
+    );
+  }
   const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : [])];
   const retryAt = node.retryAt === undefined ? undefined : new Date(node.retryAt).toLocaleTimeString(vscode.env.language);
   const description = retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined;

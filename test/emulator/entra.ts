@@ -28,6 +28,8 @@ interface AuthorizationCode {
 interface UserRefreshToken {
   identity: string;
   clientId: string;
+  /** Tenants whose MFA the user satisfied by signing in interactively there (see TenantFixture.requiresMfa). */
+  mfaTenants: ReadonlySet<string>;
 }
 
 const oidcScopes = new Set(['openid', 'profile', 'offline_access', 'email']);
@@ -152,7 +154,7 @@ export class Entra {
       if (code.declined) return entraError(400, 'authorization_declined', 70020, 'The user declined the sign-in.');
       if (!code.approvedBy) return entraError(400, 'authorization_pending', 70016, 'OAuth 2.0 device flow error. Authorization is pending. Continue polling.');
       this.deviceCodes.delete(code.deviceCode);
-      return this.userTokens(exchange, code.approvedBy, code.clientId, tenant, resource, form.get('scope') ?? '');
+      return this.userTokens(exchange, code.approvedBy, code.clientId, tenant, resource, form.get('scope') ?? '', 'interactive');
     }
 
     if (grantType === 'authorization_code') {
@@ -167,29 +169,34 @@ export class Entra {
       if (code.codeChallenge !== undefined && !verifierMatches(form.get('code_verifier') ?? '', code.codeChallenge, code.codeChallengeMethod)) {
         return entraError(400, 'invalid_grant', 501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
       }
-      return this.userTokens(exchange, code.identity, code.clientId, tenant, resource, form.get('scope') ?? '');
+      return this.userTokens(exchange, code.identity, code.clientId, tenant, resource, form.get('scope') ?? '', 'interactive');
     }
 
     if (grantType === 'refresh_token') {
       const stored = this.refreshTokens.get(form.get('refresh_token') ?? '');
       if (!stored) return entraError(400, 'invalid_grant', 9002313, 'Invalid request. The refresh token is malformed or not valid.');
-      return this.userTokens(exchange, stored.identity, stored.clientId, tenant, resource, form.get('scope') ?? '');
+      return this.userTokens(exchange, stored.identity, stored.clientId, tenant, resource, form.get('scope') ?? '', stored.mfaTenants);
     }
 
     return entraError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'.`);
   }
 
-  private userTokens(exchange: Exchange, identityName: string, clientId: string, tenant: TenantFixture | 'multi', resource: string, scope: string): Reply {
+  /** `signedIn`: 'interactive' for a device code or authorization code, or the MFA a refresh token carries. */
+  private userTokens(exchange: Exchange, identityName: string, clientId: string, tenant: TenantFixture | 'multi', resource: string, scope: string, signedIn: 'interactive' | ReadonlySet<string>): Reply {
     const identity = this.world.identityByName(identityName);
     if (!identity) return entraError(400, 'invalid_grant', 50034, 'The user account does not exist.');
     const tenantId = tenant === 'multi' ? identity.tenants[0] : tenant.id;
     if (!identity.tenants.includes(tenantId)) {
       return entraError(400, 'invalid_grant', 50020, `User account '${identity.username ?? ''}' does not exist in tenant '${tenantId}'.`);
     }
+    const mfaTenants = new Set(signedIn === 'interactive' ? [tenantId] : signedIn);
+    if (this.world.tenants.find((candidate) => candidate.id === tenantId)?.requiresMfa && !mfaTenants.has(tenantId)) {
+      return entraError(400, 'interaction_required', 50076, `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resource}'.`);
+    }
     exchange.entry.caller = identity.name;
     const { token, expiresIn } = this.world.mintEntraToken(identity, tenantId, resource, clientId);
     const refreshToken = issued(randomBytes(48).toString('base64url'));
-    this.refreshTokens.set(refreshToken, { identity: identity.name, clientId });
+    this.refreshTokens.set(refreshToken, { identity: identity.name, clientId, mfaTenants });
     const now = Math.floor(Date.now() / 1000);
     const idToken = this.world.signEntraToken({
       aud: clientId,

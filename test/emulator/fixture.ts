@@ -33,6 +33,11 @@ export interface TenantFixture {
   id: string;
   displayName: string;
   defaultDomain: string;
+  /**
+   * Conditional access asks for MFA: a refresh token answers `interaction_required` here until the user has
+   * signed in to this tenant interactively (device code or browser), as a guest tenant's policy often does.
+   */
+  requiresMfa?: boolean;
 }
 
 export type IdentityKind = 'user' | 'servicePrincipal' | 'managedIdentity';
