@@ -5,6 +5,8 @@ import { SignInRequiredError } from '../../src/auth/errors';
 import { DeviceCodePrompt, SecretSlots, SignInPrompts, UserSignIn } from '../../src/auth/userSignIn';
 import { AzureCloud, scopeFor } from '../../src/azure/clouds';
 import { adviceFor } from '../../src/failures';
+import type { Fixture } from '../emulator/fixture';
+import componentFixture from '../emulator/fixtures/component.json';
 import { launchChromium } from '../world/browser';
 import { eventually } from '../world/eventually';
 import { contoso, decodeClaims, emulatorCloud, fabrikam, useEmulator } from './emulatorSupport';
@@ -30,8 +32,21 @@ const neverPrompt: SignInPrompts = {
   openBrowser: () => assert.fail('a browser page was opened'),
 };
 
+/** Northwind, a tenant alice is a guest of, whose conditional access asks for MFA. */
+const northwind = { id: '7a1e0c52-4a51-4f0e-9a57-0c0ffee00003', displayName: 'Northwind', defaultDomain: 'northwind.example', requiresMfa: true };
+
+/** The component fixture, with alice a guest of Northwind too. */
+function fixtureWithMfaTenant(): Fixture {
+  const fixture = structuredClone(componentFixture) as unknown as Fixture;
+  fixture.tenants.push(northwind);
+  const alice = fixture.identities.find((identity) => identity.name === 'alice');
+  if (!alice) throw new Error('the component fixture has no alice');
+  alice.tenants = [...alice.tenants, northwind.id];
+  return fixture;
+}
+
 describe('A person signs in once with a device code or a browser page, and every later token comes silently', () => {
-  const emulator = useEmulator();
+  const emulator = useEmulator(fixtureWithMfaTenant());
   let cloud: AzureCloud;
 
   before(() => {
@@ -48,7 +63,7 @@ describe('A person signs in once with a device code or a browser page, and every
   }
 
   /** A device code sign-in approved by alice once the code is shown; resolves with the prompts shown. */
-  async function signInWithDeviceCode(userSignIn: UserSignIn, signal = new AbortController().signal): Promise<{ prompts: DeviceCodePrompt[]; username: string }> {
+  async function signInWithDeviceCode(userSignIn: UserSignIn, signal = new AbortController().signal, tenant?: string): Promise<{ prompts: DeviceCodePrompt[]; username: string }> {
     const prompts: DeviceCodePrompt[] = [];
     const approvals: Promise<void>[] = [];
     const showing: SignInPrompts = {
@@ -58,7 +73,7 @@ describe('A person signs in once with a device code or a browser page, and every
         approvals.push(emulator().client.approveDeviceCode(prompt.userCode, 'alice'));
       },
     };
-    const username = await userSignIn.signIn(showing, signal);
+    const username = await userSignIn.signIn(showing, signal, tenant);
     await Promise.all(approvals);
     return { prompts, username };
   }
@@ -145,6 +160,18 @@ describe('A person signs in once with a device code or a browser page, and every
     } finally {
       await emulator().client.setLifetimes({ entraSeconds: 3600 });
     }
+  });
+
+  it("a tenant whose conditional access wants MFA needs the person once more, for that tenant; the sign-in's other tenants keep working", async () => {
+    const userSignIn = new UserSignIn({ kind: 'deviceCode', tenant: 'organizations' }, cloud, new Secrets());
+    await signInWithDeviceCode(userSignIn);
+    await assert.rejects(userSignIn.credential(northwind.id).getToken(scopeFor(cloud.armAudience)), (error: Error) => error instanceof SignInRequiredError && /interaction_required/.test(error.message));
+    await signInWithDeviceCode(userSignIn, undefined, northwind.id);
+    const inNorthwind = await userSignIn.credential(northwind.id).getToken(scopeFor(cloud.armAudience));
+    assert.equal(decodeClaims(inNorthwind!.token).tid, northwind.id);
+    const inContoso = await userSignIn.credential(contoso).getToken(scopeFor(cloud.acrAudience));
+    assert.equal(decodeClaims(inContoso!.token).tid, contoso);
+    assert.equal(await entraRequests(/devicecode$/), 2, 'the sign-in, and the one for Northwind');
   });
 
   it('cancelling a device code sign-in ends it at once as cancelled', async () => {
