@@ -1,30 +1,31 @@
 import * as vscode from 'vscode';
 
+/** Set while an access token is held, so the Copy Access Token button shows on the rendered preview too. */
+const heldContext = 'acrAccess.accessTokenHeld';
+
 /**
- * Read-only documents (`acr-access-token:` URIs) that explain an access token. The token text is held here,
- * in memory, for the Copy Access Token button; it is never part of a document's text, and it is dropped when
- * its document closes.
+ * Read-only documents (`acr-access-token:` URIs) that explain an access token, opened as a rendered Markdown
+ * preview. The token text is held here, in memory, for the Copy Access Token button; it is never part of a
+ * document's text. A preview does not keep its document open, so a token is held until it expires (it is of no
+ * use after), not until its document closes.
  */
 export class AccessTokenDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
   static readonly scheme = 'acr-access-token';
   private readonly shown = new Map<string, { readonly text: string; readonly token: string; readonly expiresOn: number }>();
-  private readonly closing: vscode.Disposable;
   private count = 0;
-
-  constructor() {
-    this.closing = vscode.workspace.onDidCloseTextDocument((document) => this.shown.delete(document.uri.toString()));
-  }
 
   /** The URI of a new document with this text, whose Copy button copies `token`. */
   show(loginServer: string, text: string, token: string, expiresOn: number): vscode.Uri {
+    for (const [key, held] of this.shown) if (held.expiresOn <= Date.now()) this.shown.delete(key);
     const uri = vscode.Uri.from({ scheme: AccessTokenDocuments.scheme, path: `/${loginServer}/access-token-${++this.count}.md` });
     this.shown.set(uri.toString(), { text, token, expiresOn });
+    void vscode.commands.executeCommand('setContext', heldContext, true);
     return uri;
   }
 
-  /** The token a document explains, while it is open. */
-  token(uri: vscode.Uri): { readonly token: string; readonly expiresOn: number } | undefined {
-    const shown = this.shown.get(uri.toString());
+  /** The token a document explains or, for the rendered preview (which names no document), the last one shown. */
+  token(uri: vscode.Uri | undefined): { readonly token: string; readonly expiresOn: number } | undefined {
+    const shown = uri ? this.shown.get(uri.toString()) : [...this.shown.values()].at(-1);
     return shown && { token: shown.token, expiresOn: shown.expiresOn };
   }
 
@@ -33,7 +34,6 @@ export class AccessTokenDocuments implements vscode.TextDocumentContentProvider,
   }
 
   dispose(): void {
-    this.closing.dispose();
     this.shown.clear();
   }
 }

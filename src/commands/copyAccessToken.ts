@@ -2,11 +2,12 @@ import * as vscode from 'vscode';
 import { Services } from './services';
 
 /**
- * Copy Access Token: the button on an access token's document. The token goes to the clipboard only; it is
+ * Copy Access Token: the button on an access token's document or its preview. The token goes to the clipboard only; it is
  * neither shown nor logged.
  */
 export async function copyAccessToken(services: Services, uri?: vscode.Uri): Promise<void> {
-  const held = services.accessTokens.token(uri ?? vscode.window.activeTextEditor?.document.uri ?? vscode.Uri.parse('untitled:none'));
+  // On the rendered preview no text editor is active: the token is then the last one shown.
+  const held = services.accessTokens.token(uri ?? vscode.window.activeTextEditor?.document.uri);
   if (!held) throw new Error(vscode.l10n.t('No access token is open here. Run ACR: Create Repository-Scoped Access Token... to get one.'));
   if (held.expiresOn <= Date.now()) throw new Error(vscode.l10n.t('This access token has expired. Run ACR: Create Repository-Scoped Access Token... for a new one.'));
   await vscode.env.clipboard.writeText(held.token);

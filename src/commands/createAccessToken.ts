@@ -63,7 +63,8 @@ export async function createAccessToken(services: Services, given?: RegistryNode
   const uri = services.accessTokens.show(loginServer, text, token, claims.expiresOn);
   services.log.info(`Created an access token for ${loginServer} (${scopes.join(' ')}), expiring ${new Date(claims.expiresOn).toISOString()}`);
 
-  await vscode.window.showTextDocument(uri, { preview: false });
+  // Rendered, as the document is read rather than edited (the command of VS Code's built-in Markdown extension).
+  await vscode.commands.executeCommand('markdown.showPreview', uri);
   const copy = vscode.l10n.t('Copy Access Token');
   const missing = notGranted({ requested, claims });
   const message =

@@ -47,15 +47,25 @@ describe('Create Repository-Scoped Access Token', function () {
     await vscode.commands.executeCommand('acrAccess.signOut');
   });
 
-  it("opens a read-only document with the token's grants and expiry, and the token reaches no log, setting or storage", async () => {
+  it("opens a rendered preview of a read-only document with the token's grants and expiry, and the token reaches no log, setting or storage", async () => {
     await runAcrCommand('acrAccess.createAccessToken', apps, { repositories: ['hello'], actions: ['pull'] });
-    const document = vscode.window.activeTextEditor?.document;
-    assert.equal(document?.uri.scheme, 'acr-access-token', 'no access token document was opened');
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith('markdown.preview'), `the active tab is not a Markdown preview: ${JSON.stringify(tab?.input)}`);
+    assert.equal(vscode.window.activeTextEditor, undefined, 'the raw Markdown is shown in an editor');
+    const document = vscode.workspace.textDocuments.find((candidate) => candidate.uri.scheme === 'acr-access-token');
+    assert.ok(document, 'no access token document was opened');
     const text = document.getText();
     assert.match(text, /This is an \*\*access token\*\*/);
     assert.match(text, /\| `hello` \| pull \|/);
     assert.match(text, /Copy Access Token/);
     assert.deepEqual(jwtsIn(text), [], 'the document holds a token');
+    // The preview's Copy Access Token button, which passes no document.
+    await vscode.env.clipboard.writeText('');
+    await runAcrCommand('acrAccess.copyAccessToken');
+    assert.deepEqual(
+      jwtsIn(await vscode.env.clipboard.readText()).map((claims) => claims.access),
+      [[{ type: 'repository', name: 'hello', actions: ['pull'] }]],
+    );
 
     const tokenRequests = (await emulator.client.log()).filter((entry) => entry.server === 'registry:contosoapps' && entry.path === '/oauth2/token' && entry.status === 200);
     assert.ok(tokenRequests.length > 0, 'no access token was requested');
