@@ -146,28 +146,43 @@ export class RegistryContent {
     await this.request('DELETE', `/acr/v1/${repositoryPath(repository)}`, [`repository:${repository}:delete`], signal);
   }
 
-  /** Whether the access token the caller gets for a scope grants all of it: asked before a change, so a refusal is said first. */
+  /**
+   * Whether the access token the caller gets for a scope grants all of it (false too when the registry gives it
+   * no token at all, for want of any role there): asked before a change, so a refusal is said first.
+   */
   async grants(scope: string, signal?: AbortSignal): Promise<boolean> {
-    return granted(await this.options.accessToken([scope], signal), scope);
+    try {
+      return granted(await this.options.accessToken([scope], signal), scope);
+    } catch (error) {
+      if (error instanceof AcrError && error.kind === 'noRole') return false;
+      throw error;
+    }
   }
 
   /**
    * One authorized request. A 401 with a token that does not grant the scope is `noRole` (the registry gave
-   * what the identity has); statuses in `passThrough` are returned for the caller to handle.
+   * what the identity has), and so is a token refused because the identity has no role there at all: both say
+   * what the request was for, so the advice names the role for it. Statuses in `passThrough` are returned for
+   * the caller to handle.
    */
   private async request(method: string, path: string, scopes: readonly string[], signal: AbortSignal | undefined, passThrough: readonly number[] = [], headers: Record<string, string> = {}): Promise<RegistryResponse> {
-    const token = await this.options.accessToken(scopes, signal);
+    const token = await this.options.accessToken(scopes, signal).catch((error: unknown) => {
+      throw error instanceof AcrError && error.kind === 'noRole' ? this.refusal(method, path, scopes, { correlationId: error.correlationId, cause: error }) : error;
+    });
     const response = await requestRegistry(this.loginServer, `https://${this.loginServer}${path}`, { method, headers: { ...headers, authorization: `Bearer ${token}` } }, this.limits, signal);
     if (response.status >= 200 && response.status < 300) return response;
     if (passThrough.includes(response.status)) return response;
     const details = { correlationId: response.correlationId, abac: this.options.abac };
-    if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) {
-      const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : 'read';
-      const repository = /^repository:(.+):[^:]*$/.exec(scopes[0])?.[1];
-      throw new AcrError('noRole', this.loginServer, { ...details, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
-    }
+    if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) throw this.refusal(method, path, scopes, details);
     if (response.status === 404) throw new AcrError('notFound', this.loginServer, { ...details, detail: `${method} ${path.split('?')[0]}` });
     throw failure(this.loginServer, response, 'entra');
+  }
+
+  /** `noRole` for a request whose scopes were not granted: listing the catalog, deleting, or reading a repository. */
+  private refusal(method: string, path: string, scopes: readonly string[], details: { correlationId?: string; cause?: unknown }): AcrError {
+    const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : 'read';
+    const repository = /^repository:(.+):[^:]*$/.exec(scopes[0])?.[1];
+    return new AcrError('noRole', this.loginServer, { ...details, abac: this.options.abac, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
   }
 
   /** The next page's path, unless there is none or the registry points back at the page just read. */

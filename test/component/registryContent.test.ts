@@ -72,14 +72,14 @@ describe('registry content: repositories, tags and deletes through ACR data-plan
     assert.ok(manifest.tags.includes(page.items[0].name));
   });
 
-  it('refuses the catalog on an ABAC registry without Catalog Lister with advice naming the repository roles, and lists it with Catalog Lister', async () => {
+  it('refuses the catalog on an ABAC registry without Catalog Lister with advice naming Catalog Lister, and lists it with Catalog Lister', async () => {
     const reader = await contentFor(emulator(), clients.reader, 'contosoabac', true);
     const refusal = await reader.repositories({ pageSize: 10 }).then(
       () => assert.fail('the catalog was listed'),
       (error: unknown) => error,
     );
     assert.ok(refusal instanceof AcrError && refusal.kind === 'noRole', String(refusal));
-    assert.match(refusal.message, /Container Registry Repository Reader/);
+    assert.match(refusal.message, /for Container Registry Repository Catalog Lister\./);
     assert.doesNotMatch(refusal.message, /AcrPull/);
     // The repository it has a role on still lists its tags, with a scope for that repository alone.
     assert.deepEqual((await reader.tags('team/api', { pageSize: 10 })).items.map((tag) => tag.name), ['1.0']);

@@ -251,7 +251,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
     await expandRow(registryRow('contosoabac'));
     const openByName = tree.getByRole('treeitem').filter({ hasText: 'Open Repository by Name...' });
     await openByName.waitFor({ timeout: 30_000 });
-    const error = row(/^Error: .*Container Registry Repository Reader/);
+    const error = row(/^Error: .*Container Registry Repository Catalog Lister/);
     await error.waitFor();
 
     await openByName.click();
@@ -265,7 +265,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
     await tagRow('1.0').waitFor({ timeout: 30_000 });
     // The error's tooltip has the whole message the row cuts short.
     await error.hover();
-    await page.locator('.workbench-hover').filter({ hasText: 'Container Registry Repository Reader' }).waitFor();
+    await page.locator('.workbench-hover').filter({ hasText: 'Container Registry Repository Catalog Lister' }).waitFor();
     await saveScreenshot(page, 'tree-4-abac');
     await moveMouseAway(page);
   });

@@ -312,14 +312,14 @@ describe('Registry tree', function () {
     }
   });
 
-  it('ABAC registry: the refused catalog names the repository roles, and a repository opened by name lists its tags and pulls', async () => {
+  it('ABAC registry: the refused catalog names Catalog Lister, and a repository opened by name lists its tags and pulls', async () => {
     const registry = await registryNamed('contosoabac');
     tree.refresh(registry);
     const items = await contents(registry);
     assert.equal(items[0].contextValue, 'openByName');
     const error = items.find((item) => item.node.kind === 'error');
     assert.ok(error, JSON.stringify(items.map((item) => item.label)));
-    assert.match(error.label, /Container Registry Repository Reader/);
+    assert.match(error.label, /Container Registry Repository Catalog Lister/);
     assert.doesNotMatch(error.label, /AcrPull/);
 
     // What Open Repository by Name... does once its input box is answered (the e2e tier types into it).

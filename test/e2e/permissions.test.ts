@@ -1,0 +1,107 @@
+// What a developer is told when a role is missing, said before anything is asked, naming the role for the
+// case (docs/protocol.md sections 7 and 8). The demo world: alice is Reader of Contoso Production (and AcrPull
+// on contosoprod), Owner of Contoso Development, which holds the ABAC registry contosoabac where she has no
+// repository role.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Locator, Page } from 'playwright-core';
+import { projectRoot } from '../world/codeServer';
+import {
+  clearNotifications,
+  collapseRow,
+  EmulatorWorkbench,
+  expandRow,
+  moveMouseAway,
+  notification,
+  openEmulatorWorkbench,
+  openRegistriesView,
+  resizeSideBar,
+  runFromContextMenu,
+  saveScreenshot,
+  signInWithVsCodeAccount,
+} from './workbench';
+
+const demoFixture = join(projectRoot, 'test/emulator/defaultFixture.json');
+
+describe('A developer with too few roles is told which role, before any question', () => {
+  let workbench: EmulatorWorkbench;
+  let page: Page;
+  let tree: Locator;
+  const row = (name: RegExp): Locator => tree.getByRole('treeitem', { name });
+  const quickInput = (): Locator => page.locator('.quick-input-widget');
+
+  before(async () => {
+    workbench = await openEmulatorWorkbench(() => ({}), { fixture: demoFixture });
+    ({ page } = workbench);
+    await signInWithVsCodeAccount(page, 'contosoprod');
+    tree = await openRegistriesView(page);
+    await resizeSideBar(page, 520);
+    await clearNotifications(page);
+    await expandRow(row(/^Tenant Contoso /));
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
+  });
+  after(() => workbench?.close());
+
+  it('as Reader, Create Token... says at once that creating tokens needs write access and names Contributor; nothing is asked', async () => {
+    await expandRow(row(/^Subscription Contoso Production /));
+    await expandRow(row(/^Registry contosoprod, /));
+    await runFromContextMenu(row(/^Tokens$/), 'Create Token...');
+    const refused = notification(page, /Creating tokens in registry contosoprod needs write access \(/);
+    await refused.waitFor({ timeout: 30_000 });
+    const text = await refused.innerText();
+    assert.match(text, /needs write access \(Microsoft\.ContainerRegistry\/registries\/tokens\/write, [^)]*\), which your account does not have\. Ask an owner of registry contosoprod for Contributor\./);
+    assert.equal(await quickInput().isVisible(), false, 'a question was asked');
+    await saveScreenshot(page, 'permissions-1-reader-create-token');
+    await clearNotifications(page);
+    await collapseRow(row(/^Subscription Contoso Production /));
+  });
+
+  it('as Owner, Create Token... goes on to its first question', async () => {
+    await expandRow(row(/^Subscription Contoso Development /));
+    await expandRow(row(/^Registry contosodev, /));
+    await runFromContextMenu(row(/^Tokens$/), 'Create Token...');
+    await quickInput().getByText(/^Token name \(it is the user name for docker login\)\./).waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await quickInput().waitFor({ state: 'hidden' });
+    await collapseRow(row(/^Registry contosodev, /));
+  });
+
+  it('on the ABAC registry the Owner of its subscription is told the repository roles, that she may assign them, never AcrPull, each error once', async () => {
+    const abac = workbench.emulator.loginServer('contosoabac');
+    const escaped = abac.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    await expandRow(row(/^Registry contosoabac, /));
+    const catalogRefused = row(new RegExp(`^Error: Your account may not list the repositories of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Catalog Lister\\.`));
+    await catalogRefused.waitFor({ timeout: 30_000 });
+
+    await row(/^Open Repository by Name\.\.\./).click();
+    await quickInput().getByText('The repository name, such as team/api').waitFor();
+    await quickInput().locator('input').fill('team-a/frontend');
+    await page.keyboard.press('Enter');
+    await quickInput().waitFor({ state: 'hidden' });
+    const repository = tree.getByRole('treeitem', { name: `${abac}/team-a/frontend`, exact: true });
+    await repository.waitFor({ timeout: 30_000 });
+    // Opened by name, the repository is shown expanded.
+    const readRefused = row(
+      new RegExp(`^Error: Your account may not read repository team-a/frontend of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Reader on repository team-a/frontend\\.`),
+    );
+    await readRefused.waitFor({ timeout: 30_000 });
+    await saveScreenshot(page, 'permissions-2-abac-tree');
+
+    const errors = (await tree.getByRole('treeitem', { name: /^Error: / }).evaluateAll((rows) => rows.map((element) => element.getAttribute('aria-label') ?? ''))).map((label) => label.replace(/, retry after .*$/, ''));
+    assert.deepEqual(errors, [...new Set(errors)], 'an error is shown twice');
+    assert.doesNotMatch(errors.join('\n'), /AcrPull|AcrPush/);
+
+    await moveMouseAway(page);
+    await runFromContextMenu(repository, 'Delete Repository...');
+    const refused = notification(page, /Deleting repository team-a\/frontend needs delete access/);
+    await refused.waitFor({ timeout: 30_000 });
+    assert.match(
+      await refused.innerText(),
+      /needs delete access \(repository:team-a\/frontend:delete\), which your account does not have\. You may assign roles on registry contosoabac: assign yourself Container Registry Repository Contributor there, limited to repository team-a\/frontend\./,
+    );
+    assert.doesNotMatch(await refused.innerText(), /AcrPull|AcrDelete/);
+    await saveScreenshot(page, 'permissions-3-abac-owner-delete');
+  });
+});
