@@ -9,6 +9,12 @@ export interface RegistryChoice {
   readonly registry?: RegistrySummary;
 }
 
+export interface RegistryListing {
+  readonly registries: RegistrySummary[];
+  /** Each tenant or subscription that could not be listed, with a few words on why ("Northwind: sign-in needed"). */
+  readonly notListed: string[];
+}
+
 interface RegistryItem extends vscode.QuickPickItem {
   readonly choice?: RegistryChoice;
 }
@@ -17,7 +23,7 @@ interface RegistryItem extends vscode.QuickPickItem {
  * A multi-select quick pick of the registries ARM lists (shown at once and filled in as they load), which
  * also takes a typed login server, validated as you type. Undefined when cancelled.
  */
-export async function pickRegistries(title: string, load: (signal: AbortSignal) => Promise<RegistrySummary[]>): Promise<RegistryChoice[] | undefined> {
+export async function pickRegistries(title: string, load: (signal: AbortSignal) => Promise<RegistryListing>): Promise<RegistryChoice[] | undefined> {
   const quickPick = vscode.window.createQuickPick<RegistryItem>();
   quickPick.title = title;
   quickPick.placeholder = vscode.l10n.t('Pick registries, or type a login server such as myregistry.azurecr.io');
@@ -43,7 +49,7 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
   };
 
   void load(loading.signal).then(
-    (registries) => {
+    ({ registries, notListed }) => {
       listed = registries.map((registry) => ({
         label: registry.name,
         description: registry.loginServer,
@@ -51,10 +57,12 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
         choice: { loginServer: registry.loginServer, registry },
       }));
       // The placeholder is cut off at about 80 characters: the rest goes in the title.
-      if (listed.length === 0) {
+      if (registries.length === 0) {
         quickPick.placeholder = vscode.l10n.t('No registries found. Type a login server.');
         quickPick.title = vscode.l10n.t('{0}: this account lists no registries; type a login server, such as myregistry.azurecr.io', title);
       }
+      // One line on what could not be listed, and why (the log has the whole message); what could be is listed.
+      if (notListed.length > 0) quickPick.title = vscode.l10n.t('{0} (not listed: {1})', title, notListed.join('; '));
       quickPick.busy = false;
       refreshItems();
     },
