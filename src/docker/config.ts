@@ -16,6 +16,8 @@ export interface DockerEnvironment {
   readonly homeDir?: string;
   /** What to expect of the file system and the helpers (swap, Windows' sharing errors, `.exe`); defaults to this process's. */
   readonly platform?: NodeJS.Platform;
+  /** The file edited instead of `<dockerConfigDir>/config.json`: containers' auth.json, whose `auths` are the same. */
+  readonly configFile?: string;
 }
 
 /** `$DOCKER_CONFIG`, or `~/.docker`, as the docker CLI uses. */
@@ -24,7 +26,7 @@ export function dockerConfigDir(environment: DockerEnvironment): string {
 }
 
 export function dockerConfigFile(environment: DockerEnvironment): string {
-  return join(dockerConfigDir(environment), 'config.json');
+  return environment.configFile ?? join(dockerConfigDir(environment), 'config.json');
 }
 
 export interface AuthEntry {
@@ -255,7 +257,8 @@ async function replaceConfig(target: string, file: string, content: string, expe
     if (current !== expected) return current;
     const outcome = swapFiles(temp, target, swap);
     if (outcome === 'absent') return createIfAbsent(temp, target, file);
-    if (outcome === 'unsupported') return renameAfterLastLook(temp, target, file, expected, replace);
+    // Awaited here, so the temp file is removed only once the tries are over.
+    if (outcome === 'unsupported') return await renameAfterLastLook(temp, target, file, expected, replace);
     if (readFileSync(temp, 'utf8') === expected) return undefined;
     // Another program's write landed between the look and the swap: it goes back. Should yet another have
     // landed meanwhile, that newer one is what stays.

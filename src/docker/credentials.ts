@@ -1,7 +1,5 @@
-import * as l10n from '@vscode/l10n';
 import { AuthEntry, ConfigWriteOptions, credentialHelperFor, DockerConfig, DockerEnvironment, updateDockerConfig } from './config';
 import { helperErase, helperGet, helperProgram, helperStore } from './credentialHelper';
-import { CredentialHelperError } from './errors';
 import { parseServerAddress } from './references';
 
 /** A credential for one registry, as `docker login` takes it. */
@@ -60,13 +58,11 @@ export async function storeDockerCredential(
         if (stored && !isSame(stored, replacing)) return { result: undefined };
       }
       if (helper) {
-        const program = helperProgram(helper, platform);
         await helperStore(helper, host, credential, environment.env, platform);
         // A `docker login` that bypasses the lock and stores between the look above and this store is lost: the
-        // window that remains (docs/architecture.md). One that stores after it is found here and stays.
+        // window that remains (docs/architecture.md). A docker login or logout after it is found here and stays.
         const held = await helperGet(helper, host, environment.env, platform);
-        if (!held) throw new CredentialHelperError(program, 'store', l10n.t('it answered success, but holds no credential for {0} afterwards', host));
-        if (!isSame(held, credential)) return { result: undefined };
+        if (!held || !isSame(held, credential)) return { result: undefined };
       }
       const storedIn: StoredIn = helper ? { kind: 'helper', program: helperProgram(helper, platform), file } : { kind: 'config', file };
       const edit = (current: DockerConfig): StoredIn | undefined => {

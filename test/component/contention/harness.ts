@@ -5,12 +5,12 @@ import { execFile } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../../world/codeServer';
-import type { CliTask, RenewerTask, WriterTask } from './worker';
+import type { CliTask, HelperWriterTask, RenewerTask, WriterTask } from './worker';
 
 const workerScript = join(__dirname, 'worker.ts');
 
 /** Runs one task of worker.ts in a Node process of its own, and answers the report it prints. */
-export async function runWorker<T>(task: WriterTask | RenewerTask | CliTask, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<T> {
+export async function runWorker<T>(task: WriterTask | RenewerTask | CliTask | HelperWriterTask, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<T> {
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
     const options = { env: { ...env, NODE_OPTIONS: '' }, cwd: projectRoot, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 };
     const child = execFile(process.execPath, ['--import', 'tsx', workerScript, JSON.stringify(task)], options, (error, stdout, stderr) => {

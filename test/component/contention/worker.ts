@@ -1,6 +1,7 @@
 // A separate process standing in for one VS Code window: it runs the extension's own modules (through tsx)
 // against a shared docker config folder and global storage folder, and prints what it saw as one JSON line.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { appendFile, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { DockerConfig } from '../../../src/docker/config';
@@ -28,6 +29,18 @@ export interface RenewerTask {
   readonly journal: string;
   readonly registries: readonly string[];
   readonly rounds: number;
+}
+
+/**
+ * Renew and log out one registry's credential through the config's credential helper, as a VS Code window
+ * does, until `stopFile` exists: odd rounds store a new secret in place of this writer's last one (never over
+ * another's), even rounds erase this writer's last one (and nothing else).
+ */
+export interface HelperWriterTask {
+  readonly kind: 'helperWriter';
+  readonly dockerConfig: string;
+  readonly host: string;
+  readonly stopFile: string;
 }
 
 /**
@@ -94,6 +107,14 @@ export interface CliReport {
   readonly runs: CommandRun[];
   /** docker commands that failed, with their output. */
   readonly failures: string[];
+}
+
+export interface HelperWriterReport {
+  /** Which process ran the helper for this writer (the helper's parent). */
+  readonly pid: number;
+  readonly stores: number;
+  readonly erases: number;
+  readonly lockWaitsRetried: number;
 }
 
 export interface RenewerReport {
@@ -200,6 +221,34 @@ async function useCli(task: CliTask): Promise<CliReport> {
   return { commands: runs.length, mismatches, runs, failures };
 }
 
+async function writeThroughHelper(task: HelperWriterTask): Promise<HelperWriterReport> {
+  const environment = { env: { ...process.env, DOCKER_CONFIG: task.dockerConfig } };
+  const file = `${task.dockerConfig}/config.json`;
+  let stores = 0;
+  let erases = 0;
+  let lockWaitsRetried = 0;
+  // What this writer stored last; before its first store, a secret no one stored, so that store too is a renewal
+  // that writes only where there is nothing.
+  let last = { serverAddress: task.host, username, secret: `nothing-yet-${process.pid}` };
+  for (let round = 0; !existsSync(task.stopFile); round++) {
+    const credential = { serverAddress: task.host, username, secret: `secret-${process.pid}-${round}` };
+    try {
+      if (round % 2 === 1) {
+        if (await storeDockerCredential(credential, environment, last)) last = credential;
+        stores++;
+      } else {
+        await eraseDockerCredential(last, environment);
+        erases++;
+      }
+    } catch (error) {
+      // With this many writers on a loaded machine one can wait past the lock's limit; a user would try again too.
+      if (!lockWaitedTooLong(error, file)) throw error;
+      lockWaitsRetried++;
+    }
+  }
+  return { pid: process.pid, stores, erases, lockWaitsRetried };
+}
+
 async function renew(task: RenewerTask): Promise<RenewerReport> {
   const environment = { env: { ...process.env, DOCKER_CONFIG: task.dockerConfig } };
   const lock = new FileRefreshLock(task.storage);
@@ -226,8 +275,9 @@ async function renew(task: RenewerTask): Promise<RenewerReport> {
 }
 
 async function main(): Promise<void> {
-  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask | CliTask;
-  const report = task.kind === 'writer' ? await write(task) : task.kind === 'cli' ? await useCli(task) : await renew(task);
+  const task = JSON.parse(process.argv[2]) as WriterTask | RenewerTask | CliTask | HelperWriterTask;
+  const report =
+    task.kind === 'writer' ? await write(task) : task.kind === 'cli' ? await useCli(task) : task.kind === 'helperWriter' ? await writeThroughHelper(task) : await renew(task);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
