@@ -98,7 +98,11 @@ function entra(source: SignInSource, secret?: string): EntraChoice {
 
 /** When VS Code holds several Microsoft accounts, which one (or another); otherwise VS Code's own choice. */
 async function pickVsCodeAccount(): Promise<EntraChoice | undefined> {
-  const accounts = await vscode.authentication.getAccounts(authenticationProviderId(configuredCloud()));
+  // A provider still starting (or absent) answers nothing here: VS Code then chooses when the session is asked for.
+  const accounts = await vscode.authentication.getAccounts(authenticationProviderId(configuredCloud())).then(
+    (found) => found,
+    () => [],
+  );
   if (accounts.length < 2) return entra({ kind: 'vscode' });
   const items: (vscode.QuickPickItem & { choice: EntraChoice })[] = [
     ...accounts.map((account) => ({ label: `$(account) ${account.label}`, choice: entra({ kind: 'vscode', account: { id: account.id, label: account.label } }) })),

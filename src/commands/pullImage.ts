@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { abortSignalFor } from '../cancellation';
+import { abortSignalFor, isCancellation } from '../cancellation';
+import type { DockerEngineConnection } from '../docker/engine';
 import { PullProgress, PullResult, pullWithRenewal } from '../docker/pull';
 import { imageReference, RegistryNode, RepositoryNode, TagNode } from '../tree/nodes';
 import { Services } from './services';
@@ -12,11 +13,40 @@ function describe(progress: PullProgress): string {
   return progress.bytesTotal > 0 ? vscode.l10n.t('{0} MB of {1} MB, {2}', megabytes(progress.bytesDone), megabytes(progress.bytesTotal), layers) : layers;
 }
 
-/** Pulls one image with the credential passed per request; an `unauthorized` renews the credential once. */
+/**
+ * Pulls one image with the credential passed per request; an `unauthorized` renews the credential once.
+ * Cancelled, it says so, and what the engine holds under that name afterwards (it keeps no half-pulled image).
+ */
 async function pull(services: Services, registry: RegistryNode, reference: string, signal: AbortSignal, onProgress: (progress: PullProgress) => void): Promise<PullResult> {
   const target = { loginServer: registry.loginServer, tenantId: registry.summary?.subscription.tenantId };
   const engine = await services.dockerLogins.connectEngine();
-  return pullWithRenewal(engine, reference, (fresh) => services.dockerLogins.pullCredential(services.silentAccount(), target, fresh, signal), { signal, onProgress });
+  const before = await imageId(engine, reference);
+  try {
+    return await pullWithRenewal(engine, reference, (fresh) => services.dockerLogins.pullCredential(services.silentAccount(), target, fresh, signal), { signal, onProgress });
+  } catch (error) {
+    if (isCancellation(error)) void saySinceCancelled(services, reference, before, await imageId(engine, reference));
+    throw error;
+  }
+}
+
+/** The engine's image id for a reference, or undefined when it has none. */
+async function imageId({ docker }: DockerEngineConnection, reference: string): Promise<string | undefined> {
+  try {
+    return ((await docker.getImage(reference).inspect()) as { Id?: string }).Id;
+  } catch {
+    return undefined;
+  }
+}
+
+function saySinceCancelled(services: Services, reference: string, before: string | undefined, after: string | undefined): Thenable<unknown> {
+  const message =
+    after === undefined
+      ? vscode.l10n.t('Cancelled pulling {0}. Nothing was left behind: Docker has no image under that name.', reference)
+      : after === before
+        ? vscode.l10n.t('Cancelled pulling {0}. Nothing was left behind: the image Docker already had under that name is unchanged.', reference)
+        : vscode.l10n.t('The pull of {0} had finished before it could be cancelled: Docker has the image.', reference);
+  services.log.info(message);
+  return vscode.window.showInformationMessage(message);
 }
 
 /**

@@ -1,0 +1,45 @@
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Locator } from 'playwright-core';
+import { EmulatorWorkbench, expandRow, notification, openEmulatorWorkbench, openRegistriesView, runFromContextMenu, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+
+const run = promisify(execFile);
+
+describe('A developer cancels a pull', () => {
+  let workbench: EmulatorWorkbench;
+  let tree: Locator;
+
+  before(async () => {
+    workbench = await openEmulatorWorkbench();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
+  });
+  after(() => workbench?.close());
+
+  const row = (name: string | RegExp): Locator => tree.getByRole('treeitem', { name, exact: typeof name === 'string' });
+
+  it('Cancel on the progress stops the pull, and the extension says it was cancelled and that Docker was left without the image', async () => {
+    const { page, emulator } = workbench;
+    const apps = emulator.loginServer('contosoapps');
+    const reference = `${apps}/team/web:2.0`;
+    await signInWithVsCodeAccount(page, 'contosoapps');
+    tree = await openRegistriesView(page);
+    await expandRow(row(/^Tenant Contoso /));
+    await expandRow(row(/^Subscription Contoso Dev /));
+    await expandRow(row(/^Registry contosoapps, /));
+    await expandRow(row(`${apps}/team/web`));
+    // The registry sends half of each layer, then nothing for two minutes: the pull is under way and cannot finish.
+    await emulator.client.addFault({ server: 'registry:contosoapps', path: '^/v2/team/web/blobs/', mode: 'slowBody', delayMs: 120_000 });
+    await runFromContextMenu(row(/^Tag 2\.0, /), 'Pull Image');
+
+    const progress = page.locator('.notification-toast').filter({ hasText: `Pulling ${reference}` });
+    await progress.waitFor({ timeout: 30_000 });
+    await progress.getByRole('button', { name: 'Cancel' }).click();
+    const cancelled = notification(page, `Cancelled pulling ${reference}. Nothing was left behind: Docker has no image under that name.`);
+    await cancelled.waitFor({ timeout: 60_000 });
+    await saveScreenshot(page, 'pull-cancelled');
+    await assert.rejects(run('docker', ['image', 'inspect', reference], { env: process.env }), /No such image/);
+  });
+});
