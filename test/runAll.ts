@@ -85,6 +85,8 @@ async function main(): Promise<void> {
   const scanDir = join(dir, 'secret-scan');
   await mkdir(join(scanDir, artifactsFolder), { recursive: true });
   env.ACR_SECRET_SCAN_DIR = scanDir;
+  // Where podman, buildah or skopeo is installed, every Docker login also goes to containers' auth file: the run's own.
+  env.REGISTRY_AUTH_FILE = join(dir, 'containers-auth.json');
   const results: { name: string; counts: Counts; seconds: number }[] = [];
   const timed = async <T extends { counts: Counts }>(name: string, step: () => Promise<T>): Promise<T> => {
     const started = performance.now();

@@ -1,5 +1,6 @@
 import { checkDockerAuth } from './auth';
 import { DockerEnvironment } from './config';
+import { eraseContainersCredential, storeContainersCredential } from './containersAuth';
 import { CredentialToErase, eraseDockerCredential, EraseOutcome, RegistryCredential, storeDockerCredential, StoredIn } from './credentials';
 import { connectDockerEngine, DockerEngineConnection } from './engine';
 
@@ -32,10 +33,13 @@ export async function handOffToDocker(credential: RegistryCredential, options: H
   await checkDockerAuth(engine, credential, options.signal, options.checkTimeoutMs);
   if (!options.persist) return { persisted: false };
   const storedIn = await storeDockerCredential(credential, environment, options.replacing);
+  await storeContainersCredential(credential, environment, engine.location, options.replacing);
   return { persisted: storedIn !== undefined, storedIn };
 }
 
 /** Takes back what `handOffToDocker` stored, and nothing the user stored since. */
 export async function withdrawFromDocker(credential: CredentialToErase, environment: DockerEnvironment = { env: process.env }): Promise<EraseOutcome> {
-  return eraseDockerCredential(credential, environment);
+  const outcome = await eraseDockerCredential(credential, environment);
+  await eraseContainersCredential(credential, environment);
+  return outcome;
 }

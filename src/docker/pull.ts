@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import type { Readable } from 'node:stream';
 import type { DockerEngineConnection } from './engine';
-import { DockerEngineUnavailableError, ImagePullError, InvalidReferenceError, PullStalledError, RegistryLoginRefusedError, withoutSecret } from './errors';
+import { DockerEngineUnavailableError, ImagePullError, InvalidReferenceError, permissionAdvice, PullStalledError, RegistryLoginRefusedError, withoutSecret } from './errors';
 import { parseImageReference } from './imageReference';
 import { PullEvent, PullProgress, PullProgressTally } from './pullProgress';
 import { parseServerAddress } from './references';
@@ -101,7 +101,7 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
     signal?.throwIfAborted();
     if (stall.signal.aborted) throw new PullStalledError(pulled, stallTimeoutMs / 1000);
     const { statusCode, code, message } = error as { statusCode?: number; code?: string; message: string };
-    if (statusCode === undefined) throw engineGone(connectionProblem(code) ?? message);
+    if (statusCode === undefined) throw engineGone(connectionProblem(code, engine) ?? message);
     if (statusCode === 401 || statusCode === 403) throw new RegistryLoginRefusedError(image.serverAddress, withoutSecret(engineReply(message), credential.password));
     throw failure(engineReply(message));
   }
@@ -133,14 +133,20 @@ async function pullCounting(engine: DockerEngineConnection, reference: string, c
 
   // The engine reports a failed pull as an event in a stream that still ends normally.
   if (engineError !== undefined) throw failure(engineError);
-  digest ??= image.digest;
+  digest ??= image.digest ?? (await repoDigest(engine, pulled, name));
   if (!digest) throw failure(l10n.t('the engine finished without saying which digest it pulled'));
   return { reference: pulled, digest };
 }
 
-function connectionProblem(code: string | undefined): string | undefined {
+/** Podman's Docker API says no `Digest:` in the pull's events; the pulled image's RepoDigests name it. */
+async function repoDigest(engine: DockerEngineConnection, pulled: string, name: string): Promise<string | undefined> {
+  const info = await engine.docker.getImage(pulled).inspect().catch(() => undefined);
+  return info?.RepoDigests?.find((entry) => entry.startsWith(`${name}@`))?.slice(name.length + 1);
+}
+
+function connectionProblem(code: string | undefined, engine: DockerEngineConnection): string | undefined {
   if (code === 'ENOENT' || code === 'ECONNREFUSED') return l10n.t('nothing is listening there');
-  if (code === 'EACCES') return l10n.t('permission denied; add your user to the docker group, then sign in again');
+  if (code === 'EACCES') return permissionAdvice(engine.location.engines[0], engine.location.system);
   if (code === 'ECONNRESET' || code === 'EPIPE') return l10n.t('the engine closed the connection before the pull finished');
   return undefined;
 }

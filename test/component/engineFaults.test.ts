@@ -213,7 +213,7 @@ describe('engine faults: a private dockerd killed, frozen and restarted under th
       });
       const advice = JSON.parse(stdout.trim().split('\n').pop() ?? '') as { kind?: string; message?: string };
       assert.equal(advice.kind, 'docker.engineUnavailable', stdout);
-      assert.match(advice.message ?? '', new RegExp(`Cannot reach the Docker engine at unix://${socket} \\(permission denied; add your user to the docker group, then sign in again\\)`));
+      assert.match(advice.message ?? '', new RegExp(`Cannot reach the Docker engine at unix://${socket} \\(permission denied; add your user to the docker group \\(\`sudo usermod -aG docker \\$USER\`\\), then sign in again\\)`));
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

@@ -10,7 +10,7 @@ CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/acr-access"
 PROJECT="$(cd "$(dirname "$0")/../.." && pwd)"
 CODE_SERVER_DIR="$CACHE_ROOT/code-server-$CODE_SERVER_VERSION-r$RECIPE"
 
-DEBIAN_PACKAGES=(docker.io docker-registry skopeo chromium ripgrep libkrb5-dev libsecret-1-dev pkg-config golang-docker-credential-helpers pass gnupg jq curl azure-cli)
+DEBIAN_PACKAGES=(docker.io docker-registry skopeo podman chromium ripgrep libkrb5-dev libsecret-1-dev pkg-config golang-docker-credential-helpers pass gnupg jq curl azure-cli)
 
 log() { printf '[world] %s\n' "$*" >&2; }
 
