@@ -13,12 +13,14 @@ export async function deleteImage(services: Services, node: TagNode): Promise<vo
   const confirm = vscode.l10n.t('Delete Image');
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('Delete the image {0}?', imageReference(node, 'digest')),
-    { modal: true, detail: vscode.l10n.t('These tags go with it: {0}. This cannot be undone.', tags.join(', ')) },
+    { modal: true, detail: tags.length === 1 ? vscode.l10n.t('This tag goes with it: {0}. This cannot be undone.', tags[0]) : vscode.l10n.t('These tags go with it: {0}. This cannot be undone.', tags.join(', ')) },
     confirm,
   );
   if (choice !== confirm) return;
   await content.deleteImage(repository.name, node.tag.digest);
   services.log.info(`Deleted ${imageReference(node, 'digest')} with its tags ${tags.join(', ')}`);
   services.tree.refresh(repository);
-  void vscode.window.showInformationMessage(vscode.l10n.t('Deleted the image {0} and its tags {1}.', node.tag.digest, tags.join(', ')));
+  void vscode.window.showInformationMessage(
+    tags.length === 1 ? vscode.l10n.t('Deleted the image {0} and its tag {1}.', node.tag.digest, tags[0]) : vscode.l10n.t('Deleted the image {0} and its tags {1}.', node.tag.digest, tags.join(', ')),
+  );
 }

@@ -11,7 +11,14 @@ export async function deleteRepository(services: Services, node: RepositoryNode)
   const confirm = vscode.l10n.t('Delete Repository');
   const choice = await vscode.window.showWarningMessage(
     vscode.l10n.t('Delete the repository {0}/{1}?', node.parent.loginServer, node.name),
-    { modal: true, detail: vscode.l10n.t('Its {0} images and {1} tags go with it. This cannot be undone.', manifestCount, tagCount) },
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'Its {0} and {1} go with it. This cannot be undone.',
+        manifestCount === 1 ? vscode.l10n.t('1 image') : vscode.l10n.t('{0} images', manifestCount),
+        tagCount === 1 ? vscode.l10n.t('1 tag') : vscode.l10n.t('{0} tags', tagCount),
+      ),
+    },
     confirm,
   );
   if (choice !== confirm) return;
