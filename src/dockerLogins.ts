@@ -8,7 +8,7 @@ import { RegistryContent } from './acr/registryContent';
 import { AcrToken } from './acr/protocol';
 import { AzureCloud } from './azure/clouds';
 import { RegistrySummary } from './azure/registries';
-import { connectDockerEngine, DockerEngineConnection } from './docker/engine';
+import { connectDockerEngine, DockerEngineConnection, EnginePreference, processEngineEnvironment } from './docker/engine';
 import { CredentialToErase } from './docker/credentials';
 import { handOffToDocker, withdrawFromDocker } from './docker/handoff';
 import { PullCredential } from './docker/pull';
@@ -24,6 +24,8 @@ export interface LoginSettings {
   readonly trustedHosts: readonly string[];
   /** Write the credential to Docker's config (or credential helper), not only to the engine. */
   readonly saveForDocker: boolean;
+  /** The `acrAccess.engine` setting; 'auto' when absent. */
+  readonly engine?: EnginePreference;
 }
 
 /**
@@ -35,7 +37,7 @@ export class DockerLogins {
   /** Login servers ARM returned this session: Entra tokens may go to them (docs/protocol.md section 1). */
   private readonly armLoginServers = new Set<string>();
   private readonly tokenClients: TokenClients;
-  private engine: Promise<DockerEngineConnection> | undefined;
+  private engine: { readonly preference: EnginePreference; readonly connection: Promise<DockerEngineConnection> } | undefined;
   /** The last change under way per login server (see `inTurn`). */
   private readonly turns = new Map<string, Promise<void>>();
 
@@ -61,13 +63,20 @@ export class DockerLogins {
     this.tokenClients = new TokenClients((credential) => new AcrTokenClient({ credential, trust: this.trust, audienceStore: state.audiences }));
   }
 
-  /** The Docker engine, found and connected on first use; a failed attempt is retried next time. */
+  /** The engine, found and connected on first use and again when the setting changes; a failed attempt is retried next time. */
   connectEngine(): Promise<DockerEngineConnection> {
-    this.engine ??= connectDockerEngine().catch((error: unknown) => {
-      this.engine = undefined;
-      throw error;
-    });
-    return this.engine;
+    const preference = this.settings().engine ?? 'auto';
+    if (this.engine?.preference !== preference) {
+      const engine = {
+        preference,
+        connection: connectDockerEngine(processEngineEnvironment(preference)).catch((error: unknown) => {
+          if (this.engine === engine) this.engine = undefined;
+          throw error;
+        }),
+      };
+      this.engine = engine;
+    }
+    return this.engine.connection;
   }
 
   /**

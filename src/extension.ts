@@ -16,7 +16,7 @@ import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { listRegistries, listTenantSubscriptions } from './azure/registries';
 import { RegistryTokens } from './azure/tokens';
-import { configuredCloud, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
+import { configuredCloud, enginePreference, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
 import { RefreshScheduler } from './status/refreshScheduler';
@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   context.subscriptions.push(telemetry);
   const state = new SignInState(context.globalState, context.secrets, context.globalStorageUri.fsPath);
   context.subscriptions.push(state);
-  const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker() }));
+  const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker(), engine: enginePreference() }));
   const personSignIn = (source: PersonSource) => new UserSignIn(source, configuredCloud(), context.secrets);
   const accounts = accountsFor(state, personSignIn);
   const renewingAccount = renewingAccountFor(accounts);

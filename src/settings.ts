@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { AcrCustomCloudSetting, AzureCloud, cloudFromSettings, CustomEnvironmentSetting } from './azure/clouds';
+import type { EnginePreference } from './docker/engine';
 import { RefreshSettings } from './status/refreshScheduler';
 
 /** The cloud VS Code's own sovereign-cloud settings name, completed by acrAccess.customCloud. */
@@ -58,4 +59,10 @@ export function tokenPasswordExpiryDays(): number {
 /** Whether the Get Started walkthrough opens the first time the extension starts. */
 export function showWalkthrough(): boolean {
   return vscode.workspace.getConfiguration('acrAccess').get<boolean>('showWalkthrough', true);
+}
+
+/** Which container engine to use: Docker's, Podman's, or Podman when Docker's default engine does not answer. */
+export function enginePreference(): EnginePreference {
+  const engine = vscode.workspace.getConfiguration('acrAccess').get<string>('engine', 'auto');
+  return engine === 'docker' || engine === 'podman' ? engine : 'auto';
 }

@@ -3,12 +3,14 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { SignInState } from '../../src/auth/signInState';
 import { DockerEnvironment } from '../../src/docker/config';
+import { DockerLogins, LoginSettings } from '../../src/dockerLogins';
 import { connectDockerEngine, DockerEngineConnection } from '../../src/docker/engine';
 import { handOffToDocker, withdrawFromDocker } from '../../src/docker/handoff';
 import { pullImage } from '../../src/docker/pull';
 import { PodmanService, startPodmanService } from '../world/podman';
-import { acrScope, clients, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
+import { acrScope, clients, emulatorCloud, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
 
 interface Result {
   code: number;
@@ -77,6 +79,26 @@ describe('Podman: its socket found as podman finds it, logins written to contain
     const auto = await connectDockerEngine({ ...environment, platform: 'linux' });
     assert.deepEqual(auto.location.engines, [docker ? 'docker' : 'podman']);
     if (!docker) assert.deepEqual(auto.location.tried.slice(0, 3), ['DOCKER_HOST (not set)', 'docker context (none selected)', 'platform default unix:///var/run/docker.sock']);
+  });
+
+  it('DockerLogins follows acrAccess.engine: Podman when it says podman, and connects again when it changes', async () => {
+    const saved = { XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR, DOCKER_HOST: process.env.DOCKER_HOST };
+    // The window's own environment: Podman's rootless socket, and DOCKER_HOST at the same socket for 'docker'.
+    process.env.XDG_RUNTIME_DIR = podman.runtimeDir;
+    process.env.DOCKER_HOST = podman.host;
+    try {
+      let settings: LoginSettings = { cloud: emulatorCloud(emulator()), trustedHosts: [], saveForDocker: false, engine: 'podman' };
+      // Connecting reads no sign-in state.
+      const logins = new DockerLogins({} as SignInState, () => settings);
+      assert.deepEqual((await logins.connectEngine()).location.tried, ['CONTAINER_HOST (not set)', join(podman.runtimeDir, 'podman', 'podman.sock')]);
+      settings = { ...settings, engine: 'docker' };
+      assert.deepEqual((await logins.connectEngine()).location.tried, [`DOCKER_HOST=${podman.host}`]);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
   });
 
   it('logs Podman in, pulls through the extension, and podman pull and skopeo inspect in a shell use the auth.json it wrote; a renewal updates it; log out removes only its entry', async () => {
