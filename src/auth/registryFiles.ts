@@ -121,7 +121,12 @@ export class RegistryFiles<T extends { readonly loginServer: string }> {
       const watcher = watch(this.folder, { persistent: false }, (_event, name) => {
         if (name?.endsWith('.tmp')) return;
         const before = this.current;
-        this.current = this.readAll();
+        try {
+          this.current = this.readAll();
+        } catch {
+          // The folder is gone (removed with the global storage) or cannot be read: what is known stays.
+          return;
+        }
         if (!sameValues(before, this.current)) onChange();
       });
       watcher.on('error', () => watcher.close());

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { watch } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,5 +98,22 @@ describe('Docker logins: one file per registry in the global storage folder, sha
     await memento.update('acrAccess.dockerLogins', oldValue);
     assert.deepEqual(openWindow(memento).dockerLogins, [apps], 'a removed login came back');
     assert.equal((await readdir(join(storage, 'docker-logins'))).filter((name) => name.endsWith('.tmp')).length, 0, 'a temp file was left');
+  });
+
+  it('a window whose folder is removed under it (with the global storage) throws no uncaught error from its watch', async () => {
+    const window = openWindow();
+    await window.saveDockerLogin(apps);
+    // The folder's own watch hears of the removal of its files before the storage folder's watch hears of the folder's.
+    const removalHeard = new Promise<void>((resolve) => {
+      const watcher = watch(storage, (_event, name) => {
+        if (name !== 'docker-logins') return;
+        watcher.close();
+        resolve();
+      });
+    });
+    await rm(join(storage, 'docker-logins'), { recursive: true });
+    await removalHeard;
+    // An error thrown by the folder's watch would be uncaught, and mocha fails the test it happens in.
+    await new Promise((resolve) => setImmediate(resolve));
   });
 });
