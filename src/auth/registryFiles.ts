@@ -34,8 +34,9 @@ export class RegistryFiles<T extends { readonly loginServer: string }> {
   ) {
     mkdirSync(folder, { recursive: true, mode: 0o700 });
     this.importOnce(imports);
-    this.current = this.readAll();
+    // Watched first, so that a change made while the folder is read is heard too.
     this.watcher = this.watch(onChange);
+    this.current = this.readAll();
   }
 
   values(): T[] {
