@@ -130,7 +130,7 @@ function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginSe
       <h2>${html(heading)}</h2>
       <p>${html(note)}</p>
       <pre id="${output}">${html(outputs[output])}</pre>
-      <button data-copy="${output}">${html(vscode.l10n.t('Copy'))}</button>${extra}
+      <div class="actions"><button data-copy="${output}">${html(vscode.l10n.t('Copy'))}</button>${extra}</div>
     </section>`;
   return `<!DOCTYPE html>
 <html lang="${html(vscode.env.language)}">
@@ -141,23 +141,27 @@ function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginSe
 <style nonce="${nonce}">
   body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 0 1.5em 2em; max-width: 60em; }
   pre { background: var(--vscode-textCodeBlock-background); padding: .75em; white-space: pre-wrap; word-break: break-all; }
-  button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: .4em 1em; margin-right: .5em; cursor: pointer; }
+  button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: .4em 1em; min-width: 8em; cursor: pointer; }
   button.secondary { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); }
+  .actions { display: flex; flex-wrap: wrap; gap: .5em; }
   .warning { border-left: 3px solid var(--vscode-editorWarning-foreground); padding-left: .75em; }
-  #status.ok { color: var(--vscode-testing-iconPassed); } #status.error { color: var(--vscode-errorForeground); }
+  /* Text in the theme's foreground, which every theme gives enough contrast; the colour is in the icon alone. */
+  #status.ok::before { content: '\\2713'; color: var(--vscode-charts-green); font-weight: bold; margin-right: .4em; }
+  #status.error { color: var(--vscode-errorForeground); }
 </style>
 </head>
 <body>
   <h1>${html(vscode.l10n.t('Token {0} on {1}', password.username, loginServer))}</h1>
   <p class="warning">${html(vscode.l10n.t('This is the only time the password is shown: Azure keeps no copy you can read. Copy it to where it is going before you close this tab. New passwords take up to a minute to work.'))}</p>
-  ${section('password', vscode.l10n.t('Password ({0}, {1})', password.name, expiry), vscode.l10n.t('User name: {0}', password.username))}
-  <section>
-    <button id="test">${html(vscode.l10n.t('Test'))}</button>
-    <button id="signInDocker" class="secondary">${html(vscode.l10n.t('Sign In Docker on This Machine'))}</button>
-    <p id="status" role="status" aria-live="polite"></p>
-  </section>
+  ${section(
+    'password',
+    vscode.l10n.t('Password ({0}, {1})', password.name, expiry),
+    vscode.l10n.t('User name: {0}', password.username),
+    `<button id="test">${html(vscode.l10n.t('Test'))}</button><button id="signInDocker" class="secondary">${html(vscode.l10n.t('Sign In Docker on This Machine'))}</button>`,
+  )}
+  <p id="status" role="status" aria-live="polite"></p>
   ${section('dockerLogin', vscode.l10n.t('docker login'), vscode.l10n.t('Put the password in ACR_TOKEN_PASSWORD first (it is read from stdin, never from the command line).'))}
-  ${section('kubernetesSecret', vscode.l10n.t('Kubernetes Secret'), vscode.l10n.t('A kubernetes.io/dockerconfigjson Secret for imagePullSecrets.'), ` <button id="namespace" class="secondary">${html(vscode.l10n.t('Namespace...'))}</button>`)}
+  ${section('kubernetesSecret', vscode.l10n.t('Kubernetes Secret'), vscode.l10n.t('A kubernetes.io/dockerconfigjson Secret for imagePullSecrets.'), `<button id="namespace" class="secondary">${html(vscode.l10n.t('Namespace...'))}</button>`)}
   ${section('externalSecret', vscode.l10n.t('External Secrets'), vscode.l10n.t('The ACR generator gets short-lived ACR tokens from an Entra identity, so the cluster needs no token password at all. Fill in the identity.'))}
   ${section('ci', vscode.l10n.t('CI environment variables'), vscode.l10n.t('Store these as secret variables of your pipeline.'))}
 <script nonce="${nonce}">
