@@ -113,9 +113,12 @@ export class DockerLogins {
    * What a registry holds, read with the credential Docker was given for it when that is the registry's own
    * user name and password, and otherwise with the account's ACR tokens (cached and shared with Docker logins).
    */
-  registryContent(account: Account, target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean }): RegistryContent {
+  registryContent(
+    account: Account,
+    target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean; mayAssignRoles?: () => Promise<boolean> },
+  ): RegistryContent {
     const accessToken = this.accessTokenSource(account, target);
-    return new RegistryContent({ loginServer: target.loginServer, accessToken: async (scopes, signal) => (await accessToken(scopes, signal)).token, abac: target.abac });
+    return new RegistryContent({ loginServer: target.loginServer, accessToken: async (scopes, signal) => (await accessToken(scopes, signal)).token, abac: target.abac, mayAssignRoles: target.mayAssignRoles });
   }
 
   /**

@@ -15,6 +15,7 @@ import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { listRegistries, listTenantSubscriptions } from './azure/registries';
+import { mayAssignRoles } from './azure/permissions';
 import { RegistryTokens } from './azure/tokens';
 import { configuredCloud, enginePreference, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
@@ -115,6 +116,7 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
           tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
           abac: summary?.abac,
           acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
+          mayAssignRoles: summary && (() => mayAssignRoles((tenantId) => account().credential(tenantId), configuredCloud(), summary)),
         }),
         (listing, count) => telemetry.treePageLoaded(listing, loginServer, count),
       ),

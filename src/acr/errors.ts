@@ -27,6 +27,8 @@ export interface RegistryMode {
   readonly refused?: 'read' | 'delete' | 'catalog';
   /** For `noRole`: the repository the refused request was on. */
   readonly repository?: string;
+  /** For `noRole`: the reader may assign roles on the registry (Owner or User Access Administrator there or above). */
+  readonly mayAssignRoles?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export const acrErrorMessages: Record<AcrErrorKind, (registry: string, mode?: Re
   noRole: (registry, mode = {}) => {
     // The role to ask for comes from the one table of them, accessAdvice (docs/protocol.md sections 7 and 8).
     const attempt = mode.refused === 'delete' ? 'delete' : mode.refused === 'catalog' ? 'list' : 'read';
-    const advice = accessAdvice({ attempt, plane: 'data', abac: mode.abac, mayAssignRoles: false, scope: l10n.t('registry {0}', registry), repository: mode.repository });
+    const advice = accessAdvice({ attempt, plane: 'data', abac: mode.abac, mayAssignRoles: mode.mayAssignRoles === true, scope: l10n.t('registry {0}', registry), repository: mode.repository });
     if (mode.refused === 'delete') return l10n.t('Your account may not delete in registry {0}. {1}', registry, advice);
     if (mode.refused === 'catalog') return l10n.t('Your account may not list the repositories of registry {0}. {1} Meanwhile, open a repository you know by name.', registry, advice);
     if (mode.refused === 'read' && mode.repository !== undefined) return l10n.t('Your account may not read repository {1} of registry {0}. {2}', registry, mode.repository, advice);

@@ -46,6 +46,8 @@ export interface RegistryContentOptions {
   readonly accessToken: AccessTokenSource;
   /** The registry grants data access by repository roles (ABAC), which changes the advice for a refusal. */
   readonly abac?: boolean;
+  /** Whether the reader may assign roles on the registry, asked only when a refusal is to be explained. */
+  readonly mayAssignRoles?: () => Promise<boolean>;
   readonly limits?: Partial<RequestLimits>;
 }
 
@@ -166,23 +168,24 @@ export class RegistryContent {
    * the caller to handle.
    */
   private async request(method: string, path: string, scopes: readonly string[], signal: AbortSignal | undefined, passThrough: readonly number[] = [], headers: Record<string, string> = {}): Promise<RegistryResponse> {
-    const token = await this.options.accessToken(scopes, signal).catch((error: unknown) => {
-      throw error instanceof AcrError && error.kind === 'noRole' ? this.refusal(method, path, scopes, { correlationId: error.correlationId, cause: error }) : error;
+    const token = await this.options.accessToken(scopes, signal).catch(async (error: unknown) => {
+      throw error instanceof AcrError && error.kind === 'noRole' ? await this.refusal(method, path, scopes, { correlationId: error.correlationId, cause: error }) : error;
     });
     const response = await requestRegistry(this.loginServer, `https://${this.loginServer}${path}`, { method, headers: { ...headers, authorization: `Bearer ${token}` } }, this.limits, signal);
     if (response.status >= 200 && response.status < 300) return response;
     if (passThrough.includes(response.status)) return response;
     const details = { correlationId: response.correlationId, abac: this.options.abac };
-    if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) throw this.refusal(method, path, scopes, details);
+    if (response.status === 401 && !scopes.every((scope) => granted(token, scope))) throw await this.refusal(method, path, scopes, details);
     if (response.status === 404) throw new AcrError('notFound', this.loginServer, { ...details, detail: `${method} ${path.split('?')[0]}` });
     throw failure(this.loginServer, response, 'entra');
   }
 
   /** `noRole` for a request whose scopes were not granted: listing the catalog, deleting, or reading a repository. */
-  private refusal(method: string, path: string, scopes: readonly string[], details: { correlationId?: string; cause?: unknown }): AcrError {
+  private async refusal(method: string, path: string, scopes: readonly string[], details: { correlationId?: string; cause?: unknown }): Promise<AcrError> {
     const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : 'read';
     const repository = /^repository:(.+):[^:]*$/.exec(scopes[0])?.[1];
-    return new AcrError('noRole', this.loginServer, { ...details, abac: this.options.abac, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
+    const mayAssignRoles = (await this.options.mayAssignRoles?.().catch(() => false)) ?? false;
+    return new AcrError('noRole', this.loginServer, { ...details, abac: this.options.abac, mayAssignRoles, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
   }
 
   /** The next page's path, unless there is none or the registry points back at the page just read. */

@@ -71,6 +71,12 @@ export async function readPermissions(credentialFor: CredentialForTenant, cloud:
   }
 }
 
+/** Whether the caller may assign roles on the registry; false when ARM does not say. */
+export async function mayAssignRoles(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary): Promise<boolean> {
+  const permissions = await readPermissions(credentialFor, cloud, registry);
+  return permissions !== undefined && allows(permissions, assignRoles);
+}
+
 /** A change the caller's roles do not allow, said before any question is asked, with the role that does. */
 export class MissingPermissionError extends Error implements ActionableFailure {
   readonly needsUser = true;

@@ -72,7 +72,9 @@ describe('A developer with too few roles is told which role, before any question
     const abac = workbench.emulator.loginServer('contosoabac');
     const escaped = abac.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     await expandRow(row(/^Registry contosoabac, /));
-    const catalogRefused = row(new RegExp(`^Error: Your account may not list the repositories of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Catalog Lister\\.`));
+    const catalogRefused = row(
+      new RegExp(`^Error: Your account may not list the repositories of registry ${escaped}\\. You may assign roles on registry ${escaped}: assign yourself Container Registry Repository Catalog Lister there\\.`),
+    );
     await catalogRefused.waitFor({ timeout: 30_000 });
 
     await row(/^Open Repository by Name\.\.\./).click();
@@ -84,16 +86,18 @@ describe('A developer with too few roles is told which role, before any question
     await repository.waitFor({ timeout: 30_000 });
     // Opened by name, the repository is shown expanded.
     const readRefused = row(
-      new RegExp(`^Error: Your account may not read repository team-a/frontend of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Reader on repository team-a/frontend\\.`),
+      new RegExp(
+        `^Error: Your account may not read repository team-a/frontend of registry ${escaped}\\. You may assign roles on registry ${escaped}: assign yourself Container Registry Repository Reader there, limited to repository team-a/frontend\\.`,
+      ),
     );
     await readRefused.waitFor({ timeout: 30_000 });
+    await moveMouseAway(page);
     await saveScreenshot(page, 'permissions-2-abac-tree');
 
     const errors = (await tree.getByRole('treeitem', { name: /^Error: / }).evaluateAll((rows) => rows.map((element) => element.getAttribute('aria-label') ?? ''))).map((label) => label.replace(/, retry after .*$/, ''));
     assert.deepEqual(errors, [...new Set(errors)], 'an error is shown twice');
     assert.doesNotMatch(errors.join('\n'), /AcrPull|AcrPush/);
 
-    await moveMouseAway(page);
     await runFromContextMenu(repository, 'Delete Repository...');
     const refused = notification(page, /Deleting repository team-a\/frontend needs delete access/);
     await refused.waitFor({ timeout: 30_000 });

@@ -343,6 +343,15 @@ describe('failures: who must act, and how', () => {
         );
       });
 
+      it('tells a reader who may assign roles on the registry to assign the role themselves', () => {
+        assertAdvice(
+          new AcrError('noRole', registry, { abac: true, mayAssignRoles: true, refused: 'catalog', detail: 'GET /v2/_catalog needs registry:catalog:*' }),
+          noRole(
+            'Your account may not list the repositories of registry contosoapps.azurecr.io. You may assign roles on registry contosoapps.azurecr.io: assign yourself Container Registry Repository Catalog Lister there. Meanwhile, open a repository you know by name. (GET /v2/_catalog needs registry:catalog:*)',
+          ),
+        );
+      });
+
       it('listing the catalog names Catalog Lister on an ABAC registry, and offers opening a repository by name', () => {
         const refusedCatalog = (abac: boolean) => new AcrError('noRole', registry, { abac, refused: 'catalog', detail: 'GET /v2/_catalog needs registry:catalog:*' });
         assertAdvice(
