@@ -173,7 +173,7 @@ export async function updateDockerConfig<T>(
     const lockPath = `${target}.lock`;
     // With a heartbeat: a credential helper waiting for its user (a passphrase, a keychain prompt) keeps the lock
     // however long it waits, and other windows wait for it.
-    const release = await lockFile(lockPath, { ...lockTimings, heartbeatMs: lockHeartbeatMs });
+    const release = await lockFile(lockPath, { ...lockTimings, heartbeatMs: lockHeartbeatMs, platform });
     if (!release) throw new DockerConfigError(file, await lockHeldProblem(lockPath));
     try {
       let basis = await readConfigText(target, file);

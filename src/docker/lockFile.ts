@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { FileHandle, open, readFile, stat, unlink } from 'node:fs/promises';
+import * as fs from 'node:fs/promises';
+import { FileHandle, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -27,6 +28,28 @@ export interface LockFileOptions {
   readonly now?: () => number;
   /** Whether a process of this machine is still running; defaults to asking the operating system. */
   readonly isRunning?: (pid: number) => boolean;
+  /** Defaults to this process's; on Windows a lock file being deleted cannot be opened (see `deletePending`). */
+  readonly platform?: NodeJS.Platform;
+  /** Defaults to node:fs/promises. */
+  readonly fs?: LockFs;
+}
+
+export type LockFs = Pick<typeof fs, 'open' | 'readFile'>;
+
+/** The file operations a lock uses, and the platform whose answers they give. */
+interface Io {
+  readonly fs: LockFs;
+  readonly platform: NodeJS.Platform;
+}
+
+const ioOf = (options: Pick<LockFileOptions, 'fs' | 'platform'>): Io => ({ fs: options.fs ?? fs, platform: options.platform ?? process.platform });
+
+/**
+ * Windows answers EPERM to opening or creating a file whose deletion is pending: a lock file its holder just
+ * removed while another process still had it open to read. It is going away: as good as taken, look again later.
+ */
+function deletePending(error: unknown, platform: NodeJS.Platform): boolean {
+  return platform === 'win32' && (error as NodeJS.ErrnoException).code === 'EPERM';
 }
 
 /** Releases the lock, unless it was taken over as stale meanwhile (then the new holder's lock stays). */
@@ -52,12 +75,12 @@ function parseHolder(text: string): LockHolder | undefined {
   }
 }
 
-async function readHolder(path: string): Promise<{ text: string; holder: LockHolder | undefined } | undefined> {
+async function readHolder(io: Io, path: string): Promise<{ text: string; holder: LockHolder | undefined } | undefined> {
   try {
-    const text = await readFile(path, 'utf8');
+    const text = await io.fs.readFile(path, 'utf8');
     return { text, holder: parseHolder(text) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || deletePending(error, io.platform)) return undefined;
     throw error;
   }
 }
@@ -70,15 +93,16 @@ async function readHolder(path: string): Promise<{ text: string; holder: LockHol
 export async function tryLockFile(path: string, options: LockFileOptions): Promise<ReleaseLock | undefined> {
   const now = options.now ?? Date.now;
   const isRunning = options.isRunning ?? processIsRunning;
+  const io = ioOf(options);
   const holder: LockHolder = { pid: process.pid, host: hostname(), since: now(), token: randomBytes(12).toString('hex') };
   const content = JSON.stringify(holder);
   // More than one try: after the holder let go between our two looks, or after taking over a stale lock.
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(path, content)) return options.heartbeatMs === undefined ? () => releaseIfOurs(path, content) : keepAlive(path, holder, options.heartbeatMs, now);
-    const current = await readHolder(path);
+    if (await createExclusive(io, path, content)) return options.heartbeatMs === undefined ? () => releaseIfOurs(io, path, content) : keepAlive(io, path, holder, options.heartbeatMs, now);
+    const current = await readHolder(io, path);
     if (!current) continue;
     if (!(await isStale(current, path, now(), options.staleMs, isRunning))) return undefined;
-    await takeOver(path, current.text, content, (guard) => isStale(guard, `${path}.takeover`, now(), options.staleMs, isRunning));
+    await takeOver(io, path, current.text, content, (guard) => isStale(guard, `${path}.takeover`, now(), options.staleMs, isRunning));
   }
   return undefined;
 }
@@ -88,14 +112,14 @@ export async function tryLockFile(path: string, options: LockFileOptions): Promi
  * under way and then frees the lock. A heartbeat that finds the lock no longer its own (taken over after its
  * process hung) stops.
  */
-function keepAlive(path: string, holder: LockHolder, heartbeatMs: number, now: () => number): ReleaseLock {
+function keepAlive(io: Io, path: string, holder: LockHolder, heartbeatMs: number, now: () => number): ReleaseLock {
   let content = JSON.stringify(holder);
   let beat = Promise.resolve();
   const timer = setInterval(() => {
     const next = JSON.stringify({ ...holder, since: now() });
     beat = beat
       .then(async () => {
-        if (await rewriteIfOurs(path, content, next)) content = next;
+        if (await rewriteIfOurs(io, path, content, next)) content = next;
         else clearInterval(timer);
       })
       // A write that failed (a full disk, say) is tried again at the next beat.
@@ -106,7 +130,7 @@ function keepAlive(path: string, holder: LockHolder, heartbeatMs: number, now: (
   return async () => {
     clearInterval(timer);
     await beat;
-    await releaseIfOurs(path, content);
+    await releaseIfOurs(io, path, content);
   };
 }
 
@@ -114,12 +138,12 @@ function keepAlive(path: string, holder: LockHolder, heartbeatMs: number, now: (
  * Writes `next` over the lock file if it still holds `expected`, through one open handle: if another process
  * removes the lock meanwhile (judged stale) and takes its own, the write lands in the removed file, not in theirs.
  */
-async function rewriteIfOurs(path: string, expected: string, next: string): Promise<boolean> {
+async function rewriteIfOurs(io: Io, path: string, expected: string, next: string): Promise<boolean> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r+');
+    handle = await io.fs.open(path, 'r+');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || deletePending(error, io.platform)) return false;
     throw error;
   }
   try {
@@ -132,13 +156,13 @@ async function rewriteIfOurs(path: string, expected: string, next: string): Prom
   }
 }
 
-/** Creates the file with O_EXCL and writes `content`; false when it exists already. */
-async function createExclusive(path: string, content: string): Promise<boolean> {
+/** Creates the file with O_EXCL and writes `content`; false when it exists already (or is still being deleted). */
+async function createExclusive(io: Io, path: string, content: string): Promise<boolean> {
   let handle;
   try {
-    handle = await open(path, 'wx', 0o600);
+    handle = await io.fs.open(path, 'wx', 0o600);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' || deletePending(error, io.platform)) return false;
     throw error;
   }
   try {
@@ -166,8 +190,8 @@ export async function lockFile(path: string, options: LockFileOptions & { readon
 }
 
 /** Who holds the lock file now, if anyone (for messages). */
-export async function lockHolder(path: string): Promise<LockHolder | undefined> {
-  return (await readHolder(path))?.holder;
+export async function lockHolder(path: string, options: Pick<LockFileOptions, 'fs' | 'platform'> = {}): Promise<LockHolder | undefined> {
+  return (await readHolder(ioOf(options), path))?.holder;
 }
 
 async function isStale(current: { text: string; holder: LockHolder | undefined }, path: string, now: number, staleMs: number, isRunning: (pid: number) => boolean): Promise<boolean> {
@@ -184,23 +208,23 @@ async function isStale(current: { text: string; holder: LockHolder | undefined }
  * a second lock file (`<lock>.takeover`, held for a moment) lets only one of them remove it, so none removes
  * the lock another has taken in between. A takeover lock left by a process that died holding it is removed.
  */
-async function takeOver(path: string, staleText: string, content: string, guardIsStale: (guard: { text: string; holder: LockHolder | undefined }) => Promise<boolean>): Promise<void> {
+async function takeOver(io: Io, path: string, staleText: string, content: string, guardIsStale: (guard: { text: string; holder: LockHolder | undefined }) => Promise<boolean>): Promise<void> {
   const guardPath = `${path}.takeover`;
-  if (!(await createExclusive(guardPath, content))) {
-    const guard = await readHolder(guardPath);
-    if (guard && (await guardIsStale(guard))) await releaseIfOurs(guardPath, guard.text);
+  if (!(await createExclusive(io, guardPath, content))) {
+    const guard = await readHolder(io, guardPath);
+    if (guard && (await guardIsStale(guard))) await releaseIfOurs(io, guardPath, guard.text);
     return;
   }
   try {
-    if ((await readHolder(path))?.text === staleText) await unlink(path).catch(() => undefined);
+    if ((await readHolder(io, path))?.text === staleText) await unlink(path).catch(() => undefined);
   } finally {
-    await releaseIfOurs(guardPath, content);
+    await releaseIfOurs(io, guardPath, content);
   }
 }
 
 /** Removes the lock file if it still holds `content`. */
-async function releaseIfOurs(path: string, content: string): Promise<void> {
-  const current = await readHolder(path);
+async function releaseIfOurs(io: Io, path: string, content: string): Promise<void> {
+  const current = await readHolder(io, path);
   if (current?.text !== content) return;
   await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;

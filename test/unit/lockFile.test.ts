@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lockFile, lockHolder, tryLockFile } from '../../src/docker/lockFile';
+import { LockFs, lockFile, lockHolder, tryLockFile } from '../../src/docker/lockFile';
 import { eventually } from '../world/eventually';
 
 describe('lock files: one holder at a time, across processes, with stale locks taken over', () => {
@@ -125,5 +125,37 @@ describe('lock files: one holder at a time, across processes, with stale locks t
     const giveUp = await lockFile(path, { ...options, now: () => clock + 1000 * polls++, timeoutMs: 5000, pollMs: 1 });
     assert.equal(giveUp, undefined);
     assert.ok(polls >= 5 && polls < 10, `polled ${polls} times`);
+  });
+
+  describe('on win32, darwin and linux (the platform as an input)', () => {
+    /** As Windows answers for a lock file whose holder just removed it while another process still had it open. */
+    const deletePendingFs = {
+      open: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted, open'), { code: 'EPERM' })),
+      readFile: () => Promise.reject(Object.assign(new Error('EPERM: operation not permitted, open'), { code: 'EPERM' })),
+    } as unknown as LockFs;
+
+    it('win32: a lock file still being deleted (EPERM) counts as held for now: no error, taken at a later look', async () => {
+      assert.equal(await tryLockFile(path, { ...options, platform: 'win32', fs: deletePendingFs }), undefined);
+      assert.equal(await lockHolder(path, { platform: 'win32', fs: deletePendingFs }), undefined);
+    });
+
+    for (const platform of ['darwin', 'linux'] as const) {
+      it(`${platform}: EPERM on the lock file is a permission problem, and says so`, async () => {
+        await assert.rejects(tryLockFile(path, { ...options, platform, fs: deletePendingFs }), { code: 'EPERM' });
+      });
+    }
+
+    for (const platform of ['win32', 'darwin', 'linux'] as const) {
+      it(`${platform}: a lock in a folder with spaces is taken, refused to a second taker and freed`, async () => {
+        const spaced = join(dir, 'John Smith', 'Docker Config');
+        await mkdir(spaced, { recursive: true });
+        const lock = join(spaced, 'config.json.lock');
+        const release = await tryLockFile(lock, { ...options, platform });
+        assert.ok(release);
+        assert.equal(await tryLockFile(lock, { ...options, platform }), undefined);
+        await release();
+        assert.deepEqual(await readdir(spaced), []);
+      });
+    }
   });
 });
