@@ -15,7 +15,7 @@ import { startDockerEngine } from './world/dockerEngine';
 import { projectRoot } from './world/codeServer';
 import { stopAllOnExit } from './world/processes';
 
-const needsDocker: readonly Tier[] = ['component', 'host', 'e2e'];
+const needsDocker: readonly Tier[] = ['component', 'host', 'e2e', 'desktop'];
 const needsBuild = needsDocker;
 const runStarted = performance.now();
 
@@ -24,10 +24,12 @@ const runStarted = performance.now();
  * extension's own timers, which leaves the machine to the component tier meanwhile. The first tier of a stage
  * shows its output as it comes; the others' is shown whole when they end.
  */
-const stages: readonly (readonly Tier[])[] = [['static', 'unit'], ['component', 'host'], ['e2e']];
+const stages: readonly (readonly Tier[])[] = [['static', 'unit'], ['component', 'host'], ['e2e'], ['desktop']];
 
 interface TierRun {
   readonly counts: Counts;
+  /** Why a tier that could not run here was skipped (runTier.ts), for the summary lines. */
+  readonly skippedBecause?: string;
   /** The output of a tier that ran alongside another, to show once that one is done. */
   readonly heldOutput?: string;
 }
@@ -51,10 +53,11 @@ async function runTier(tier: Tier, env: NodeJS.ProcessEnv, resultsFile: string, 
   child.stderr.on('data', show(process.stderr));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
   await new Promise((resolve) => kept.end(resolve));
-  const counts = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts, () => undefined);
+  const reported = await readFile(resultsFile, 'utf8').then((text) => JSON.parse(text) as Counts & { skippedBecause?: string }, () => undefined);
   return {
     // A tier that died before reporting still counts as a failure.
-    counts: counts ?? { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 },
+    counts: reported ? { passed: reported.passed, failed: reported.failed, skipped: reported.skipped } : { passed: 0, failed: exitCode === 0 ? 0 : 1, skipped: 0 },
+    ...(reported?.skippedBecause ? { skippedBecause: reported.skippedBecause } : {}),
     ...(live ? {} : { heldOutput: `\n=== ${tier} tier (ran alongside the one before)\n${Buffer.concat(held).toString()}` }),
   };
 }
@@ -87,11 +90,11 @@ async function main(): Promise<void> {
   env.ACR_SECRET_SCAN_DIR = scanDir;
   // Where podman, buildah or skopeo is installed, every Docker login also goes to containers' auth file: the run's own.
   env.REGISTRY_AUTH_FILE = join(dir, 'containers-auth.json');
-  const results: { name: string; counts: Counts; seconds: number }[] = [];
-  const timed = async <T extends { counts: Counts }>(name: string, step: () => Promise<T>): Promise<T> => {
+  const results: { name: string; counts: Counts; seconds: number; skippedBecause?: string }[] = [];
+  const timed = async <T extends { counts: Counts; skippedBecause?: string }>(name: string, step: () => Promise<T>): Promise<T> => {
     const started = performance.now();
     const result = await step();
-    results.push({ name, counts: result.counts, seconds: (performance.now() - started) / 1000 });
+    results.push({ name, counts: result.counts, seconds: (performance.now() - started) / 1000, skippedBecause: result.skippedBecause });
     return result;
   };
   try {
@@ -121,10 +124,12 @@ async function main(): Promise<void> {
   const minutes = (seconds: number): string => `${Math.floor(seconds / 60)}m ${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
   const order = ['build', ...tiers, 'secrets'];
   results.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  for (const { name, counts, seconds } of results) console.log(`${name.padEnd(10)} ${minutes(seconds).padStart(7)}  ${name === 'build' ? '' : formatCounts(counts)}`);
+  const because = (reason?: string): string => (reason ? ` (${reason})` : '');
+  for (const { name, counts, seconds, skippedBecause } of results) console.log(`${name.padEnd(10)} ${minutes(seconds).padStart(7)}  ${name === 'build' ? '' : formatCounts(counts)}${because(skippedBecause)}`);
   console.log(`${'total'.padEnd(10)} ${minutes((performance.now() - runStarted) / 1000).padStart(7)}`);
   const total = addCounts(results.map(({ counts }) => counts));
-  console.log(formatCounts(total));
+  const skippedTiers = results.filter(({ skippedBecause }) => skippedBecause).map(({ name, skippedBecause }) => `${name}: ${skippedBecause}`);
+  console.log(`${formatCounts(total)}${because(skippedTiers.join('; '))}`);
   process.exitCode = total.failed > 0 ? 1 : 0;
 }
 

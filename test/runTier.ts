@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Mocha from 'mocha';
 import { runHostSuiteInCodeServer, runInstalledVsixInCodeServer } from './host/launchCodeServer';
+import { runHostSuiteInDesktop } from './host/launchDesktop';
 import { HostResults } from './host/results';
 import { inTestOrder } from './testOrder';
 import { stopAll, stopAllOnExit } from './world/processes';
 import { projectRoot } from './world/codeServer';
 import { addCounts, Counts, formatCounts } from './counts';
 
-export const tiers = ['static', 'unit', 'component', 'host', 'e2e'] as const;
+export const tiers = ['static', 'unit', 'component', 'host', 'e2e', 'desktop'] as const;
 export type Tier = (typeof tiers)[number];
 
 type MochaTier = 'unit' | 'component' | 'e2e';
@@ -96,24 +97,34 @@ async function runHost(filters: readonly string[]): Promise<Counts> {
   const runs: (() => Promise<HostResults>)[] = [];
   if (picked(installedVsixCheck)) runs.push(runInstalledVsixInCodeServer);
   if (testFiles(join(projectRoot, 'test/host/suite'), filters).length > 0) runs.push(() => runHostSuiteInCodeServer(filters));
-  const counts = { passed: 0, failed: 0, skipped: 0 };
-  for (const runOne of runs) {
-    const results = await runOne();
-    for (const title of results.passed) console.log(`  ✔ ${title}`);
-    for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
-    for (const title of results.skipped ?? []) console.log(`  - ${title} (skipped)`);
-    counts.passed += results.passed.length;
-    counts.failed += results.failed.length;
-    counts.skipped += results.skipped?.length ?? 0;
-  }
-  return counts;
+  const counts: Counts[] = [];
+  for (const runOne of runs) counts.push(reportHostResults(await runOne()));
+  return addCounts(counts);
+}
+
+function reportHostResults(results: HostResults): Counts {
+  for (const title of results.passed) console.log(`  ✔ ${title}`);
+  for (const { title, error } of results.failed) console.log(`  ✘ ${title}\n${error}`);
+  for (const title of results.skipped ?? []) console.log(`  - ${title} (skipped)`);
+  return { passed: results.passed.length, failed: results.failed.length, skipped: results.skipped?.length ?? 0 };
+}
+
+/** What a tier ends with, and why it did not run when it could not (said in the summary lines). */
+type TierOutcome = Counts & { readonly skippedBecause?: string };
+
+/** The host suite in desktop VS Code; where none can be had, one skipped test with the reason, never a pass. */
+async function runDesktop(filters: readonly string[]): Promise<TierOutcome> {
+  const results = await runHostSuiteInDesktop(filters);
+  if (!('unavailable' in results)) return reportHostResults(results);
+  console.log(`  - host suite in desktop VS Code (skipped: ${results.unavailable})`);
+  return { passed: 0, failed: 0, skipped: 1, skippedBecause: results.unavailable };
 }
 
 async function main(tier: Tier, filters: readonly string[]): Promise<void> {
   stopAllOnExit();
-  let counts: Counts;
+  let counts: TierOutcome;
   try {
-    counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost(filters) : await runMocha(tier, filters);
+    counts = tier === 'static' ? await runStatic() : tier === 'host' ? await runHost(filters) : tier === 'desktop' ? await runDesktop(filters) : await runMocha(tier, filters);
   } catch (error) {
     console.error(`The ${tier} tier could not run:`, error);
     counts = { passed: 0, failed: 1, skipped: 0 };
@@ -122,7 +133,7 @@ async function main(tier: Tier, filters: readonly string[]): Promise<void> {
   }
   const resultsFile = process.env.ACR_TEST_RESULTS;
   if (resultsFile) writeFileSync(resultsFile, JSON.stringify(counts));
-  console.log(`${tier}: ${formatCounts(counts)}`);
+  console.log(`${tier}: ${formatCounts(counts)}${counts.skippedBecause ? ` (${counts.skippedBecause})` : ''}`);
   // A handle a test left open (a socket, a timer) must not keep the whole run waiting.
   process.exit(counts.failed > 0 ? 1 : 0);
 }

@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { desktopVsCode } from '../host/launchDesktop';
+
+describe('npm run test:desktop: which desktop VS Code, or why none', () => {
+  const unreachable = () => Promise.reject(new Error('getaddrinfo ENOTFOUND update.code.visualstudio.com'));
+
+  it('takes the VS Code VSCODE_EXECUTABLE names, without downloading', async () => {
+    assert.deepEqual(await desktopVsCode({ VSCODE_EXECUTABLE: '/opt/VSCode-linux-x64/code' }, unreachable), { executable: '/opt/VSCode-linux-x64/code' });
+  });
+
+  it('otherwise downloads stable through test-electron', async () => {
+    assert.deepEqual(await desktopVsCode({}, (options) => Promise.resolve(`/cache/vscode-${options.version}/code`)), { executable: '/cache/vscode-stable/code' });
+  });
+
+  it('says why when the download fails, and how to run the tier anyway', async () => {
+    const found = await desktopVsCode({}, unreachable);
+    assert.deepEqual(found, { unavailable: 'desktop VS Code could not be downloaded (getaddrinfo ENOTFOUND update.code.visualstudio.com); set VSCODE_EXECUTABLE to a VS Code executable to run this tier' });
+  });
+});
