@@ -1,7 +1,7 @@
 import { downloadAndUnzipVSCode, runTests } from '@vscode/test-electron';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { buildForTests } from '../world/build';
@@ -13,14 +13,18 @@ import { registerCleanup } from '../world/processes';
 import { HostResults } from './results';
 import { startWorkbenchProbe } from './workbenchProbe';
 
-/** Desktop VS Code: the one VSCODE_EXECUTABLE names, or stable downloaded by test-electron (cached in .vscode-test/). */
+/**
+ * Desktop VS Code: the one VSCODE_EXECUTABLE names, or stable downloaded by test-electron into the cache outside
+ * the clone that install.sh keeps code-server in (so neither git nor ESLint sees it).
+ */
 export async function desktopVsCode(
   env: NodeJS.ProcessEnv = process.env,
-  download: (options: { version: string; timeout: number }) => Promise<string> = (options) => downloadAndUnzipVSCode(options),
+  download: (options: { version: string; timeout: number; cachePath: string }) => Promise<string> = (options) => downloadAndUnzipVSCode(options),
 ): Promise<{ executable: string } | { unavailable: string }> {
   if (env.VSCODE_EXECUTABLE) return { executable: env.VSCODE_EXECUTABLE };
+  const cachePath = join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'acr-access', 'vscode-test');
   try {
-    return { executable: await download({ version: 'stable', timeout: 30_000 }) };
+    return { executable: await download({ version: 'stable', timeout: 30_000, cachePath }) };
   } catch (error) {
     const reason = String((error as Error).message ?? error).split('\n')[0];
     return { unavailable: `desktop VS Code could not be downloaded (${reason}); set VSCODE_EXECUTABLE to a VS Code executable to run this tier` };

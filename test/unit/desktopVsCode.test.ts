@@ -8,8 +8,9 @@ describe('npm run test:desktop: which desktop VS Code, or why none', () => {
     assert.deepEqual(await desktopVsCode({ VSCODE_EXECUTABLE: '/opt/VSCode-linux-x64/code' }, unreachable), { executable: '/opt/VSCode-linux-x64/code' });
   });
 
-  it('otherwise downloads stable through test-electron', async () => {
-    assert.deepEqual(await desktopVsCode({}, (options) => Promise.resolve(`/cache/vscode-${options.version}/code`)), { executable: '/cache/vscode-stable/code' });
+  it('otherwise downloads stable through test-electron into the cache outside the clone', async () => {
+    const downloaded = await desktopVsCode({ XDG_CACHE_HOME: '/home/ann/.cache' }, (options) => Promise.resolve(`${options.cachePath}/vscode-${options.version}/code`));
+    assert.deepEqual(downloaded, { executable: '/home/ann/.cache/acr-access/vscode-test/vscode-stable/code' });
   });
 
   it('says why when the download fails, and how to run the tier anyway', async () => {
