@@ -43,7 +43,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
     health: { storagedriver: { enabled: false } },
   };
   await writeFile(configPath, JSON.stringify(config, null, 2));
-  const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // docker-registry reads REGISTRY_* variables as overrides of its configuration (REGISTRY_AUTH_FILE, which
+  // podman and skopeo read for their auth file, would replace its token auth): it gets none of them.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('REGISTRY_')));
+  const child = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString()).slice(-10_000);
