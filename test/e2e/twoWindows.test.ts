@@ -141,12 +141,17 @@ describe('Two windows on one code-server with the same 20 overdue registries, re
     await runFromPalette(first, 'ACR: Sign In');
     const quickInput = first.locator('.quick-input-widget');
     await quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' }).click();
-    // VS Code asks whether the extension may use the account, unless it was allowed already.
+    // Depending on what VS Code has been told already, it asks which account and whether the extension may use it.
     const allow = first.locator('.monaco-dialog-box').getByRole('button', { name: 'Allow' });
+    const alice = quickInput.locator('.monaco-list-row').filter({ hasText: 'alice@contoso.example' });
     const firstRegistry = quickInput.locator('.monaco-list-row').filter({ hasText: registryNames[0] });
-    await allow.or(firstRegistry).first().waitFor({ timeout: 30_000 });
-    if (await allow.isVisible()) await allow.click();
-    await firstRegistry.waitFor({ timeout: 30_000 });
+    for (;;) {
+      await allow.or(alice).or(firstRegistry).first().waitFor({ timeout: 30_000 });
+      if (await firstRegistry.isVisible()) break;
+      const question = (await allow.isVisible()) ? allow : alice;
+      await question.click();
+      await question.waitFor({ state: 'hidden' });
+    }
     await quickInput.getByRole('checkbox', { name: /toggle all/i }).click();
     await quickInput.getByText(`${registryNames.length} Selected`).waitFor();
     await first.keyboard.press('Enter');
