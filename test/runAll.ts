@@ -81,7 +81,8 @@ async function main(): Promise<void> {
   // Node reads NODE_EXTRA_CA_CERTS only at start, so every tier process trusts the emulator's CA from the outset.
   const emulatorCa = execFileSync(process.execPath, [join(projectRoot, 'test/emulator'), '--ca-path']).toString().trim();
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: emulatorCa };
-  const engine = selected.some((tier) => needsDocker.includes(tier)) ? await startDockerEngine() : undefined;
+  // A private dockerd is Linux's alone: on Windows and macOS (CI) the tiers run the files that need no engine.
+  const engine = process.platform === 'linux' && selected.some((tier) => needsDocker.includes(tier)) ? await startDockerEngine() : undefined;
   if (engine) env.DOCKER_HOST = engine.host;
   const dir = await mkdtemp(join(tmpdir(), 'acr-tests-'));
   // Tiers leave what the secret scan reads here: the emulator's issued secrets, code-server's files, telemetry.

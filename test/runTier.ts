@@ -68,7 +68,8 @@ async function runStatic(): Promise<Counts> {
   // At the same time: each is one process, mostly busy on one core.
   const outcomes = await Promise.all(
     checks.map(([, command, args]) =>
-      run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024 }).then(
+      // npx is npx.cmd on Windows, which Node runs only through a shell.
+      run(command, args, { cwd: projectRoot, maxBuffer: 32 * 1024 * 1024, shell: process.platform === 'win32' }).then(
         () => undefined,
         (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}${error.stderr ?? ''}`,
       ),

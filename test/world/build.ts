@@ -19,7 +19,8 @@ export function buildForTests(): void {
 /** The .vsix `npm run package` makes, copied out of dist/ so that no later build can change what is installed. */
 export function packagedVsix(): string {
   if (process.env.ACR_TEST_VSIX) return process.env.ACR_TEST_VSIX;
-  execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe' });
+  // npm is npm.cmd on Windows, which Node runs only through a shell.
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: projectRoot, stdio: 'pipe', shell: process.platform === 'win32' });
   const dir = mkdtempSync(join(tmpdir(), 'acr-vsix-'));
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const vsix = join(dir, 'acr-access.vsix');
