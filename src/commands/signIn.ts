@@ -9,6 +9,7 @@ import { configuredCloud } from '../settings';
 import { isCancellation } from '../cancellation';
 import { listAllRegistries, logInDocker, logInWithProgress } from './logInDocker';
 import { signInAsPerson } from './personSignIn';
+import type { EntraChoice } from './pickSignInSource';
 import { ErrorNode } from '../tree/nodes';
 import { Services } from './services';
 
@@ -30,16 +31,33 @@ export async function signIn(services: Services): Promise<void> {
     return;
   }
   if (choice.source.kind === 'clientSecret') await services.state.setServicePrincipalSecret(choice.source.clientId, choice.secret);
-  let source = choice.source;
-  // A person signs in here, once; everything after (more registries, more tenants, renewals) reuses that sign-in.
+  const source = await whileSigningIn(() => signInWith(services, choice));
+  await services.state.setSource(source);
+  services.log.info(`Signed in with ${source.kind}`);
+  await logInDocker(services);
+}
+
+/**
+ * The sign-in itself, before anything is listed: a person signs in here, once, and everything after (more
+ * registries, more tenants, renewals) reuses that sign-in; VS Code's account is asked for here, so the sign-in
+ * names the account.
+ */
+async function signInWith(services: Services, { source, anotherAccount }: EntraChoice): Promise<SignInSource> {
   if (isPersonSource(source)) {
     const username = await signInAsPerson(services.personSignIn(source), source.kind);
     services.log.info(`Signed in as ${username} with ${source.kind}`);
   }
-  if (source.kind === 'vscode') source = await vscodeAccountSignIn(source.account, choice.anotherAccount === true);
-  await services.state.setSource(source);
-  services.log.info(`Signed in with ${source.kind}`);
-  await logInDocker(services);
+  return source.kind === 'vscode' ? vscodeAccountSignIn(source.account, anotherAccount === true) : source;
+}
+
+/** While it runs, the Registries view says a sign-in is under way rather than asking to sign in. */
+async function whileSigningIn<T>(task: () => Promise<T>): Promise<T> {
+  await vscode.commands.executeCommand('setContext', 'acrAccess.signingIn', true);
+  try {
+    return await task();
+  } finally {
+    await vscode.commands.executeCommand('setContext', 'acrAccess.signingIn', false);
+  }
 }
 
 /**

@@ -34,6 +34,11 @@ describe('A developer signs in with a device code, once', () => {
     const progress = page.locator('.notification-toast').filter({ hasText: `Signing in with a device code: enter the code ${userCode} at` });
     await progress.waitFor();
     assert.equal(await linkIn(progress, emulator.entra.deviceLoginUrl), emulator.entra.deviceLoginUrl);
+    // Meanwhile the Registries view says a sign-in is under way, not that the user is signed out.
+    await page.getByRole('tab', { name: 'ACR Access', exact: true }).click();
+    const welcome = page.locator('.part.sidebar .welcome-view-content');
+    await welcome.waitFor({ timeout: 30_000 });
+    assert.deepEqual(await welcome.locator('p').allInnerTexts(), ['Signing in... Finish the sign-in that VS Code or your browser asked for; your registries show here then.']);
     await saveScreenshot(page, 'device-code-2-waiting');
     await page.waitForTimeout(personTakesMs);
     assert.ok(await progress.isVisible(), `the code is still shown after ${personTakesMs / 1000} s`);
