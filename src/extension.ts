@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { AccessTokenDocuments } from './accessTokenDocuments';
+import { collapsingLog } from './collapsingLog';
 import { Account } from './auth/account';
 import { isPersonSource, PersonSource } from './auth/identitySources';
 import { DockerLogin, SignInState } from './auth/signInState';
@@ -14,6 +15,7 @@ import { registerCommands, runCommand } from './commands/registerCommands';
 import { Services } from './commands/services';
 import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
+import { configWriteMode } from './docker/config';
 import { listRegistries, listTenantSubscriptions } from './azure/registries';
 import { mayAssignRoles } from './azure/permissions';
 import { RegistryTokens } from './azure/tokens';
@@ -40,11 +42,13 @@ export interface AcrAccessExports {
 }
 
 export function activate(context: vscode.ExtensionContext): AcrAccessExports {
-  const log = vscode.window.createOutputChannel('ACR Access', { log: true });
-  context.subscriptions.push(log);
+  const channel = vscode.window.createOutputChannel('ACR Access', { log: true });
+  context.subscriptions.push(channel);
+  const log = collapsingLog(channel);
   // The plain-TypeScript modules (src/acr, src/docker, ...) localize through @vscode/l10n, which reads VS Code's bundle.
   if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   log.info(`ACR Access ${(context.extension.packageJSON as { version: string }).version} started`);
+  log.info(configWriteMode());
 
   const telemetry = Telemetry.create(context.globalState);
   context.subscriptions.push(telemetry);
@@ -63,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     lock: new FileRefreshLock(context.globalStorageUri.fsPath),
   });
   const treeMemory = new TreeMemory(context.globalState);
-  const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory, telemetry), treeMemory, () => ({
+  const tree = new RegistryTree(treeSources(state, dockerLogins, () => accounts().background, treeMemory, telemetry, log), treeMemory, () => ({
     status: (loginServer) => scheduler.statuses().find((status) => status.login.loginServer === loginServer),
     severity: { warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays() },
     now: Date.now(),
@@ -99,11 +103,15 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
 }
 
 /** Where the registry tree's data comes from: ARM with the account that never prompts, and the registries' own APIs. */
-function treeSources(state: SignInState, dockerLogins: DockerLogins, account: () => Account, memory: TreeMemory, telemetry: Telemetry): TreeSources {
+function treeSources(state: SignInState, dockerLogins: DockerLogins, account: () => Account, memory: TreeMemory, telemetry: Telemetry, log: vscode.LogOutputChannel): TreeSources {
   return {
     signedIn: () => state.source !== undefined || state.dockerLogins.length > 0,
     usesEntra: () => state.source !== undefined || state.dockerLogins.some((login) => login.via === 'entra'),
     listSubscriptions: (signal) => listTenantSubscriptions((tenantId) => account().credential(tenantId), configuredCloud(), signal),
+    logFailure: (where, error) => {
+      const advice = adviceFor(error);
+      log.warn(`Registries view, ${where}: ${advice.kind}: ${advice.message}`);
+    },
     listRegistries: async (subscription, signal) => {
       const registries = await listRegistries((tenantId) => account().credential(tenantId), configuredCloud(), subscription, signal);
       dockerLogins.rememberListed(registries);

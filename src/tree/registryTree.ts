@@ -3,7 +3,7 @@ import { AcrError } from '../acr/errors';
 import { lastBefore, Page, RegistryContent, TagSummary } from '../acr/registryContent';
 import type { RegistrySummary, Subscription, SubscriptionListing } from '../azure/registries';
 import type { RegistryTokens } from '../azure/tokens';
-import { abortSignalFor } from '../cancellation';
+import { abortSignalFor, isCancellation } from '../cancellation';
 import { adviceFor } from '../failures';
 import { ErrorNode, Listing, parentOf, RegistryNode, RepositoryNode, ScopeMapsNode, SubscriptionNode, TagNode, TenantNode, TokensNode, TreeNode, TypedRegistriesNode } from './nodes';
 import { TreeItemContext, treeItem, tagTooltip } from './treeItems';
@@ -17,6 +17,8 @@ export interface TreeSources {
   usesEntra(): boolean;
   /** Tenant by tenant: a tenant that fails is named apart, the others' subscriptions listed. */
   listSubscriptions(signal: AbortSignal): Promise<SubscriptionListing>;
+  /** Writes a failure the view shows to the log, once per time it is shown (`where`: the node it is under). */
+  logFailure(where: string, error: unknown): void;
   listRegistries(subscription: Subscription, signal: AbortSignal): Promise<RegistrySummary[]>;
   content(registry: RegistryNode): RegistryContent;
   /** A registry's tokens and scope maps in ARM. */
@@ -275,6 +277,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
           }
           // A tenant that failed on its own shows as its own node, its failure inside; the others load.
           for (const { tenantId, tenantName, error } of failedTenants) {
+            this.sources.logFailure(`tenant/${tenantId}`, error);
             nodes.push({ kind: 'tenant', id: `tenant/${tenantId}`, tenantId, name: tenantName ?? tenantId, subscriptions: [], failure: error });
           }
         } else {
@@ -414,6 +417,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       return await load(this.loads.signal);
     } catch (error) {
       onError?.(error);
+      if (!isCancellation(error)) this.sources.logFailure(owner?.id ?? 'top', error);
       return this.errorNode(owner, error);
     }
   }
