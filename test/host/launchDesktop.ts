@@ -20,15 +20,21 @@ import { startWorkbenchProbe } from './workbenchProbe';
 export async function desktopVsCode(
   env: NodeJS.ProcessEnv = process.env,
   download: (options: { version: string; timeout: number; cachePath: string }) => Promise<string> = (options) => downloadAndUnzipVSCode(options),
+  platform: NodeJS.Platform = process.platform,
 ): Promise<{ executable: string } | { unavailable: string }> {
-  if (env.VSCODE_EXECUTABLE) return { executable: env.VSCODE_EXECUTABLE };
-  const cachePath = join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'acr-access', 'vscode-test');
-  try {
-    return { executable: await download({ version: 'stable', timeout: 30_000, cachePath }) };
-  } catch (error) {
-    const reason = String((error as Error).message ?? error).split('\n')[0];
-    return { unavailable: `desktop VS Code could not be downloaded (${reason}); set VSCODE_EXECUTABLE to a VS Code executable to run this tier` };
+  let executable = env.VSCODE_EXECUTABLE;
+  if (!executable) {
+    const cachePath = join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'acr-access', 'vscode-test');
+    try {
+      executable = await download({ version: 'stable', timeout: 30_000, cachePath });
+    } catch (error) {
+      const reason = String((error as Error).message ?? error).split('\n')[0];
+      return { unavailable: `desktop VS Code could not be downloaded (${reason}); set VSCODE_EXECUTABLE to a VS Code executable to run this tier` };
+    }
   }
+  // Desktop VS Code on Linux needs a display; CI gives it one with xvfb-run.
+  if (platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { unavailable: 'desktop VS Code has no display here (DISPLAY is not set); run the tier under xvfb-run' };
+  return { executable };
 }
 
 /**
