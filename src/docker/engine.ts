@@ -78,8 +78,9 @@ export async function discoverEngine(environment: EngineEnvironment): Promise<En
 }
 
 /**
- * Finds Podman's API socket as podman does: CONTAINER_HOST, then the rootless socket under XDG_RUNTIME_DIR,
- * then the system one; the first socket that exists, or else the first looked at. Connects to nothing.
+ * Finds Podman's API socket as podman does: CONTAINER_HOST, then on Windows the Podman machine's pipe, elsewhere
+ * the rootless socket under XDG_RUNTIME_DIR, then the system one: the first socket that exists, or else the first
+ * looked at. Connects to nothing.
  */
 export async function discoverPodman(environment: EngineEnvironment): Promise<EngineLocation> {
   const { env } = environment;
@@ -91,6 +92,11 @@ export async function discoverPodman(environment: EngineEnvironment): Promise<En
     return { ...found, host: containerHost, source: 'CONTAINER_HOST' };
   }
   tried.push('CONTAINER_HOST (not set)');
+  if (environment.platform === 'win32') {
+    const pipe = 'npipe:////./pipe/podman-machine-default';
+    tried.push(pipe);
+    return { ...found, host: pipe, source: 'Podman machine' };
+  }
   const sockets = [...(env.XDG_RUNTIME_DIR ? [posix.join(env.XDG_RUNTIME_DIR, 'podman', 'podman.sock')] : []), '/run/podman/podman.sock'];
   for (const socket of sockets) {
     const isSocket = await stat(socket).then((info) => info.isSocket(), () => false);

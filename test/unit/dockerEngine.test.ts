@@ -133,7 +133,7 @@ describe('docker engine discovery (from env and context files, no engine needed)
     });
   });
 
-  it('finds Podman through CONTAINER_HOST first, then the rootless socket under XDG_RUNTIME_DIR, then /run/podman', async () => {
+  it('finds Podman through CONTAINER_HOST first, then the rootless socket under XDG_RUNTIME_DIR, then /run/podman; on Windows the Podman machine pipe', async () => {
     const runtimeDir = await mkdtemp(join(dir, 'xdg-'));
     assert.deepEqual(await discoverPodman(linux({ CONTAINER_HOST: 'unix:///srv/podman.sock', XDG_RUNTIME_DIR: runtimeDir })), {
       host: 'unix:///srv/podman.sock',
@@ -158,6 +158,9 @@ describe('docker engine discovery (from env and context files, no engine needed)
       server.close();
     }
     assert.equal((await discoverPodman(linux({}))).host, 'unix:///run/podman/podman.sock');
+    const windows = await discoverPodman({ env: {}, platform: 'win32' });
+    assert.equal(windows.host, 'npipe:////./pipe/podman-machine-default');
+    assert.deepEqual(await dockerodeOptions(windows), { socketPath: '//./pipe/podman-machine-default' });
   });
 
   it('tells WSL apart from other Linux by WSL_DISTRO_NAME or a Microsoft kernel, and only on linux', () => {
