@@ -155,7 +155,7 @@ const urlCredentials = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@]+@/gi;
 const guid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /**
  * What is never a secret, and is what a reader needs to get access or help: a resource id (the scope to grant a
- * role on), an ARM action, a correlation or object id (a GUID), a host name, an error code.
+ * role on), an ARM action, a correlation or object id (a GUID), a host name, an error code (and, below, an image digest).
  */
 const publicShapes = [
   /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\/[\w.-]+)*$/i,
@@ -177,10 +177,12 @@ function looksRandom(run: string): boolean {
   return length >= 16 && switches >= length / 10;
 }
 
-function withoutSecret(run: string): string {
+function withoutSecret(run: string, offset: number, text: string): string {
   if (jwtLike.test(run)) return '[token]';
   if (clientSecretLike.test(run)) return '[redacted]';
-  if (publicShapes.some((shape) => shape.test(run)) || !looksRandom(run)) return run;
+  // An image digest names content anyone with pull rights can read.
+  const digest = text.slice(offset - 7, offset) === 'sha256:' && /^[0-9a-f]{64}$/.test(run);
+  if (digest || publicShapes.some((shape) => shape.test(run)) || !looksRandom(run)) return run;
   return '[redacted]';
 }
 

@@ -53,9 +53,9 @@ describe('withoutSecrets: cuts secrets, keeps what is needed to get access', () 
     assert.equal(withoutSecrets('GET https://alice:hunter2@contosoapps.azurecr.io/v2/ failed'), 'GET https://[redacted]@contosoapps.azurecr.io/v2/ failed');
   });
 
-  it('keeps registry paths, host names, error codes and file paths', () => {
+  it('keeps registry paths, image digests, host names, error codes and file paths', () => {
     const text =
-      'GET /v2/hello/manifests/v9 on contosoapps.westeurope.data.azurecr.io: InvalidAuthenticationTokenTenant, UNABLE_TO_VERIFY_LEAF_SIGNATURE reading /home/alice/projects/contoso-api/deploy/registry-login/config.json';
+      'GET /v2/hello/manifests/sha256:1fdf6087fc1463014dc4659f612877cd41976f7ace73ee5879f32b87725b1e4d and /v2/hello/manifests/v9 on contosoapps.westeurope.data.azurecr.io: InvalidAuthenticationTokenTenant, UNABLE_TO_VERIFY_LEAF_SIGNATURE reading /home/alice/projects/contoso-api/deploy/registry-login/config.json';
     assert.equal(withoutSecrets(text), text);
   });
 
