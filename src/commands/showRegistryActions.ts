@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { configWriteMode } from '../docker/config';
 import { registryLabel } from '../status/expiryStatusBar';
 import { formatTimeLeft } from '../status/timeLeft';
 import { CommandId } from '../commandIds';
@@ -31,6 +32,7 @@ export async function showRegistryActions(services: Services): Promise<void> {
     })),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: `$(output) ${vscode.l10n.t('Show Log')}`, run: run(CommandId.showLog) },
+    { label: `$(info) ${vscode.l10n.t('How the docker config is written')}`, detail: configWriteMode() },
   ];
   const choice = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('ACR Access: Docker Credentials'), placeHolder: vscode.l10n.t('Renew, log out, or open the log') });
   await choice?.run?.();
