@@ -201,4 +201,50 @@ describe('docker config.json: config.json.lock and changes made while writing', 
     );
     assert.deepEqual(await readdir(dir), ['config.json.lock']);
   });
+
+  describe('through a credential helper, under config.json.lock', () => {
+    /**
+     * A helper backed by one file. While $THEIRS names a file, the first store after ours is theirs: as the user's
+     * own `docker login` (which takes no lock) storing right after ACR Access's store, before its read-back.
+     */
+    const helper = `#!/bin/sh
+IFS= read -r input || true
+case "$1" in
+  store)
+    printf '%s' "$input" > "$HELPER_STORE/entry"
+    if [ -n "$THEIRS" ] && [ -f "$THEIRS" ]; then cat "$THEIRS" > "$HELPER_STORE/entry"; rm "$THEIRS"; fi ;;
+  get) if [ -s "$HELPER_STORE/entry" ]; then cat "$HELPER_STORE/entry"; else echo "credentials not found"; exit 1; fi ;;
+  erase) : > "$HELPER_STORE/entry" ;;
+esac
+`;
+    let helperEnvironment: DockerEnvironment;
+    let store: string;
+
+    beforeEach(async () => {
+      const bin = join(dir, 'bin');
+      store = join(dir, 'store');
+      await mkdir(bin);
+      await mkdir(store);
+      await writeFile(join(bin, 'docker-credential-acrtest'), helper, { mode: 0o755 });
+      await writeFile(file, JSON.stringify({ credsStore: 'acrtest' }), { mode: 0o600 });
+      helperEnvironment = { env: { DOCKER_CONFIG: dir, PATH: `${bin}:${process.env.PATH ?? ''}`, HELPER_STORE: store, THEIRS: join(dir, 'theirs.json') } };
+    });
+
+    it("reads the helper back after a store: her docker login landing right after ours stays, and the renewal says it stored nothing", async () => {
+      const hers = { ServerURL: ours.serverAddress, Username: 'alice', Secret: 'her-password' };
+      await writeFile(join(dir, 'theirs.json'), JSON.stringify(hers));
+      assert.equal(await storeDockerCredential({ ...ours, secret: 'renewed' }, helperEnvironment, ours), undefined);
+      assert.deepEqual(JSON.parse(await readFile(join(store, 'entry'), 'utf8')), hers);
+      assert.deepEqual(await readConfig(), { credsStore: 'acrtest' }, 'config.json was written for a credential not stored');
+    });
+
+    it('a log out asks the helper right before erasing, and erases only a credential still ours', async () => {
+      await writeFile(join(store, 'entry'), JSON.stringify({ ServerURL: ours.serverAddress, Username: 'alice', Secret: 'her-password' }));
+      assert.equal(await eraseDockerCredential(ours, helperEnvironment), 'kept');
+      assert.notEqual(await readFile(join(store, 'entry'), 'utf8'), '');
+      assert.deepEqual(await storeDockerCredential(ours, { ...helperEnvironment, env: { ...helperEnvironment.env, THEIRS: '' } }), { kind: 'helper', program: 'docker-credential-acrtest', file });
+      assert.equal(await eraseDockerCredential(ours, helperEnvironment), 'removed');
+      assert.equal(await readFile(join(store, 'entry'), 'utf8'), '');
+    });
+  });
 });
