@@ -4,6 +4,7 @@ import { TokenClients } from './auth/tokenClients';
 import { AcrTokenClient, acrTokenUsername, Audience } from './acr/tokenClient';
 import { HostTrust } from './acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
+import { fromAbacRegistry } from './acr/jwt';
 import { RegistryContent } from './acr/registryContent';
 import { AcrToken } from './acr/protocol';
 import { AzureCloud } from './azure/clouds';
@@ -118,7 +119,14 @@ export class DockerLogins {
     target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean; mayAssignRoles?: () => Promise<boolean> },
   ): RegistryContent {
     const accessToken = this.accessTokenSource(account, target);
-    return new RegistryContent({ loginServer: target.loginServer, accessToken: async (scopes, signal) => (await accessToken(scopes, signal)).token, abac: target.abac, mayAssignRoles: target.mayAssignRoles });
+    const client = this.state.dockerLogins.some((login) => login.loginServer === target.loginServer && login.via !== 'entra') ? undefined : this.tokenClients.for(account, target.tenantId);
+    return new RegistryContent({
+      loginServer: target.loginServer,
+      accessToken: async (scopes, signal) => (await accessToken(scopes, signal)).token,
+      abac: target.abac,
+      abacFromToken: client && (async () => fromAbacRegistry((await client.refreshToken({ loginServer: target.loginServer, tenantId: target.tenantId })).token)),
+      mayAssignRoles: target.mayAssignRoles,
+    });
   }
 
   /**

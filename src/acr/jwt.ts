@@ -39,6 +39,11 @@ export function jwtAccountName(token: string): string | undefined {
   return name as string | undefined;
 }
 
+/** Whether an ACR refresh token is one an ABAC registry issued: those carry `aad_identity` (docs/protocol.md section 7). */
+export function fromAbacRegistry(refreshToken: string): boolean {
+  return jwtClaims(refreshToken).aad_identity !== undefined;
+}
+
 /** The actions an ACR access token grants on one resource, from its `access` claim (docs/protocol.md section 6). */
 export function grantedActions(token: string, type: string, name: string): string[] {
   let claims;

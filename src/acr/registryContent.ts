@@ -46,6 +46,8 @@ export interface RegistryContentOptions {
   readonly accessToken: AccessTokenSource;
   /** The registry grants data access by repository roles (ABAC), which changes the advice for a refusal. */
   readonly abac?: boolean;
+  /** Where `abac` is not known (a registry not listed by ARM): whether the sign-in's refresh token says ABAC, asked only to explain a refusal. */
+  readonly abacFromToken?: () => Promise<boolean>;
   /** Whether the reader may assign roles on the registry, asked only when a refusal is to be explained. */
   readonly mayAssignRoles?: () => Promise<boolean>;
   readonly limits?: Partial<RequestLimits>;
@@ -185,7 +187,8 @@ export class RegistryContent {
     const refused = scopes.includes(catalogScope) ? 'catalog' : method === 'DELETE' ? 'delete' : 'read';
     const repository = /^repository:(.+):[^:]*$/.exec(scopes[0])?.[1];
     const mayAssignRoles = (await this.options.mayAssignRoles?.().catch(() => false)) ?? false;
-    return new AcrError('noRole', this.loginServer, { ...details, abac: this.options.abac, mayAssignRoles, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
+    const abac = this.options.abac ?? (await this.options.abacFromToken?.().catch(() => undefined));
+    return new AcrError('noRole', this.loginServer, { ...details, abac, mayAssignRoles, refused, repository, detail: `${method} ${path.split('?')[0]} needs ${scopes.join(' ')}` });
   }
 
   /** The next page's path, unless there is none or the registry points back at the page just read. */

@@ -17,6 +17,7 @@ import {
   openRegistriesView,
   resizeSideBar,
   runFromContextMenu,
+  runFromPalette,
   saveScreenshot,
   signInWithVsCodeAccount,
 } from './workbench';
@@ -107,5 +108,68 @@ describe('A developer with too few roles is told which role, before any question
     );
     assert.doesNotMatch(await refused.innerText(), /AcrPull|AcrDelete/);
     await saveScreenshot(page, 'permissions-3-abac-owner-delete');
+  });
+});
+
+describe('A developer with repository roles on an ABAC registry ARM does not show him is told the repository roles', () => {
+  let workbench: EmulatorWorkbench;
+  let page: Page;
+  let tree: Locator;
+  const row = (name: RegExp): Locator => tree.getByRole('treeitem', { name });
+
+  before(async () => {
+    // bob sees no registry in ARM: he types contosoabac's login server, which he trusts.
+    workbench = await openEmulatorWorkbench((emulator) => ({ 'acrAccess.trustedHosts': [emulator.loginServer('contosoabac')] }), { fixture: demoFixture, accounts: ['bob'] });
+    ({ page } = workbench);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
+  });
+  after(() => workbench?.close());
+
+  it('the catalog names Catalog Lister and a repository he may not read names Repository Reader on it, each once, never AcrPull', async () => {
+    const abac = workbench.emulator.loginServer('contosoabac');
+    const escaped = abac.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const quickInput = page.locator('.quick-input-widget');
+    await runFromPalette(page, 'ACR: Sign In');
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Microsoft account in VS Code' }).click();
+    const allow = page.locator('.monaco-dialog-box').getByRole('button', { name: 'Allow' });
+    const pickerReady = quickInput.locator('input[placeholder^="No registries found"]');
+    // The extension, then VS Code, ask which account; VS Code then asks whether the extension may use it.
+    const bob = quickInput.locator('.monaco-list-row').filter({ hasText: 'bob@contoso.example' });
+    for (let steps = 0; ; steps++) {
+      await allow.or(pickerReady).or(bob).first().waitFor({ timeout: 30_000 });
+      if (await pickerReady.isVisible()) break;
+      assert.ok(steps < 4, 'the sign-in kept asking');
+      await (await allow.isVisible() ? allow : bob).click();
+    }
+    await pickerReady.fill(abac);
+    // In a multi-select quick pick, clicking a row ticks its box.
+    await quickInput.locator('.monaco-list-row').filter({ hasText: abac }).click();
+    await quickInput.getByText('1 Selected').waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast').filter({ hasText: /Docker is ready for / }).waitFor({ timeout: 60_000 });
+    await clearNotifications(page);
+
+    tree = await openRegistriesView(page);
+    await resizeSideBar(page, 520);
+    await expandRow(row(new RegExp(`^Registry ${escaped}`)));
+    await row(new RegExp(`^Error: Your account may not list the repositories of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Catalog Lister\\.`)).waitFor({ timeout: 30_000 });
+
+    await row(/^Open Repository by Name\.\.\./).click();
+    await quickInput.getByText('The repository name, such as team/api').waitFor();
+    await quickInput.locator('input').fill('team-b/reports');
+    await page.keyboard.press('Enter');
+    await quickInput.waitFor({ state: 'hidden' });
+    await row(
+      new RegExp(`^Error: Your account may not read repository team-b/reports of registry ${escaped}\\. Ask an owner of registry ${escaped} for Container Registry Repository Reader on repository team-b/reports\\.`),
+    ).waitFor({ timeout: 30_000 });
+    await moveMouseAway(page);
+    await saveScreenshot(page, 'permissions-4-abac-repository-roles');
+
+    const errors = await tree.getByRole('treeitem', { name: /^Error: / }).evaluateAll((rows) => rows.map((element) => element.getAttribute('aria-label') ?? ''));
+    assert.equal(errors.length, 2, errors.join('\n'));
+    assert.deepEqual(errors, [...new Set(errors)], 'an error is shown twice');
+    assert.doesNotMatch(errors.join('\n'), /AcrPull|AcrPush/);
   });
 });

@@ -244,6 +244,8 @@ export class World {
       tenant: registry.tenantId,
       permissions: { actions: permissionSummary(principal.permissions), notActions: [] },
       roles: principal.roles,
+      // docs/protocol.md section 7: an ABAC registry's refresh token carries the identity it was exchanged for.
+      ...(grant === 'refresh_token' && registry.fixture.abac ? { aad_identity: principal.subject } : {}),
       ...extra,
     });
   }
