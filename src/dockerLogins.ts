@@ -6,6 +6,7 @@ import { HostTrust } from './acr/loginServer';
 import { accessTokenWithPassword, checkPasswordCredentials } from './acr/passwordAuth';
 import { fromAbacRegistry } from './acr/jwt';
 import { RegistryContent } from './acr/registryContent';
+import type { RequestLimits } from './acr/http';
 import { AcrToken } from './acr/protocol';
 import { AzureCloud } from './azure/clouds';
 import { RegistrySummary } from './azure/registries';
@@ -117,6 +118,7 @@ export class DockerLogins {
   registryContent(
     account: Account,
     target: { loginServer: string; tenantId?: string; abac?: boolean; acceptsArmAudienceTokens?: boolean; mayAssignRoles?: () => Promise<boolean> },
+    limits?: Partial<RequestLimits>,
   ): RegistryContent {
     const accessToken = this.accessTokenSource(account, target);
     const client = this.state.dockerLogins.some((login) => login.loginServer === target.loginServer && login.via !== 'entra') ? undefined : this.tokenClients.for(account, target.tenantId);
@@ -126,6 +128,7 @@ export class DockerLogins {
       abac: target.abac,
       abacFromToken: client && (async () => fromAbacRegistry((await client.refreshToken({ loginServer: target.loginServer, tenantId: target.tenantId })).token)),
       mayAssignRoles: target.mayAssignRoles,
+      limits,
     });
   }
 

@@ -119,13 +119,18 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
     },
     content: ({ loginServer, summary }) =>
       withPageSizesReported(
-        dockerLogins.registryContent(account(), {
-          loginServer,
-          tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
-          abac: summary?.abac,
-          acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
-          mayAssignRoles: summary && (() => mayAssignRoles((tenantId) => account().credential(tenantId), configuredCloud(), summary)),
-        }),
+        dockerLogins.registryContent(
+          account(),
+          {
+            loginServer,
+            tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
+            abac: summary?.abac,
+            acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
+            mayAssignRoles: summary && (() => mayAssignRoles((tenantId) => account().credential(tenantId), configuredCloud(), summary)),
+          },
+          // A throttled listing is not waited out behind a spinner: the view says so at once and tries again itself.
+          { throttleRetries: 0 },
+        ),
         (listing, count) => telemetry.treePageLoaded(listing, loginServer, count),
       ),
     registryTokens: (summary) => new RegistryTokens((tenantId) => account().credential(tenantId), configuredCloud(), summary),

@@ -47,6 +47,8 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly registryNodes = new Set<RegistryNode>();
   /** Aborted when everything is reloaded (or the extension stops), so no load outlives what it was for. */
   private loads = new AbortController();
+  /** Failures that asked to wait, each tried again when its wait is over. */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
   /** A logged-in registry's description counts down its time left: redrawn once a minute. */
   private readonly countdown = setInterval(() => {
     const context = this.itemContext();
@@ -62,6 +64,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   dispose(): void {
     clearInterval(this.countdown);
+    for (const timer of this.retryTimers) clearTimeout(timer);
     this.loads.abort();
     this.changed.dispose();
     this.messageChanged.dispose();
@@ -422,11 +425,23 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     }
   }
 
-  /** A failure shown where it happened, with the advice of the error. */
+  /**
+   * A failure shown where it happened, with the advice of the error. One that asked to wait (throttled, busy) is
+   * tried again by itself once the wait is over, unless the view was loaded afresh meanwhile.
+   */
   private errorNode(owner: TreeNode | undefined, error: unknown): ErrorNode {
     const advice = adviceFor(error);
     const retryAt = advice.retryAfterSeconds ? Date.now() + advice.retryAfterSeconds * 1000 : undefined;
-    return { kind: 'error', id: `${owner?.id ?? 'top'}/error`, parent: owner, advice, retryAt, pageFailed: false };
+    const node: ErrorNode = { kind: 'error', id: `${owner?.id ?? 'top'}/error`, parent: owner, advice, retryAt, pageFailed: false };
+    if (retryAt !== undefined && !advice.needsUser) {
+      const loads = this.loads;
+      const timer = setTimeout(() => {
+        this.retryTimers.delete(timer);
+        if (loads === this.loads) void this.retry(node);
+      }, retryAt - Date.now());
+      this.retryTimers.add(timer);
+    }
+    return node;
   }
 }
 

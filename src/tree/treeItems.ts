@@ -4,7 +4,7 @@ import { credentialSeverity, SeveritySettings, sourceLabel } from '../status/cre
 import { RegistryStatus } from '../status/refreshScheduler';
 import { formatTimeLeft } from '../status/timeLeft';
 import { passwordExpiryState } from '../azure/tokenRules';
-import { ErrorNode, imageReference, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
+import { ErrorNode, imageReference, parentOf, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
 
 /** What drawing a node needs besides the node: the Docker login state the status bar shows too. */
 export interface TreeItemContext {
@@ -247,6 +247,12 @@ function errorItem(node: ErrorNode): vscode.TreeItem {
   const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : [])];
   const retryAt = node.retryAt === undefined ? undefined : new Date(node.retryAt).toLocaleTimeString(vscode.env.language);
   const description = retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined;
+  // A registry that asked to wait is tried again by itself (RegistryTree): said in place, in a few words.
+  const registry = registryAbove(node);
+  if (advice.kind === 'acr.throttled' && node.retryAt !== undefined && registry) {
+    const label = vscode.l10n.t('Throttled by {0}, trying again in {1} s', registry.summary?.name ?? registry.loginServer, Math.max(1, Math.round((node.retryAt - Date.now()) / 1000)));
+    return item(node.id, label, None, new vscode.ThemeIcon('watch'), tokens.join(';'), { tooltip: advice.message, command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] } }, `${label}. ${advice.message}`);
+  }
   return item(
     node.id,
     advice.message,
@@ -256,6 +262,12 @@ function errorItem(node: ErrorNode): vscode.TreeItem {
     { description, tooltip: advice.message, command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] } },
     [vscode.l10n.t('Error: {0}', advice.message), description].filter((part) => part !== undefined).join(', '),
   );
+}
+
+/** The registry a node is in, if any. */
+function registryAbove(node: TreeNode): RegistryNode | undefined {
+  for (let current: TreeNode | undefined = node; current; current = parentOf(current)) if (current.kind === 'registry') return current;
+  return undefined;
 }
 
 /** How long ago, in the display language: "3 days ago". */

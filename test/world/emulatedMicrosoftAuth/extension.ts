@@ -145,11 +145,12 @@ class EmulatedMicrosoftAuth implements vscode.AuthenticationProvider {
 
 export function activate(context: vscode.ExtensionContext): void {
   const provider = new EmulatedMicrosoftAuth();
+  // With several accounts, VS Code asks which one an extension may use (a dialog host tests cannot answer).
   for (const [id, label] of [
     ['microsoft', 'Microsoft (emulated)'],
     ['microsoft-sovereign-cloud', 'Microsoft Sovereign Cloud (emulated)'],
   ]) {
-    context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: true }));
+    context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(id, label, provider, { supportsMultipleAccounts: env.accounts.length > 0 }));
   }
   // What the Accounts menu's "Sign Out" and "Sign In" do, for host tests (which may not show VS Code's dialogs).
   context.subscriptions.push(
