@@ -145,6 +145,7 @@ export function configWriteMode(platform: NodeJS.Platform = process.platform): s
     ? l10n.t('The docker config is replaced by an atomic swap: a docker login that lands at the same moment goes back at once (a plain rename after a last look where the file system refuses the swap).')
     : l10n.t('The docker config is replaced by a rename after a last look, since {0}: a docker login that lands in that instant can be lost.', support.reason);
 }
+
 /** Times config.json may change under a write before giving up. */
 const maxRewrites = 20;
 
