@@ -15,7 +15,7 @@ import { AcrError, AcrErrorKind, SignInTimeoutError } from '../../src/acr/errors
 import { RegistryResponse, RequestLimits, requestRegistry } from '../../src/acr/http';
 import { assertPasswordUrl, assertTrustedUrl, loginServerFor } from '../../src/acr/loginServer';
 import { failure, tokenFromAnswer } from '../../src/acr/protocol';
-import { NotSignedInError } from '../../src/auth/errors';
+import { NotSignedInError, SignInRequiredError } from '../../src/auth/errors';
 import { createIdentityCredential, IdentitySourceError, parseIdentitySource } from '../../src/auth/identitySources';
 import { AdminUserError } from '../../src/azure/adminUser';
 import { cloudFromSettings, knownClouds } from '../../src/azure/clouds';
@@ -508,6 +508,19 @@ describe('failures: who must act, and how', () => {
       });
     });
 
+    it('a device code or browser sign-in that Entra wants back, or that was never made, asks the person to sign in again', () => {
+      const wanted = new SignInRequiredError('device code', 'alice@contoso.example', 'interaction_required');
+      const wantedText = 'Microsoft Entra ID wants alice@contoso.example to sign in again with the device code sign-in (interaction_required). Choose Sign In Again; nothing opens until you do.';
+      assertAdvice(wanted, { kind: 'auth.signInRequired', needsUser: true, nextStep: 'signIn', message: wantedText });
+      assertAdvice(new AcrError('notSignedIn', registry, { cause: wanted }), {
+        kind: 'auth.signInRequired',
+        needsUser: true,
+        nextStep: 'signIn',
+        message: `Could not get an Azure sign-in token for registry contosoapps.azurecr.io. ${wantedText}`,
+      });
+      assertAdvice(new SignInRequiredError('browser'), { kind: 'auth.signInRequired', needsUser: true, nextStep: 'signIn', message: 'Sign in with the browser sign-in first: run ACR: Sign In.' });
+    });
+
     it('a service principal whose secret is not stored asks to sign in again', async () => {
       assertAdvice(await rejection(createIdentityCredential({ kind: 'clientSecret', tenant, clientId }, publicCloud)), {
         kind: 'auth.signInMethod',
@@ -822,6 +835,7 @@ describe('failures: who must act, and how', () => {
       'IdentitySourceError',
       'CloudSettingsError',
       'NotSignedInError',
+      'SignInRequiredError',
       'ImagePullError',
       'AccessTokenRequestError',
       'AdminUserError',
