@@ -4,6 +4,7 @@ import { AcrTokenClient } from '../../src/acr/tokenClient';
 import { SignInRequiredError } from '../../src/auth/errors';
 import { DeviceCodePrompt, SecretSlots, SignInPrompts, UserSignIn } from '../../src/auth/userSignIn';
 import { AzureCloud, scopeFor } from '../../src/azure/clouds';
+import { listTenantSubscriptions } from '../../src/azure/registries';
 import { adviceFor } from '../../src/failures';
 import type { Fixture } from '../emulator/fixture';
 import componentFixture from '../emulator/fixtures/component.json';
@@ -172,6 +173,15 @@ describe('A person signs in once with a device code or a browser page, and every
     const inContoso = await userSignIn.credential(contoso).getToken(scopeFor(cloud.acrAudience));
     assert.equal(decodeClaims(inContoso!.token).tid, contoso);
     assert.equal(await entraRequests(/devicecode$/), 2, 'the sign-in, and the one for Northwind');
+  });
+
+  it('listing subscriptions, the tenant that wants MFA fails on its own: the other tenants are listed, it is named with why', async () => {
+    const userSignIn = new UserSignIn({ kind: 'deviceCode', tenant: 'organizations' }, cloud, new Secrets());
+    await signInWithDeviceCode(userSignIn);
+    const { subscriptions, failedTenants } = await listTenantSubscriptions((tenantId) => userSignIn.credential(tenantId), cloud);
+    assert.deepEqual(subscriptions.map((subscription) => subscription.name).sort(), ['Contoso Dev', 'Fabrikam Prod']);
+    assert.deepEqual(failedTenants.map((failure) => failure.tenantId), [northwind.id]);
+    assert.equal(adviceFor(failedTenants[0].error).nextStep, 'signIn');
   });
 
   it('cancelling a device code sign-in ends it at once as cancelled', async () => {
