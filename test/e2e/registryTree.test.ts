@@ -4,8 +4,6 @@ import { promisify } from 'node:util';
 import { Locator, Page } from 'playwright-core';
 import { callerOf } from '../component/emulatorRegistrySupport';
 import { clients } from '../component/emulatorSupport';
-import type { Fixture } from '../emulator/fixture';
-import componentFixture from '../emulator/fixtures/component.json';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
 import {
@@ -25,18 +23,6 @@ import {
 } from './workbench';
 
 const run = promisify(execFile);
-
-/**
- * The component fixture, where alice has only Reader on contosoapps (which cannot untag), plus AcrDelete for
- * her on contosonoarm, so a confirmed untag can go through somewhere.
- */
-function fixtureWithDeleteRights(): Fixture {
-  const fixture = structuredClone(componentFixture) as unknown as Fixture;
-  const noArm = fixture.registries.find((registry) => registry.name === 'contosonoarm');
-  if (!noArm) throw new Error('the component fixture has no contosonoarm');
-  noArm.roles = [...(noArm.roles ?? []), { identity: 'alice', role: 'AcrDelete' }];
-  return fixture;
-}
 
 /** The aria-labels of the rows the tree shows, top to bottom; only those at this depth (1: top level) when given. */
 async function rowLabels(tree: Locator, level?: number): Promise<string[]> {
@@ -79,7 +65,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
   };
 
   before(async () => {
-    workbench = await openEmulatorWorkbench(() => ({ 'acrAccess.tree.pageSize': 2 }), { fixture: fixtureWithDeleteRights() });
+    workbench = await openEmulatorWorkbench(() => ({ 'acrAccess.tree.pageSize': 2 }));
     ({ emulator, page } = workbench);
     apps = emulator.loginServer('contosoapps');
   });
