@@ -41,7 +41,7 @@ interface StoredAccount {
 }
 
 /**
- * A person's device code or browser sign-in through MSAL (docs/architecture.md, "Signing in"). `signIn` asks the
+ * A person's device code or browser sign-in through MSAL (docs/architecture.md, "A sign-in, step by step"). `signIn` asks the
  * person once (one device code, or one browser page) and waits as long as Entra lets the code live, or until
  * cancelled; the credentials it hands out only ever ask MSAL silently, using the refresh token that sign-in
  * left, for every tenant the account belongs to. The account and MSAL's cache live in SecretStorage, so a reload
@@ -69,11 +69,6 @@ export class UserSignIn {
         return this.silentToken([scopes].flat(), tenant);
       },
     };
-  }
-
-  /** The account signed in for this sign-in description, if any. */
-  async signedInAs(): Promise<string | undefined> {
-    return (await this.storedAccount())?.username;
   }
 
   /**
