@@ -96,3 +96,19 @@ export function accessTokenClaims(token: string): AccessTokenClaims {
     grantType: text(claims.grant_type),
   };
 }
+
+/** What a Microsoft Entra access token says about itself, claims only (for ACR: Diagnose Access): `aud`, `tid`, who, `exp`. */
+export interface EntraTokenClaims {
+  readonly audience?: string;
+  readonly tenantId?: string;
+  readonly account?: string;
+  /** Milliseconds since the epoch. */
+  readonly expiresOn: number;
+}
+
+/** The claims of an Entra access token; throws `JwtError` for a token that is not a JWT with `exp`. */
+export function entraTokenClaims(token: string): EntraTokenClaims {
+  const claims = jwtClaims(token);
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { audience: text(claims.aud), tenantId: text(claims.tid), account: jwtAccountName(token), expiresOn: jwtExpiresOn(token) };
+}
