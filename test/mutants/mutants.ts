@@ -296,4 +296,20 @@ export const mutants: readonly Mutant[] = [
     replace: 'throw error;',
     caughtBy: component('userSignIn'),
   },
+  {
+    id: 'renewal-lock-without-heartbeat',
+    breaks: 'The renewal lock is never kept alive, so a renewal slower than its stale time is taken over by another window and run twice.',
+    file: 'src/docker/lockFile.ts',
+    find: "options.heartbeatMs === undefined ? () => releaseIfOurs(io, path, content) : keepAlive(io, path, holder, options.heartbeatMs, now)",
+    replace: '() => releaseIfOurs(io, path, content)',
+    caughtBy: unit('lockFile'),
+  },
+  {
+    id: 'old-logins-imported-again',
+    breaks: "The logins of the old Memento value are imported at every start, so a login removed since comes back when a window still on the old version writes that value.",
+    file: 'src/auth/registryFiles.ts',
+    find: 'if (existsSync(marker)) return;',
+    replace: 'if (existsSync(marker) && Date.now() < 0) return;',
+    caughtBy: unit('dockerLoginStorage'),
+  },
 ];
