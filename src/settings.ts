@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AcrCustomCloudSetting, AzureCloud, cloudFromSettings, CustomEnvironmentSetting } from './azure/clouds';
 import type { EnginePreference } from './docker/engine';
+import { Shell, shellFor } from './docker/shell';
 import { RefreshSettings } from './status/refreshScheduler';
 
 /** The cloud VS Code's own sovereign-cloud settings name, completed by acrAccess.customCloud. */
@@ -65,4 +66,10 @@ export function showWalkthrough(): boolean {
 export function enginePreference(): EnginePreference {
   const engine = vscode.workspace.getConfiguration('acrAccess').get<string>('engine', 'auto');
   return engine === 'docker' || engine === 'podman' ? engine : 'auto';
+}
+
+/** The shell of the user's terminal (its default profile in VS Code's settings, or the platform's default). */
+export function terminalShell(): Shell {
+  const os = process.platform === 'win32' ? 'windows' : process.platform === 'darwin' ? 'osx' : 'linux';
+  return shellFor(process.platform, vscode.workspace.getConfiguration('terminal.integrated.defaultProfile').get<string>(os));
 }

@@ -1,4 +1,5 @@
 import * as l10n from '@vscode/l10n';
+import { curl, otherShell, pipeSecret, readSecretInto, Shell, shellLabel, variableInQuotes } from '../docker/shell';
 import { AccessTokenClaims } from './jwt';
 import { acrTokenUsername } from './tokenClient';
 
@@ -10,7 +11,12 @@ export interface AccessTokenGuideInput {
   readonly claims: AccessTokenClaims;
   /** The time in the user's language. */
   readonly formatTime: (epochMs: number) => string;
+  /** The user's shell: its commands come first, the other shell's folded below. */
+  readonly shell: Shell;
 }
+
+/** The variable the token is read into. */
+const tokenVariable = 'ACR_ACCESS_TOKEN';
 
 /** Actions granted per repository by the token's `access` claim. */
 export function grantedByRepository(claims: AccessTokenClaims): Map<string, string[]> {
@@ -70,22 +76,40 @@ export function accessTokenGuide(input: AccessTokenGuideInput): string {
   }
 
   const pullable = [...granted].find(([, actions]) => actions.includes('pull') || actions.includes('*'))?.[0];
-  lines.push(`## ${l10n.t('How to use it')}`, '');
-  lines.push(l10n.t('Keep the token out of command lines and shell history: read it into a variable (paste it, then press Enter).'), '');
-  lines.push('```sh', 'read -rs ACR_ACCESS_TOKEN', '```', '');
-  lines.push(l10n.t('Call the registry API with it as a Bearer token:'), '');
-  lines.push('```sh', `curl -H "Authorization: Bearer $ACR_ACCESS_TOKEN" https://${loginServer}/v2/`);
-  if (pullable) lines.push(`curl -H "Authorization: Bearer $ACR_ACCESS_TOKEN" https://${loginServer}/v2/${pullable}/tags/list`);
-  lines.push('```', '');
-  lines.push(l10n.t('Log in Docker, ORAS or Helm with the user name {0}, which says the password is an ACR token, and the token on standard input:', acrTokenUsername), '');
-  lines.push(
-    '```sh',
-    `printf '%s' "$ACR_ACCESS_TOKEN" | docker login ${loginServer} --username ${acrTokenUsername} --password-stdin`,
-    `printf '%s' "$ACR_ACCESS_TOKEN" | oras login ${loginServer} --username ${acrTokenUsername} --password-stdin`,
-    `printf '%s' "$ACR_ACCESS_TOKEN" | helm registry login ${loginServer} --username ${acrTokenUsername} --password-stdin`,
-    '```',
-    '',
-  );
+  const other = otherShell(input.shell);
+  lines.push(`## ${l10n.t('How to use it')}`, '', ...usage(input.shell, loginServer, pullable));
+  // The other shell's form, one click away (a Markdown preview renders <details> as a fold).
+  lines.push('<details>', `<summary>${l10n.t('In {0}', shellLabel(other).name)}</summary>`, '', ...usage(other, loginServer, pullable), '</details>', '');
   lines.push(l10n.t('Those logins reach only what the table above lists, and stop working when the token expires.'), '');
   return lines.join('\n');
+}
+
+/** How to use the token, in one shell's commands. */
+function usage(shell: Shell, loginServer: string, pullable: string | undefined): string[] {
+  const fence = '```' + shellLabel(shell).fence;
+  const bearer = `"Authorization: Bearer ${variableInQuotes(shell, tokenVariable)}"`;
+  const login = (tool: string) => pipeSecret(shell, tokenVariable, `${tool} ${loginServer} --username ${acrTokenUsername} --password-stdin`);
+  return [
+    l10n.t('Keep the token out of command lines and shell history: read it into a variable (paste it, then press Enter).'),
+    '',
+    fence,
+    readSecretInto(shell, tokenVariable),
+    '```',
+    '',
+    l10n.t('Call the registry API with it as a Bearer token:'),
+    '',
+    fence,
+    `${curl(shell)} -H ${bearer} https://${loginServer}/v2/`,
+    ...(pullable ? [`${curl(shell)} -H ${bearer} https://${loginServer}/v2/${pullable}/tags/list`] : []),
+    '```',
+    '',
+    l10n.t('Log in Docker, ORAS or Helm with the user name {0}, which says the password is an ACR token, and the token on standard input:', acrTokenUsername),
+    '',
+    fence,
+    login('docker login'),
+    login('oras login'),
+    login('helm registry login'),
+    '```',
+    '',
+  ];
 }

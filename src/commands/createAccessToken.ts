@@ -5,6 +5,7 @@ import { accessTokenClaims } from '../acr/jwt';
 import { abortSignalFor } from '../cancellation';
 import { CommandId } from '../commandIds';
 import { errorMessage } from '../failures';
+import { terminalShell } from '../settings';
 import { RegistryNode } from '../tree/nodes';
 import { pickTreeRegistry } from './pickTreeRegistry';
 import { Services } from './services';
@@ -59,7 +60,7 @@ export async function createAccessToken(services: Services, given?: RegistryNode
   );
   const claims = accessTokenClaims(token);
   const requested = { repositories: [...new Set(repositories)], actions };
-  const text = accessTokenGuide({ loginServer, requested, claims, formatTime });
+  const text = accessTokenGuide({ loginServer, requested, claims, formatTime, shell: terminalShell() });
   const uri = services.accessTokens.show(loginServer, text, token, claims.expiresOn);
   services.log.info(`Created an access token for ${loginServer} (${scopes.join(' ')}), expiring ${new Date(claims.expiresOn).toISOString()}`);
 

@@ -5,6 +5,8 @@ import { GeneratedPassword } from '../azure/tokens';
 import { isCancellation } from '../cancellation';
 import { checkFreshPassword, FreshPasswordResult, freshPasswordResultMessage, freshPasswordRetryMessage } from '../credentials/freshPassword';
 import { ciEnvironment, dockerLoginCommand, externalSecretYaml, kubernetesNameProblem, kubernetesSecretYaml } from '../credentials/outputs';
+import { otherShell, shellLabel } from '../docker/shell';
+import { terminalShell } from '../settings';
 import { errorMessage } from '../failures';
 import { RegistryNode } from '../tree/nodes';
 import { logInWithProgress } from './logInDocker';
@@ -14,7 +16,7 @@ export const tokenPasswordPanelType = 'acrAccess.tokenPassword';
 
 type Output = 'password' | 'dockerLogin' | 'kubernetesSecret' | 'externalSecret' | 'ci';
 
-type FromPanel = { type: 'copy'; output: Output } | { type: 'test' } | { type: 'signInDocker' } | { type: 'namespace' };
+type FromPanel = { type: 'copy'; output: Output } | { type: 'test' } | { type: 'signInDocker' } | { type: 'namespace' } | { type: 'shell' };
 
 /**
  * The once-only password panel: the new password and what it turns into (a docker login reading it from
@@ -33,11 +35,13 @@ export function showTokenPassword(services: Services, registry: RegistryNode, pa
   const loginServer = registry.loginServer;
   const credential = { loginServer, username: password.username, password: password.value };
   let namespace = 'default';
+  // The docker login comes in the user's shell; the panel's other-shell button switches it.
+  let shell = terminalShell();
   const secretName = `${registry.summary?.name ?? 'acr'}-${password.username}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 63).replace(/-+$/, '');
   const { patterns, permissions } = splitScopeMapActions(actions);
   const outputs = (): Record<Output, string> => ({
     password: password.value,
-    dockerLogin: dockerLoginCommand(credential),
+    dockerLogin: dockerLoginCommand(credential, shell),
     kubernetesSecret: kubernetesSecretYaml(credential, { name: secretName, namespace }),
     externalSecret: externalSecretYaml({
       loginServer,
@@ -67,6 +71,10 @@ export function showTokenPassword(services: Services, registry: RegistryNode, pa
         case 'copy':
           await vscode.env.clipboard.writeText(outputs()[message.output]);
           status(vscode.l10n.t('Copied.'), 'ok');
+          return;
+        case 'shell':
+          shell = otherShell(shell);
+          post({ type: 'outputs', dockerLogin: outputs().dockerLogin, shellButton: vscode.l10n.t('In {0}', shellLabel(otherShell(shell)).name) });
           return;
         case 'namespace': {
           const typed = await vscode.window.showInputBox({
@@ -108,7 +116,7 @@ export function showTokenPassword(services: Services, registry: RegistryNode, pa
       status(errorMessage(error), 'error');
     }
   });
-  panel.webview.html = panelHtml(panel.webview, password, loginServer, outputs());
+  panel.webview.html = panelHtml(panel.webview, password, loginServer, outputs(), shellLabel(otherShell(shell)).name);
   return panel;
 }
 
@@ -122,7 +130,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginServer: string, outputs: Record<Output, string>): string {
+function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginServer: string, outputs: Record<Output, string>, otherShellName: string): string {
   const nonce = randomBytes(16).toString('base64');
   const expiry = password.expiry === undefined ? vscode.l10n.t('never expires') : vscode.l10n.t('expires {0}', new Date(password.expiry).toLocaleString(vscode.env.language));
   const section = (output: Output, heading: string, note: string, extra = ''): string => `
@@ -160,14 +168,19 @@ function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginSe
     `<button id="test">${html(vscode.l10n.t('Test'))}</button><button id="signInDocker" class="secondary">${html(vscode.l10n.t('Sign In Docker on This Machine'))}</button>`,
   )}
   <p id="status" role="status" aria-live="polite"></p>
-  ${section('dockerLogin', vscode.l10n.t('docker login'), vscode.l10n.t('Put the password in ACR_TOKEN_PASSWORD first (it is read from stdin, never from the command line).'))}
+  ${section(
+    'dockerLogin',
+    vscode.l10n.t('docker login'),
+    vscode.l10n.t('Run both lines, and paste the password when the first waits: it goes into ACR_TOKEN_PASSWORD without being shown, and to docker on stdin, never on a command line.'),
+    `<button id="shell" class="secondary">${html(vscode.l10n.t('In {0}', otherShellName))}</button>`,
+  )}
   ${section('kubernetesSecret', vscode.l10n.t('Kubernetes Secret'), vscode.l10n.t('A kubernetes.io/dockerconfigjson Secret for imagePullSecrets.'), `<button id="namespace" class="secondary">${html(vscode.l10n.t('Namespace...'))}</button>`)}
   ${section('externalSecret', vscode.l10n.t('External Secrets'), vscode.l10n.t('The ACR generator gets short-lived ACR tokens from an Entra identity, so the cluster needs no token password at all. Fill in the identity.'))}
   ${section('ci', vscode.l10n.t('CI environment variables'), vscode.l10n.t('Store these as secret variables of your pipeline.'))}
 <script nonce="${nonce}">
   const vscode = acquireVsCodeApi();
   for (const button of document.querySelectorAll('[data-copy]')) button.addEventListener('click', () => vscode.postMessage({ type: 'copy', output: button.dataset.copy }));
-  for (const id of ['test', 'signInDocker', 'namespace']) document.getElementById(id).addEventListener('click', () => vscode.postMessage({ type: id }));
+  for (const id of ['test', 'signInDocker', 'namespace', 'shell']) document.getElementById(id).addEventListener('click', () => vscode.postMessage({ type: id }));
   window.addEventListener('message', (event) => {
     const message = event.data;
     if (message.type === 'status') {
@@ -175,8 +188,8 @@ function panelHtml(webview: vscode.Webview, password: GeneratedPassword, loginSe
       status.textContent = message.text;
       status.className = message.kind;
     } else if (message.type === 'outputs') {
-      document.getElementById('kubernetesSecret').textContent = message.kubernetesSecret;
-      document.getElementById('externalSecret').textContent = message.externalSecret;
+      for (const [id, text] of Object.entries(message)) if (id !== 'type' && id !== 'shellButton') document.getElementById(id).textContent = text;
+      if (message.shellButton) document.getElementById('shell').textContent = message.shellButton;
     }
   });
 </script>

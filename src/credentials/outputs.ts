@@ -2,6 +2,7 @@
  * What a freshly generated token password turns into, for each place it may go. Pure text builders: the
  * password is only ever in the returned text, never on a command line.
  */
+import { pipeSecret, readSecretInto, Shell, shellWord } from '../docker/shell';
 
 export interface TokenCredentialForOutput {
   readonly loginServer: string;
@@ -9,9 +10,13 @@ export interface TokenCredentialForOutput {
   readonly password: string;
 }
 
-/** A `docker login` that reads the password from stdin; the password itself stays in an environment variable. */
-export function dockerLoginCommand(credential: Omit<TokenCredentialForOutput, 'password'>, passwordVariable = 'ACR_TOKEN_PASSWORD'): string {
-  return `printf '%s' "$${passwordVariable}" | docker login ${shellWord(credential.loginServer)} --username ${shellWord(credential.username)} --password-stdin`;
+/**
+ * A `docker login` in the user's shell that reads the password from stdin: the password is pasted into a
+ * variable without echo (first line), then piped to docker (second line), so it is on no command line.
+ */
+export function dockerLoginCommand(credential: Omit<TokenCredentialForOutput, 'password'>, shell: Shell, passwordVariable = 'ACR_TOKEN_PASSWORD'): string {
+  const login = `docker login ${shellWord(shell, credential.loginServer)} --username ${shellWord(shell, credential.username)} --password-stdin`;
+  return [readSecretInto(shell, passwordVariable), pipeSecret(shell, passwordVariable, login)].join('\n');
 }
 
 /** The `config.json` content docker and Kubernetes read: `auths[<server>]` with username, password and auth. */
@@ -94,9 +99,4 @@ export function externalSecretYaml(options: { loginServer: string; tenantId?: st
 /** Environment variables for a CI system's secret settings, one `NAME=value` a line. */
 export function ciEnvironment(credential: TokenCredentialForOutput): string {
   return [`ACR_LOGIN_SERVER=${credential.loginServer}`, `ACR_TOKEN_NAME=${credential.username}`, `ACR_TOKEN_PASSWORD=${credential.password}`, ''].join('\n');
-}
-
-/** A word the shell takes literally: left alone when it is plainly safe, single-quoted otherwise. */
-function shellWord(word: string): string {
-  return /^[\w.:@/-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

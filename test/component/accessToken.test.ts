@@ -44,7 +44,7 @@ describe('Repository-scoped access tokens against the emulator (src/acr/accessTo
       ['hello', ['pull']],
       ['team/api', ['pull']],
     ]);
-    const text = accessTokenGuide({ loginServer: apps, requested: { repositories: ['hello', 'team/api'], actions: ['pull', 'push'] }, claims, formatTime: (ms) => new Date(ms).toISOString() });
+    const text = accessTokenGuide({ loginServer: apps, requested: { repositories: ['hello', 'team/api'], actions: ['pull', 'push'] }, claims, formatTime: (ms) => new Date(ms).toISOString(), shell: 'posix' });
     assert.match(text, /\| `hello` \| pull \|/);
     assert.match(text, /\| `team\/api` \| pull \|/);
     assert.match(text, /Asked for but not granted on `hello`: push/);
@@ -63,7 +63,7 @@ describe('Repository-scoped access tokens against the emulator (src/acr/accessTo
 
   it('the curl line of the document works as written, and the docker login sample names the null GUID', async () => {
     const token = await accessTokenFor(clients.puller, ['hello'], ['pull']);
-    const text = accessTokenGuide({ loginServer: apps, requested: { repositories: ['hello'], actions: ['pull'] }, claims: accessTokenClaims(token), formatTime: String });
+    const text = accessTokenGuide({ loginServer: apps, requested: { repositories: ['hello'], actions: ['pull'] }, claims: accessTokenClaims(token), formatTime: String, shell: 'posix' });
     const curlUrl = /curl -H "Authorization: Bearer \$ACR_ACCESS_TOKEN" (https:\/\/\S+\/tags\/list)/.exec(text)?.[1];
     assert.equal(curlUrl, `https://${apps}/v2/hello/tags/list`);
     assert.equal((await fetch(curlUrl, { headers: { authorization: `Bearer ${token}` } })).status, 200);

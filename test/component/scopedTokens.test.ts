@@ -10,7 +10,7 @@ import { listRegistries, RegistrySummary } from '../../src/azure/registries';
 import { parseRepositoryPatterns, scopeMapActions } from '../../src/azure/tokenRules';
 import { RegistryTokens } from '../../src/azure/tokens';
 import { checkFreshPassword } from '../../src/credentials/freshPassword';
-import { kubernetesSecretYaml } from '../../src/credentials/outputs';
+import { dockerLoginCommand, kubernetesSecretYaml } from '../../src/credentials/outputs';
 import { startDockerEngine, DockerEngine } from '../world/dockerEngine';
 import { clients, contoso, devSubscription, emulatorCloud, useEmulator } from './emulatorSupport';
 
@@ -146,6 +146,22 @@ describe('ACR tokens and scope maps made through RegistryTokens, used by the rea
         ['password2', undefined],
       ],
     );
+  });
+
+  it("the password panel's docker login, run in bash with the password pasted when it waits, logs the docker CLI in", async () => {
+    const password = await pullToken('bashlogin');
+    const config = await freshConfig();
+    const snippet = dockerLoginCommand({ loginServer: login, username: 'bashlogin' }, 'posix');
+    const result = await new Promise<Result>((resolve) => {
+      const child = execFile('bash', ['-c', snippet], { env: { ...process.env, DOCKER_HOST: engine.host, DOCKER_CONFIG: config }, timeout: 120_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? 1 : 0, output: stdout + stderr }),
+      );
+      // What the user pastes, then Enter: read -rs takes the line, and docker gets it on its standard input.
+      child.stdin?.end(`${password}\n`);
+    });
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /Login Succeeded/);
+    assert.equal((await pull(config, `${login}/hello:v1`)).code, 0);
   });
 
   it("writes a Kubernetes secret whose .dockerconfigjson lets the docker CLI pull hello", async () => {

@@ -152,6 +152,14 @@ describe('A developer creates a repository-scoped token with a new scope map fro
     assert.ok(password.length >= 16, 'the panel shows no password');
     await panel().getByText(`User name: ${tokenName}`).waitFor();
 
+    // The docker login comes in this machine's shell (bash here), and in PowerShell one click away.
+    const dockerLogin = panel().locator('pre#dockerLogin');
+    assert.match(await dockerLogin.innerText(), /^read -rs ACR_TOKEN_PASSWORD\nprintf '%s' "\$ACR_TOKEN_PASSWORD" \| docker login /);
+    await panel().getByRole('button', { name: 'In PowerShell' }).click();
+    await dockerLogin.getByText(/^\$env:ACR_TOKEN_PASSWORD = \[Net\.NetworkCredential\]::new\('', \(Read-Host -AsSecureString\)\)\.Password\n\$env:ACR_TOKEN_PASSWORD \| docker login /).waitFor();
+    await panel().getByRole('button', { name: 'In bash / zsh' }).click();
+    await dockerLogin.getByText(/^read -rs ACR_TOKEN_PASSWORD/).waitFor();
+
     // The tree shows the new token, with its new scope map.
     await row(new RegExp(`^Token ${tokenName}, ${tokenName}-scope`)).waitFor({ timeout: 30_000 });
     await clearNotifications(page);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { accessTokenGuide, notGranted } from '../../src/acr/accessTokenGuide';
 import { accessTokenClaims } from '../../src/acr/jwt';
 
@@ -26,6 +27,7 @@ describe('access token document', () => {
     requested: { repositories: ['team/api', 'hello'], actions: ['pull', 'push'] },
     claims,
     formatTime: (ms: number) => new Date(ms).toISOString(),
+    shell: 'posix' as const,
   };
 
   it('reads the access claim, expiry, issue time and audience from the token', () => {
@@ -70,6 +72,37 @@ describe('access token document', () => {
     }
     assert.ok(!text.includes(token));
     assert.ok(!text.includes(token.split('.')[1]));
+  });
+
+  /** The code blocks of a fence language, in order. */
+  const blocks = (text: string, language: string): string[] => [...text.matchAll(new RegExp('```' + language + '\\n([\\s\\S]*?)```', 'g'))].map((match) => match[1]);
+
+  it("in the user's shell first, the other one's folded below: bash and zsh, or PowerShell", () => {
+    for (const shell of ['posix', 'powershell'] as const) {
+      const text = accessTokenGuide({ ...input, shell });
+      const [first, second] = [text.indexOf('```sh\n'), text.indexOf('```powershell\n')];
+      assert.ok(first >= 0 && second >= 0, 'both forms are there');
+      assert.ok(shell === 'posix' ? first < second : second < first, `${shell} comes first`);
+      const fold = text.indexOf('<details>');
+      assert.ok(fold > Math.min(first, second) && fold < Math.max(first, second), "the other shell's form is in the fold");
+    }
+  });
+
+  it('PowerShell: the token read with Read-Host into $env:, curl.exe (curl is Invoke-WebRequest there), logins piped', () => {
+    const [read, calls, logins] = blocks(accessTokenGuide({ ...input, shell: 'powershell' }), 'powershell');
+    assert.equal(read, "$env:ACR_ACCESS_TOKEN = [Net.NetworkCredential]::new('', (Read-Host -AsSecureString)).Password\n");
+    assert.equal(calls.split('\n')[0], `curl.exe -H "Authorization: Bearer $env:ACR_ACCESS_TOKEN" https://${loginServer}/v2/`);
+    for (const tool of ['docker login', 'oras login', 'helm registry login']) {
+      assert.ok(logins.includes(`$env:ACR_ACCESS_TOKEN | ${tool} ${loginServer} --username 00000000-0000-0000-0000-000000000000 --password-stdin`), tool);
+    }
+    for (const block of [read, calls, logins]) assert.doesNotMatch(block, /printf|read -rs|"\$ACR/, 'no POSIX shell syntax');
+  });
+
+  it('every bash block parses (bash -n)', () => {
+    for (const block of blocks(accessTokenGuide(input), 'sh')) {
+      const check = spawnSync('bash', ['-n'], { input: block, encoding: 'utf8' });
+      assert.equal(check.status, 0, `${block}\n${check.stderr}`);
+    }
   });
 
   it('says plainly when nothing was granted', () => {

@@ -6,14 +6,24 @@ import { ciEnvironment, dockerConfigJson, dockerLoginCommand, externalSecretYaml
 const credential = { loginServer: 'contosoapps.azurecr.io', username: 'ci-pull', password: 'pa$s\'word' };
 
 describe('credentials: what a new token password turns into', () => {
-  it('a docker login command that reads the password from stdin and never holds it', () => {
-    const command = dockerLoginCommand(credential);
-    assert.equal(command, `printf '%s' "$ACR_TOKEN_PASSWORD" | docker login contosoapps.azurecr.io --username ci-pull --password-stdin`);
+  it('a docker login in bash or zsh that reads the password without echo, then gives it to docker on stdin', () => {
+    const command = dockerLoginCommand(credential, 'posix');
+    assert.equal(command, `read -rs ACR_TOKEN_PASSWORD\nprintf '%s' "$ACR_TOKEN_PASSWORD" | docker login contosoapps.azurecr.io --username ci-pull --password-stdin`);
     assert.ok(!command.includes(credential.password));
   });
 
-  it('quotes a user name the shell would otherwise read', () => {
-    assert.match(dockerLoginCommand({ loginServer: 'r.azurecr.io', username: "a b'c" }), /--username 'a b'\\''c'/);
+  it('the same in PowerShell: Read-Host into an environment variable, piped to docker', () => {
+    const command = dockerLoginCommand(credential, 'powershell');
+    assert.equal(
+      command,
+      `$env:ACR_TOKEN_PASSWORD = [Net.NetworkCredential]::new('', (Read-Host -AsSecureString)).Password\n$env:ACR_TOKEN_PASSWORD | docker login contosoapps.azurecr.io --username ci-pull --password-stdin`,
+    );
+    assert.ok(!command.includes(credential.password));
+  });
+
+  it('quotes a user name each shell would otherwise read', () => {
+    assert.match(dockerLoginCommand({ loginServer: 'r.azurecr.io', username: "a b'c" }, 'posix'), /--username 'a b'\\''c'/);
+    assert.match(dockerLoginCommand({ loginServer: 'r.azurecr.io', username: "a b'c" }, 'powershell'), /--username 'a b''c'/);
   });
 
   it('a dockerconfigjson with username, password and auth for the login server', () => {

@@ -21,7 +21,7 @@ describe('plurals: one and other, by count', () => {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const guide = (minutes: number) => {
       const claims = accessTokenClaims(`${part({ alg: 'RS256' })}.${part({ iat: 1_700_000_000, exp: 1_700_000_000 + minutes * 60, access: [] })}.c2ln`);
-      return accessTokenGuide({ loginServer: 'contosoapps.azurecr.io', requested: { repositories: [], actions: [] }, claims, formatTime: () => 'noon' });
+      return accessTokenGuide({ loginServer: 'contosoapps.azurecr.io', requested: { repositories: [], actions: [] }, claims, formatTime: () => 'noon', shell: 'posix' });
     };
     assert.match(guide(1), /it works for 1 minute, until noon/);
     assert.match(guide(75), /it works for 75 minutes, until noon/);
