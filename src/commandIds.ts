@@ -39,6 +39,8 @@ export const CommandId = {
   disableToken: 'acrAccess.disableToken',
   deleteToken: 'acrAccess.deleteToken',
   editScopeMap: 'acrAccess.editScopeMap',
+  diagnoseAccess: 'acrAccess.diagnoseAccess',
+  copyReport: 'acrAccess.copyReport',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -106,6 +106,11 @@ export class DockerLogins {
     return result;
   }
 
+  /** Which hosts may receive an Entra token now (docs/protocol.md section 1), for ACR: Diagnose Access. */
+  hostTrust(): HostTrust {
+    return this.trust;
+  }
+
   /** Registries ARM listed, so their login servers are trusted with Entra tokens. */
   rememberListed(registries: readonly RegistrySummary[]): void {
     for (const registry of registries) this.armLoginServers.add(registry.loginServer);

@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { AccessTokenDocuments } from './accessTokenDocuments';
+import { DiagnosisDocuments } from './diagnosisDocuments';
 import { collapsingLog } from './collapsingLog';
 import { Account } from './auth/account';
 import { isPersonSource, PersonSource } from './auth/identitySources';
@@ -83,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     treeMemory,
     manifests: new ManifestDocuments(),
     accessTokens: new AccessTokenDocuments(),
+    diagnosisReports: new DiagnosisDocuments(),
     reveal: (node, options) => treeView.reveal(node, { select: true, focus: true, expand: options?.expand }),
     account: () => accounts().interactive,
     silentAccount: () => accounts().background,
@@ -94,6 +96,8 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
     vscode.workspace.registerTextDocumentContentProvider(ManifestDocuments.scheme, services.manifests),
     services.accessTokens,
     vscode.workspace.registerTextDocumentContentProvider(AccessTokenDocuments.scheme, services.accessTokens),
+    services.diagnosisReports,
+    vscode.workspace.registerTextDocumentContentProvider(DiagnosisDocuments.scheme, services.diagnosisReports),
   );
   registerCommands(context, services);
   registerRenewals(context, services);
@@ -252,6 +256,7 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
     signIn: () => vscode.commands.executeCommand(CommandId.signIn),
     openSettings,
     showLog: () => log.show(),
+    diagnose: (loginServer) => vscode.commands.executeCommand(CommandId.diagnoseAccess, loginServer, ''),
   });
   const passwordAlerts = new PasswordExpiryAlerts(scheduler, context.globalState, tokenPasswordWarningDays, () => vscode.commands.executeCommand(CommandId.signIn));
   context.subscriptions.push(

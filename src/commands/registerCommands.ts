@@ -8,6 +8,7 @@ import { copyImageDigestReference, copyImageReference } from './copyImageReferen
 import { copyLoginServer } from './copyLoginServer';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
+import { copyReport, diagnoseAccess, diagnosisTarget } from './diagnoseAccess';
 import { findRepository } from './findRepository';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
@@ -83,6 +84,8 @@ const commands = {
   [CommandId.disableToken]: onFirstUse(async () => (await import('./setTokenEnabled')).disableToken),
   [CommandId.deleteToken]: onFirstUse(async () => (await import('./deleteToken')).deleteToken),
   [CommandId.editScopeMap]: onFirstUse(async () => (await import('./editScopeMap')).editScopeMap),
+  [CommandId.diagnoseAccess]: diagnoseAccess,
+  [CommandId.copyReport]: copyReport,
 } satisfies { [Id in CommandId]: Handler<never[]> };
 
 /** The arguments a command takes, for typed executeCommand calls (the host tests use it). */
@@ -126,9 +129,13 @@ export async function runCommand(id: string, services: Services, command: () => 
     const signInAction = vscode.l10n.t('Sign In');
     const settingsAction = vscode.l10n.t('Open Settings');
     const showLogAction = vscode.l10n.t('Show Log');
+    const diagnoseAction = vscode.l10n.t('Diagnose');
     const fixAction = fix === 'signIn' ? signInAction : fix === 'openSettings' ? settingsAction : undefined;
-    void vscode.window.showErrorMessage(advice.message, ...(fixAction ? [fixAction] : []), showLogAction).then((choice) => {
+    // A failure about a registry offers its diagnosis (ACR: Diagnose Access), for that registry and repository.
+    const target = id === CommandId.diagnoseAccess ? undefined : diagnosisTarget(error);
+    void vscode.window.showErrorMessage(advice.message, ...(fixAction ? [fixAction] : []), ...(target ? [diagnoseAction] : []), showLogAction).then((choice) => {
       if (choice === showLogAction) services.log.show();
+      if (choice === diagnoseAction && target) void vscode.commands.executeCommand(CommandId.diagnoseAccess, target.loginServer, target.repository ?? '');
       if (choice === settingsAction) void openSettings(advice.setting);
       if (choice === signInAction) void vscode.commands.executeCommand(CommandId.signIn);
     });

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { AccessTokenDocuments } from '../accessTokenDocuments';
 import { Account } from '../auth/account';
+import { DiagnosisDocuments } from '../diagnosisDocuments';
 import { PersonSource } from '../auth/identitySources';
 import { SignInState } from '../auth/signInState';
 import { UserSignIn } from '../auth/userSignIn';
@@ -24,6 +25,8 @@ export interface Services {
   readonly manifests: ManifestDocuments;
   /** Access tokens shown in read-only documents, held for their Copy button. */
   readonly accessTokens: AccessTokenDocuments;
+  /** ACR: Diagnose Access reports shown in read-only documents, for Copy Report. */
+  readonly diagnosisReports: DiagnosisDocuments;
   /** Shows a node in the Registries view: selected, focused, and expanded when asked. */
   reveal(node: TreeNode, options?: { expand?: boolean }): Thenable<void>;
   /** The signed-in Entra account (VS Code's Microsoft account when none was chosen). */

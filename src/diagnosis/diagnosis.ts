@@ -24,8 +24,8 @@ export interface CheckResult {
 
 /** What ACR Access's renewal schedule knows of this registry's Docker login (no secret). */
 export interface RenewalSummary {
-  /** Milliseconds since the epoch. */
-  readonly lastRenewedAt?: number;
+  /** When Docker was logged in (renewals keep it); milliseconds since the epoch. */
+  readonly loggedInAt: number;
   /** The last renewal's failure, as shown to the user; absent when it succeeded. */
   readonly lastFailure?: string;
   readonly nextAt?: number;
@@ -57,6 +57,7 @@ export interface DiagnosisInputs {
 /** What the earlier checks found that later ones use (the refresh token stays in memory, never in a report). */
 export interface Findings {
   resolved?: boolean;
+  signedIn?: boolean;
   endpoint?: TokenEndpoint;
   /** The registry's `Date` header and the local clock when it came. */
   serverDate?: { readonly server: number; readonly local: number };

@@ -96,7 +96,7 @@ export const checkCredentials: Check = async ({ loginServer, engine, ourSecret, 
 export const checkRenewals: Check = ({ renewal }) => {
   if (!renewal) return skipped(l10n.t('ACR Access has no Docker login for this registry, so nothing is renewed.'));
   const at = (time: number | undefined) => (time === undefined ? l10n.t('never') : new Date(time).toISOString());
-  const seen = l10n.t('Last renewal: {0}; credential valid until {1}; next renewal: {2}.', at(renewal.lastRenewedAt), at(renewal.expiresOn), at(renewal.nextAt));
-  if (renewal.lastFailure) return failed(`${seen} ${l10n.t('It failed: {0}', renewal.lastFailure)}`, l10n.t('Fix what the failing checks above say; ACR Access then renews by itself, or run ACR: Renew Now.'), 'you');
+  const seen = l10n.t('Docker logged in at {0}; the credential handed to Docker is valid until {1}; next renewal: {2}.', at(renewal.loggedInAt), at(renewal.expiresOn), at(renewal.nextAt));
+  if (renewal.lastFailure) return failed(`${seen} ${l10n.t('The last renewal failed: {0}', renewal.lastFailure)}`, l10n.t('Fix what the failing checks above say; ACR Access then renews by itself, or run ACR: Renew Now.'), 'you');
   return passed(seen);
 };

@@ -165,10 +165,17 @@ export const checkChallenge: Check = async ({ loginServer, trust, now, signal },
 };
 
 /** 5. Which account and tenant the Entra token is for, its audience and expiry (claims only), against the registry's tenant. */
-export const checkSignIn: Check = async ({ credential, trust, tenantId, signal }) => {
+export const checkSignIn: Check = async ({ credential, trust, tenantId, signal }, findings) => {
   if (!credential) return failed(l10n.t('Not signed in to Azure.'), l10n.t('Run ACR: Sign In, then diagnose again.'), 'you');
-  const token = await credential.getToken(scopeFor(trust.cloud.acrAudience), { abortSignal: signal });
+  let token;
+  try {
+    token = await credential.getToken(scopeFor(trust.cloud.acrAudience), { abortSignal: signal });
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return failed(withoutSecrets((error as Error).message), l10n.t('Run ACR: Sign In (for the registry\'s tenant), then diagnose again.'), 'you');
+  }
   if (!token) return failed(l10n.t('The sign-in gave no token.'), l10n.t('Run ACR: Sign In again.'), 'you');
+  findings.signedIn = true;
   const claims = entraTokenClaims(token.token);
   const seen = l10n.t('Account {0}, tenant {1}, audience {2}, expires {3}.', claims.account ?? '?', claims.tenantId ?? '?', claims.audience ?? '?', new Date(claims.expiresOn).toISOString());
   if (tenantId && claims.tenantId && claims.tenantId !== tenantId) {
@@ -195,7 +202,7 @@ async function exchangeWith(audience: Audience, { loginServer, credential, trust
 /** 6. The exchange with each audience: which worked, and whether the registry refuses ARM-audience tokens. */
 export const checkExchange: Check = async (inputs, findings) => {
   if (!findings.endpoint) return skipped(l10n.t('There is no token endpoint (Challenge).'));
-  if (!inputs.credential) return skipped(l10n.t('Not signed in (Sign-in).'));
+  if (!findings.signedIn) return skipped(l10n.t('No Azure token (Sign-in).'));
   const { realm, service } = findings.endpoint;
   const acr = await exchangeWith('acr', inputs, realm, service);
   const arm = await exchangeWith('arm', inputs, realm, service);

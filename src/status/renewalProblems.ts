@@ -11,6 +11,8 @@ export interface RenewalProblemActions {
   /** Opens the settings editor at this setting (the extension's settings when none is named). */
   openSettings(setting: string | undefined): Thenable<unknown>;
   showLog(): void;
+  /** ACR: Diagnose Access for this registry. */
+  diagnose(loginServer: string): Thenable<unknown>;
 }
 
 /**
@@ -52,12 +54,14 @@ export class RenewalProblems implements vscode.Disposable {
     const signIn = sameWay ? vscode.l10n.t('Sign In Again') : vscode.l10n.t('Sign In');
     const openSettings = vscode.l10n.t('Open Settings');
     const showLog = vscode.l10n.t('Show Log');
+    const diagnose = vscode.l10n.t('Diagnose');
     const fixLabel = fix === 'signIn' ? signIn : fix === 'openSettings' ? openSettings : undefined;
     const choice = await vscode.window.showErrorMessage(
       vscode.l10n.t("Docker's credentials for {0} could not be renewed. {1}", names, advice.message),
-      ...(fixLabel ? [fixLabel, showLog] : [showLog]),
+      ...(fixLabel ? [fixLabel, diagnose, showLog] : [diagnose, showLog]),
     );
     if (choice === showLog) this.actions.showLog();
+    if (choice === diagnose) await this.actions.diagnose(first.login.loginServer);
     if (choice === openSettings) await this.actions.openSettings(advice.setting);
     if (choice === signIn) await (sameWay ? this.actions.signInAgain() : this.actions.signIn());
   }
