@@ -2,6 +2,7 @@
 // (started by run.ts). Each prints its rows as it finishes; the whole table comes at the end.
 import { activationBench } from './activation';
 import { BenchWorld, startBenchWorld } from './benchWorld';
+import { diagnoseBench } from './diagnose';
 import { pullBench } from './pull';
 import { renewalsBench } from './renewals';
 import { describeMachine, machineLine, markdownTable, Row, writeResults } from './report';
@@ -21,6 +22,7 @@ const benchmarks: Record<string, (world: BenchWorld) => Promise<Row[]>> = {
   tree: treeBench,
   singleFlight: singleFlightBench,
   pull: pullBench,
+  diagnose: diagnoseBench,
 };
 /** With emulators of their own (200 registries; the component fixture behind a delayed network), run once the shared one is stopped. */
 const standalone: Record<string, () => Promise<Row[]>> = { renewals: renewalsBench, wan: wanBench };
