@@ -57,6 +57,8 @@ export interface DiagnosisInputs {
 /** What the earlier checks found that later ones use (the refresh token stays in memory, never in a report). */
 export interface Findings {
   resolved?: boolean;
+  /** A TLS connection was made and this computer trusts the registry's certificate. */
+  trusted?: boolean;
   signedIn?: boolean;
   endpoint?: TokenEndpoint;
   /** The registry's `Date` header and the local clock when it came. */

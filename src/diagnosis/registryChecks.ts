@@ -138,12 +138,14 @@ export const checkTls: Check = async ({ loginServer, engine }, findings) => {
       'networkAdmin',
     );
   }
+  findings.trusted = true;
   return passed(`${seen} ${l10n.t('Trusted by this computer.')}`);
 };
 
 /** 4. `GET /v2/` answers 401 with a Bearer challenge whose realm may receive the token (docs/protocol.md section 2). */
 export const checkChallenge: Check = async ({ loginServer, trust, now, signal }, findings) => {
   if (!findings.resolved) return skipped(l10n.t('The host did not resolve (DNS).'));
+  if (!findings.trusted) return skipped(l10n.t('There is no trusted TLS connection to the registry (TLS).'));
   let response;
   try {
     response = await requestRegistry(loginServer, `https://${loginServer}/v2/`, { method: 'GET' }, limits, signal);

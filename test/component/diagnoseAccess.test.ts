@@ -59,6 +59,13 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       advice: /Container Registry Repository Reader on repository secret\/db/,
     },
     { name: 'a clock 10 minutes fast', registry: 'contosoapps', tenantId: contoso, clockOffsetMs: 10 * 60_000, failing: 'clock', advice: /more than 5 minutes off/ },
+    {
+      name: 'an untrusted certificate',
+      registry: 'fabrikamtools',
+      failing: 'tls',
+      advice: /does not trust the registry's certificate/,
+      fault: { server: 'registry:fabrikamtools', mode: 'tlsFailure' },
+    },
     { name: 'an unresolvable host', registry: 'nosuchregistry.invalid', failing: 'dns', advice: /privatelink\.azurecr\.io zone/ },
     { name: 'a missing credential helper', registry: 'contosoapps', tenantId: contoso, configJson: { credsStore: 'acr-diagnose-missing' }, failing: 'credentials', advice: /docker-credential-acr-diagnose-missing is not on PATH/ },
     {
