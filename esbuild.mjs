@@ -58,6 +58,7 @@ lazyBundles.commands = [
   'src/commands/enableAdminUser.ts',
   'src/commands/pickSignInSource.ts',
   'src/commands/pullImage.ts',
+  'src/commands/diagnoseAccess.ts',
 ];
 
 const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, modules]) => modules.map((name) => [name, bundle])));

@@ -1,30 +1,15 @@
 import * as vscode from 'vscode';
-import { AcrError } from '../acr/errors';
 import { abortSignalFor } from '../cancellation';
 import { checkTitle, type RenewalSummary } from '../diagnosis/diagnosis';
 import { diagnose } from '../diagnosis/diagnose';
 import { diagnosisMarkdown } from '../diagnosis/report';
 import { processEngineEnvironment } from '../docker/engine';
-import { ImagePullError, PullStalledError, RegistryLoginRefusedError, RegistryUnreachableError } from '../docker/errors';
-import { parseImageReference } from '../docker/imageReference';
 import { errorMessage } from '../failures';
 import { enginePreference } from '../settings';
 import type { RegistryStatus } from '../status/refreshScheduler';
 import { RegistryNode } from '../tree/nodes';
 import { pickTreeRegistry } from './pickTreeRegistry';
 import { Services } from './services';
-
-/** The registry (and repository) a failure is about, for the Diagnose button on its notification; undefined for others. */
-export function diagnosisTarget(error: unknown): { readonly loginServer: string; readonly repository?: string } | undefined {
-  // An AcrError names a login server, or a typed registry name (no dot or port) that has none.
-  if (error instanceof AcrError) return /[.:]/.test(error.registry) ? { loginServer: error.registry } : undefined;
-  if (error instanceof RegistryLoginRefusedError || error instanceof RegistryUnreachableError) return { loginServer: error.serverAddress };
-  if (error instanceof ImagePullError || error instanceof PullStalledError) {
-    const { serverAddress, repository } = parseImageReference(error.reference);
-    return { loginServer: serverAddress, repository };
-  }
-  return undefined;
-}
 
 /** What the renewal schedule knows of a registry, for check 11. */
 function renewalSummary(status: RegistryStatus): RenewalSummary {

@@ -8,7 +8,7 @@ import { copyImageDigestReference, copyImageReference } from './copyImageReferen
 import { copyLoginServer } from './copyLoginServer';
 import { deleteImage } from './deleteImage';
 import { deleteRepository } from './deleteRepository';
-import { copyReport, diagnoseAccess, diagnosisTarget } from './diagnoseAccess';
+import { diagnosisTarget } from './diagnosisTarget';
 import { findRepository } from './findRepository';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
@@ -84,8 +84,8 @@ const commands = {
   [CommandId.disableToken]: onFirstUse(async () => (await import('./setTokenEnabled')).disableToken),
   [CommandId.deleteToken]: onFirstUse(async () => (await import('./deleteToken')).deleteToken),
   [CommandId.editScopeMap]: onFirstUse(async () => (await import('./editScopeMap')).editScopeMap),
-  [CommandId.diagnoseAccess]: diagnoseAccess,
-  [CommandId.copyReport]: copyReport,
+  [CommandId.diagnoseAccess]: onFirstUse(async () => (await import('./diagnoseAccess')).diagnoseAccess),
+  [CommandId.copyReport]: onFirstUse(async () => (await import('./diagnoseAccess')).copyReport),
 } satisfies { [Id in CommandId]: Handler<never[]> };
 
 /** The arguments a command takes, for typed executeCommand calls (the host tests use it). */

@@ -33,6 +33,12 @@ const onFirstUse = [
   'src/commands/pullImage.ts',
   'src/docker/pull.ts',
   'src/docker/pullProgress.ts',
+  'src/commands/diagnoseAccess.ts',
+  'src/diagnosis/diagnose.ts',
+  'src/diagnosis/diagnosis.ts',
+  'src/diagnosis/registryChecks.ts',
+  'src/diagnosis/dockerChecks.ts',
+  'src/diagnosis/report.ts',
 ];
 
 describe('Lazy loading', () => {
