@@ -13,10 +13,10 @@ function safe(text: string): string {
 function line(result: CheckResult): string {
   const { outcome } = result;
   const head = `**${checkTitle(result.id)}** (${result.durationMs} ms, ${new Date(result.startedAt).toISOString()})`;
-  if (outcome.status === 'passed') return `- ✅ ${l10n.t('Passed')}: ${head}: ${safe(outcome.seen)}`;
-  if (outcome.status === 'skipped') return `- ➖ ${l10n.t('Skipped')}: ${head}: ${safe(outcome.reason)}`;
+  if (outcome.status === 'passed') return `- ${l10n.t('Passed')}: ${head}: ${safe(outcome.seen)}`;
+  if (outcome.status === 'skipped') return `- ${l10n.t('Skipped')}: ${head}: ${safe(outcome.reason)}`;
   const parts = [
-    `- ❌ ${l10n.t('Failed')}: ${head}: ${safe(outcome.seen)}`,
+    `- ${l10n.t('Failed')}: ${head}: ${safe(outcome.seen)}`,
     `  - ${l10n.t('What to do')} (${actorName(outcome.actor)}): ${safe(outcome.advice)}`,
   ];
   if (outcome.correlationId) parts.push(`  - ${l10n.t('Correlation id: {0}', safe(outcome.correlationId))}`);

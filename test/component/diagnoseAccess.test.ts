@@ -134,7 +134,7 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       }
       const markdown = diagnosisMarkdown(diagnosis);
       const firstLine = markdown.split('\n').find((line) => line.startsWith('- '));
-      if (cause.failing) assert.match(firstLine!, /^- ❌ /, `${cause.name}: the failing check comes first\n${markdown}`);
+      if (cause.failing) assert.match(firstLine!, /^- Failed: /, `${cause.name}: the failing check comes first\n${markdown}`);
       assert.doesNotMatch(markdown, /eyJ/, `${cause.name}: no token in the report`);
       if (ourSecret) assert.ok(!markdown.includes(ourSecret), `${cause.name}: not the stored secret`);
     }
