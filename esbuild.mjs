@@ -59,6 +59,17 @@ lazyBundles.commands = [
   'src/commands/pickSignInSource.ts',
   'src/commands/pullImage.ts',
   'src/commands/diagnoseAccess.ts',
+  'src/commands/untag.ts',
+  'src/commands/deleteImage.ts',
+  'src/commands/deleteRepository.ts',
+  'src/commands/signIn.ts',
+  'src/commands/logInDocker.ts',
+  'src/commands/renewNow.ts',
+  'src/commands/showRegistryActions.ts',
+  'src/azure/tokens.ts',
+  'src/azure/permissions.ts',
+  'src/auth/identitySources.ts',
+  'src/auth/userSignIn.ts',
 ];
 
 const bundleOf = new Map(Object.entries(lazyBundles).flatMap(([bundle, modules]) => modules.map((name) => [name, bundle])));

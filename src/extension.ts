@@ -4,22 +4,18 @@ import { AccessTokenDocuments } from './accessTokenDocuments';
 import { DiagnosisDocuments } from './diagnosisDocuments';
 import { collapsingLog } from './collapsingLog';
 import { Account } from './auth/account';
-import { isPersonSource, PersonSource } from './auth/identitySources';
-import { DockerLogin, SignInState } from './auth/signInState';
-import { UserSignIn } from './auth/userSignIn';
+import { DockerLogin, isPersonSource, PersonSource, SignInState } from './auth/signInState';
+import type { UserSignIn } from './auth/userSignIn';
 import { RegistryContent } from './acr/registryContent';
 import { CommandId } from './commandIds';
 import { adviceFor } from './failures';
 import { isCancellation } from './cancellation';
 import { openSettings } from './commands/openSettings';
-import { registerCommands, runCommand } from './commands/registerCommands';
+import { registerCommands } from './commands/registerCommands';
 import { Services } from './commands/services';
-import { signInAgain } from './commands/signIn';
 import { DockerLogins } from './dockerLogins';
 import { configWriteMode } from './docker/config';
 import { listRegistries, listTenantSubscriptions } from './azure/registries';
-import { mayAssignRoles } from './azure/permissions';
-import { RegistryTokens } from './azure/tokens';
 import { configuredCloud, enginePreference, expiryWarningMs, refreshSettings, saveCredentialsForDocker, showWalkthrough, tokenPasswordWarningDays, treePageSize, trustedHosts } from './settings';
 import { ExpiryStatusBar } from './status/expiryStatusBar';
 import { PasswordExpiryAlerts } from './status/passwordExpiryAlerts';
@@ -56,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): AcrAccessExports {
   const state = new SignInState(context.globalState, context.secrets, context.globalStorageUri.fsPath);
   context.subscriptions.push(state);
   const dockerLogins = new DockerLogins(state, () => ({ cloud: configuredCloud(), trustedHosts: trustedHosts(), saveForDocker: saveCredentialsForDocker(), engine: enginePreference() }));
-  const personSignIn = (source: PersonSource) => new UserSignIn(source, configuredCloud(), context.secrets);
+  const personSignIn = async (source: PersonSource) => new (await import('./auth/userSignIn')).UserSignIn(source, configuredCloud(), context.secrets);
   const accounts = accountsFor(state, personSignIn);
   const renewingAccount = renewingAccountFor(accounts);
   const scheduler = new RefreshScheduler({
@@ -130,14 +126,14 @@ function treeSources(state: SignInState, dockerLogins: DockerLogins, account: ()
             tenantId: summary?.subscription.tenantId ?? state.dockerLogins.find((login) => login.loginServer === loginServer)?.tenantId,
             abac: summary?.abac,
             acceptsArmAudienceTokens: summary?.acceptsArmAudienceTokens,
-            mayAssignRoles: summary && (() => mayAssignRoles((tenantId) => account().credential(tenantId), configuredCloud(), summary)),
+              mayAssignRoles: summary && (async () => (await import('./azure/permissions')).mayAssignRoles((tenantId) => account().credential(tenantId), configuredCloud(), summary)),
           },
           // A throttled listing is not waited out behind a spinner: the view says so at once and tries again itself.
           { throttleRetries: 0 },
         ),
         (listing, count) => telemetry.treePageLoaded(listing, loginServer, count),
       ),
-    registryTokens: (summary) => new RegistryTokens((tenantId) => account().credential(tenantId), configuredCloud(), summary),
+    registryTokens: async (summary) => new (await import('./azure/tokens')).RegistryTokens((tenantId) => account().credential(tenantId), configuredCloud(), summary),
     typedLoginServers: () => [...new Set([...memory.addedLoginServers(), ...state.dockerLogins.filter((login) => !login.fromArm).map((login) => login.loginServer)])].sort(),
     pageSize: treePageSize,
   };
@@ -209,7 +205,7 @@ function registerTreeUpdates(context: vscode.ExtensionContext, { state, schedule
  * user to sign in (commands), and one that must not (renewals on a timer). Only VS Code's account can ask from
  * within a request; the other sources never do, so one account serves both.
  */
-function accountsFor(state: SignInState, personSignIn: (source: PersonSource) => UserSignIn): () => { interactive: Account; background: Account } {
+function accountsFor(state: SignInState, personSignIn: (source: PersonSource) => Promise<UserSignIn>): () => { interactive: Account; background: Account } {
   let accounts: { key: string; interactive: Account; background: Account } | undefined;
   return () => {
     const source = state.source ?? { kind: 'vscode' };
@@ -217,7 +213,7 @@ function accountsFor(state: SignInState, personSignIn: (source: PersonSource) =>
     const key = JSON.stringify([source, cloud]);
     if (accounts?.key !== key) {
       const hooks = { getSecret: async () => ('clientId' in source && source.clientId ? state.servicePrincipalSecret(source.clientId) : undefined) };
-      const interactive = new Account(source, cloud, true, hooks, isPersonSource(source) ? personSignIn(source) : undefined);
+      const interactive = new Account(source, cloud, true, hooks, isPersonSource(source) ? () => personSignIn(source) : undefined);
       // An @azure/identity source keeps its token cache in its credential, so renewals share it.
       const background = source.kind === 'vscode' ? new Account(source, cloud, false, hooks) : interactive;
       accounts = { key, interactive, background };
@@ -252,7 +248,7 @@ function registerRenewals(context: vscode.ExtensionContext, services: Services):
   const { log, state, dockerLogins, scheduler } = services;
   const statusBar = new ExpiryStatusBar(scheduler, () => ({ warningMs: expiryWarningMs(), tokenPasswordWarningDays: tokenPasswordWarningDays(), refresh: refreshSettings() }));
   const problems = new RenewalProblems(scheduler, {
-    signInAgain: () => runCommand('signInAgain', services, () => signInAgain(services)),
+    signInAgain: () => vscode.commands.executeCommand(CommandId.signInAgain),
     signIn: () => vscode.commands.executeCommand(CommandId.signIn),
     openSettings,
     showLog: () => log.show(),

@@ -1,8 +1,8 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AzureCloud } from '../azure/clouds';
-import { createIdentityCredential, SignInHooks } from './identitySources';
+import type { SignInHooks } from './identitySources';
 import { SignInSource } from './signInState';
-import { UserSignIn } from './userSignIn';
+import type { UserSignIn } from './userSignIn';
 import { VsCodeSessionCredential } from './vscodeSession';
 
 /**
@@ -22,15 +22,16 @@ export class Account {
     /** Whether VS Code may ask the user to sign in to the account (commands), or must not (renewals on a timer). */
     readonly interactive: boolean,
     private readonly hooks: SignInHooks,
-    /** For a device code or browser source: its sign-in. */
-    private readonly userSignIn?: UserSignIn,
+    /** For a device code or browser source: its sign-in (loaded on first use). */
+    private readonly userSignIn?: () => Promise<UserSignIn>,
   ) {
     this.signIn = JSON.stringify([source, cloud]);
   }
 
   /** The credential for a tenant (the account's home tenant when undefined), made on first use. */
   credential(tenantId: string | undefined): TokenCredential {
-    if (this.userSignIn) return this.userSignIn.credential(tenantId);
+    const userSignIn = this.userSignIn;
+    if (userSignIn) return { getToken: async (scopes, options) => (await userSignIn()).credential(tenantId).getToken(scopes, options) };
     return { getToken: async (scopes, options) => (await this.resolve(tenantId)).getToken(scopes, options) };
   }
 
@@ -42,7 +43,7 @@ export class Account {
         this.source.kind === 'vscode'
           ? // Only the account itself is asked for; another tenant that wants the user (MFA) is signed in to from its tree node.
             Promise.resolve(new VsCodeSessionCredential(this.cloud, tenantId, this.interactive && tenantId === undefined, this.source.account))
-          : createIdentityCredential(this.source, this.cloud, this.hooks);
+          : import('./identitySources').then(({ createIdentityCredential }) => createIdentityCredential(this.source, this.cloud, this.hooks));
       // A source that could not be set up (a missing file, say) is tried afresh next time.
       credential.catch(() => this.credentials.delete(key));
       this.credentials.set(key, credential);

@@ -60,13 +60,6 @@ const kinds = Object.keys(fieldsByKind) as IdentitySourceKind[];
 /** Kinds where a person signs in, so a multi-tenant authority is fine. */
 const userSignInKinds: ReadonlySet<IdentitySourceKind> = new Set(['deviceCode', 'interactiveBrowser']);
 
-/** A source a person signs in with (a device code, or a page in their browser): see UserSignIn. */
-export type PersonSource = Extract<IdentitySource, { kind: 'deviceCode' | 'interactiveBrowser' }>;
-
-export function isPersonSource(source: { readonly kind: string }): source is PersonSource {
-  return userSignInKinds.has(source.kind as IdentitySourceKind);
-}
-
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const domainPattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const secretLikeField = /secret|password|credential|assertion|privatekey|^token$|accesstoken|refreshtoken/i;

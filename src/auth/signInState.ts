@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import type { Audience, AudienceStore } from '../acr/tokenClient';
-import { IdentitySource } from './identitySources';
+import type { IdentitySource } from './identitySources';
 import { RegistryFiles } from './registryFiles';
 
 /** One of the Microsoft accounts VS Code holds (its id and label are no secret). */
@@ -15,6 +15,13 @@ export interface VsCodeAccount {
  * several) or an @azure/identity source.
  */
 export type SignInSource = { readonly kind: 'vscode'; readonly account?: VsCodeAccount } | IdentitySource;
+
+/** A source a person signs in with (a device code, or a page in their browser): see UserSignIn. */
+export type PersonSource = Extract<IdentitySource, { kind: 'deviceCode' | 'interactiveBrowser' }>;
+
+export function isPersonSource(source: SignInSource): source is PersonSource {
+  return source.kind === 'deviceCode' || source.kind === 'interactiveBrowser';
+}
 
 export type DockerLoginVia = 'entra' | 'adminUser' | 'repositoryToken';
 

@@ -3,7 +3,7 @@ import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, ICachePlugin
 import * as l10n from '@vscode/l10n';
 import { AzureCloud, scopeFor } from '../azure/clouds';
 import { SignInRequiredError } from './errors';
-import { PersonSource } from './identitySources';
+import type { PersonSource } from './signInState';
 
 /** The client id a person signs in with when none is given (the Azure CLI's public client, as @azure/identity uses). */
 const developerSignOnClientId = '04b07795-8ddb-461a-bbee-02f9e1bf7b46';

@@ -140,12 +140,3 @@ function isCalendarDate(text: string): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
-
-export type PasswordExpiryState = 'none' | 'ok' | 'soon' | 'expired';
-
-/** How a password's expiry looks now: soon is within `soonDays`. */
-export function passwordExpiryState(expiry: number | undefined, now: number, soonDays = 7): PasswordExpiryState {
-  if (expiry === undefined) return 'none';
-  if (expiry <= now) return 'expired';
-  return expiry - now <= soonDays * 24 * 3600_000 ? 'soon' : 'ok';
-}

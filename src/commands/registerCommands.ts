@@ -6,28 +6,21 @@ import { Outcome } from '../telemetry';
 import { addRegistry } from './addRegistry';
 import { copyImageDigestReference, copyImageReference } from './copyImageReference';
 import { copyLoginServer } from './copyLoginServer';
-import { deleteImage } from './deleteImage';
-import { deleteRepository } from './deleteRepository';
 import { diagnosisTarget } from './diagnosisTarget';
 import { findRepository } from './findRepository';
 import { inspectManifest } from './inspectManifest';
 import { loadMore } from './loadMore';
-import { logInDocker } from './logInDocker';
 import { logOutDocker } from './logOutDocker';
 import { openSettings } from './openSettings';
 import { openInPortal } from './openInPortal';
 import { openRepositoryByName } from './openRepositoryByName';
 import { refresh, refreshAll } from './refresh';
 import { removeRegistry } from './removeRegistry';
-import { renewNow } from './renewNow';
 import { retry } from './retry';
 import { selectSubscriptions } from './selectSubscriptions';
 import { Services } from './services';
 import { showLog } from './showLog';
-import { showRegistryActions } from './showRegistryActions';
-import { signIn, signInAgain } from './signIn';
 import { signOut } from './signOut';
-import { untag } from './untag';
 import { setWalkthroughContext, WalkthroughContext } from '../walkthrough';
 
 /**
@@ -45,14 +38,14 @@ function onFirstUse<Args extends unknown[]>(load: () => Promise<Handler<Args>>):
 }
 
 const commands = {
-  [CommandId.signIn]: signIn,
+  [CommandId.signIn]: onFirstUse(async () => (await import('./signIn')).signIn),
   [CommandId.signOut]: signOut,
-  [CommandId.logInDocker]: logInDocker,
+  [CommandId.logInDocker]: onFirstUse(async () => (await import('./logInDocker')).logInDocker),
   [CommandId.logOutDocker]: logOutDocker,
   [CommandId.showLog]: showLog,
-  [CommandId.renewNow]: renewNow,
-  [CommandId.showRegistryActions]: showRegistryActions,
-  [CommandId.signInAgain]: signInAgain,
+  [CommandId.renewNow]: onFirstUse(async () => (await import('./renewNow')).renewNow),
+  [CommandId.showRegistryActions]: onFirstUse(async () => (await import('./showRegistryActions')).showRegistryActions),
+  [CommandId.signInAgain]: onFirstUse(async () => (await import('./signIn')).signInAgain),
   [CommandId.refresh]: refresh,
   [CommandId.refreshAll]: refreshAll,
   [CommandId.selectSubscriptions]: selectSubscriptions,
@@ -66,10 +59,10 @@ const commands = {
   [CommandId.copyImageReference]: copyImageReference,
   [CommandId.copyImageDigestReference]: copyImageDigestReference,
   [CommandId.inspectManifest]: inspectManifest,
-  [CommandId.untag]: untag,
-  [CommandId.deleteImage]: deleteImage,
+  [CommandId.untag]: onFirstUse(async () => (await import('./untag')).untag),
+  [CommandId.deleteImage]: onFirstUse(async () => (await import('./deleteImage')).deleteImage),
   [CommandId.pullAllTags]: onFirstUse(async () => (await import('./pullImage')).pullAllTags),
-  [CommandId.deleteRepository]: deleteRepository,
+  [CommandId.deleteRepository]: onFirstUse(async () => (await import('./deleteRepository')).deleteRepository),
   [CommandId.copyLoginServer]: copyLoginServer,
   [CommandId.openInPortal]: openInPortal,
   [CommandId.createAccessToken]: onFirstUse(async () => (await import('./createAccessToken')).createAccessToken),

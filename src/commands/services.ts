@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import { AccessTokenDocuments } from '../accessTokenDocuments';
 import { Account } from '../auth/account';
 import { DiagnosisDocuments } from '../diagnosisDocuments';
-import { PersonSource } from '../auth/identitySources';
-import { SignInState } from '../auth/signInState';
-import { UserSignIn } from '../auth/userSignIn';
+import { PersonSource, SignInState } from '../auth/signInState';
+import type { UserSignIn } from '../auth/userSignIn';
 import { DockerLogins } from '../dockerLogins';
 import { RefreshScheduler } from '../status/refreshScheduler';
 import { Telemetry } from '../telemetry';
@@ -34,5 +33,5 @@ export interface Services {
   /** The same account, but one that never asks the user to sign in (for lookups the user did not ask for). */
   silentAccount(): Account;
   /** The device code or browser sign-in of a source (its account and tokens live in SecretStorage). */
-  personSignIn(source: PersonSource): UserSignIn;
+  personSignIn(source: PersonSource): Promise<UserSignIn>;
 }

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { isPersonSource } from '../auth/identitySources';
-import { DockerLogin, SignInSource, VsCodeAccount } from '../auth/signInState';
+import { DockerLogin, isPersonSource, SignInSource, VsCodeAccount } from '../auth/signInState';
 import { authenticationProviderId } from '../auth/vscodeSession';
 import { scopeFor } from '../azure/clouds';
 import { tokenPasswordExpiry } from '../azure/registries';
@@ -44,7 +43,7 @@ export async function signIn(services: Services): Promise<void> {
  */
 async function signInWith(services: Services, { source, anotherAccount }: EntraChoice): Promise<SignInSource> {
   if (isPersonSource(source)) {
-    const username = await signInAsPerson(services.personSignIn(source), source.kind);
+    const username = await signInAsPerson(await services.personSignIn(source), source.kind);
     services.log.info(`Signed in as ${username} with ${source.kind}`);
   }
   return source.kind === 'vscode' ? vscodeAccountSignIn(source.account, anotherAccount === true) : source;
@@ -109,7 +108,7 @@ export async function signInAgain(services: Services, node?: ErrorNode): Promise
     const scopes = [scopeFor(cloud.armAudience), ...(tenantId ? [`VSCODE_TENANT:${tenantId}`] : [])];
     await vscode.authentication.getSession(authenticationProviderId(cloud), scopes, { createIfNone: true, account: source.account });
   } else if (isPersonSource(source)) {
-    await signInAsPerson(services.personSignIn(source), source.kind, tenantId);
+    await signInAsPerson(await services.personSignIn(source), source.kind, tenantId);
   }
   await services.scheduler.retryWaitingForUser();
   services.tree.refresh();

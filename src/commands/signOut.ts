@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isPersonSource } from '../auth/identitySources';
+import { isPersonSource } from '../auth/signInState';
 import { Services } from './services';
 
 /** ACR: Sign Out. Logs Docker out of every registry this extension logged it in to, and forgets the account. */
@@ -8,7 +8,7 @@ export async function signOut(services: Services): Promise<void> {
   await services.dockerLogins.logOutAll();
   const source = services.state.source;
   if (source?.kind === 'clientSecret') await services.state.setServicePrincipalSecret(source.clientId, undefined);
-  if (source && isPersonSource(source)) await services.personSignIn(source).signOut();
+  if (source && isPersonSource(source)) await (await services.personSignIn(source)).signOut();
   await services.state.setSource(undefined);
   services.log.info(`Signed out; Docker logged out of ${count} registries`);
   void vscode.window.showInformationMessage(

@@ -11,7 +11,7 @@ import { Services } from './services';
 export async function tokenRegistry(services: Services, node: RegistryNode | TokensNode | undefined, title: string): Promise<{ registry: RegistryNode; tokens: RegistryTokens } | undefined> {
   const registry = node?.kind === 'tokens' ? node.parent : (node ?? (await pickTreeRegistry(services, title)));
   if (!registry) return undefined;
-  const tokens = services.tree.registryTokens(registry);
+  const tokens = await services.tree.registryTokens(registry);
   if (!tokens) {
     throw new Error(vscode.l10n.t('{0} is known by its login server only. Tokens are managed in Azure Resource Manager: sign in with an account that sees the registry in a subscription.', registry.loginServer));
   }

@@ -27,3 +27,12 @@ export function nextUpdateDelayMs(leftMs: number, warningMs: number): number {
   const crossings = [leftMs - warningMs, leftMs].filter((until) => until > 0);
   return Math.max(250, Math.min(cadence, ...crossings));
 }
+
+export type PasswordExpiryState = 'none' | 'ok' | 'soon' | 'expired';
+
+/** How a password's expiry looks now: soon is within `soonDays`. */
+export function passwordExpiryState(expiry: number | undefined, now: number, soonDays = 7): PasswordExpiryState {
+  if (expiry === undefined) return 'none';
+  if (expiry <= now) return 'expired';
+  return expiry - now <= soonDays * 24 * 3600_000 ? 'soon' : 'ok';
+}

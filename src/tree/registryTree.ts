@@ -22,7 +22,7 @@ export interface TreeSources {
   listRegistries(subscription: Subscription, signal: AbortSignal): Promise<RegistrySummary[]>;
   content(registry: RegistryNode): RegistryContent;
   /** A registry's tokens and scope maps in ARM. */
-  registryTokens(registry: RegistrySummary): RegistryTokens;
+  registryTokens(registry: RegistrySummary): Promise<RegistryTokens>;
   /** Login servers ARM did not list: typed by the user, or logged in with a registry password. */
   typedLoginServers(): string[];
   pageSize(): number;
@@ -146,7 +146,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   }
 
   /** The tokens and scope maps of a registry ARM listed; undefined for one known by login server only. */
-  registryTokens(registry: RegistryNode): RegistryTokens | undefined {
+  async registryTokens(registry: RegistryNode): Promise<RegistryTokens | undefined> {
     return registry.summary && this.sources.registryTokens(registry.summary);
   }
 
@@ -333,7 +333,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private async tokensOf(node: TokensNode): Promise<NonNullable<TokensNode['children']>> {
     const summary = node.parent.summary!;
-    const tokens = await this.attempt(node, (signal) => this.sources.registryTokens(summary).listTokens(signal));
+    const tokens = await this.attempt(node, async (signal) => (await this.sources.registryTokens(summary)).listTokens(signal));
     if (isErrorNode(tokens)) return [tokens];
     if (tokens.length === 0) return [{ kind: 'message', id: `${node.id}/message/none`, parent: node, text: vscode.l10n.t('No tokens yet. Create Token... makes one.') }];
     return tokens.map((token) => ({ kind: 'token', id: `${node.id}/${token.name}`, parent: node, token }));
@@ -341,7 +341,7 @@ export class RegistryTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private async scopeMapsOf(node: ScopeMapsNode): Promise<NonNullable<ScopeMapsNode['children']>> {
     const summary = node.parent.summary!;
-    const maps = await this.attempt(node, (signal) => this.sources.registryTokens(summary).listScopeMaps(signal));
+    const maps = await this.attempt(node, async (signal) => (await this.sources.registryTokens(summary)).listScopeMaps(signal));
     if (isErrorNode(maps)) return [maps];
     return maps.map((scopeMap) => ({ kind: 'scopeMap', id: `${node.id}/${scopeMap.name}`, parent: node, scopeMap }));
   }

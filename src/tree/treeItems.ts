@@ -2,8 +2,7 @@ import * as vscode from 'vscode';
 import { CommandId } from '../commandIds';
 import { credentialSeverity, SeveritySettings, sourceLabel } from '../status/credentialState';
 import { RegistryStatus } from '../status/refreshScheduler';
-import { formatTimeLeft } from '../status/timeLeft';
-import { passwordExpiryState } from '../azure/tokenRules';
+import { formatTimeLeft, passwordExpiryState } from '../status/timeLeft';
 import { ErrorNode, imageReference, parentOf, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
 
 /** What drawing a node needs besides the node: the Docker login state the status bar shows too. */

@@ -4,7 +4,6 @@ import {
   describeLimits,
   parsePasswordExpiry,
   parseRepositoryPatterns,
-  passwordExpiryState,
   registryLimits,
   repositoryPatternProblem,
   scopeMapActions,
@@ -13,6 +12,7 @@ import {
   splitScopeMapActions,
   tokenNameProblem,
 } from '../../src/azure/tokenRules';
+import { passwordExpiryState } from '../../src/status/timeLeft';
 
 const day = 24 * 3600_000;
 const now = Date.parse('2026-01-15T12:00:00Z');

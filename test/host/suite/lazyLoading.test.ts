@@ -9,8 +9,10 @@ import { extensionId, modulesAfterActivation } from '../activation';
 // usage-data reporter with its Application Insights SDK.
 const lazyPackage = /^(@azure|@azure-rest|@typespec|@grpc|@microsoft)\/|^(dockerode|docker-modem|ssh2|protobufjs|@vscode\/extension-telemetry)\//;
 
-// The extension's own modules that wait for their command's first run: the token, access-token and
-// admin-user commands with what only they use, the sign-in picker, and pulling images.
+// The extension's own modules that wait for their first use: the token, access-token and admin-user commands
+// with what only they use, sign-in (its picker, a person's sign-in, the @azure/identity sources), Log In Docker
+// with its picker, Renew Now, the registry actions, pulling images, the deletes with their permission checks,
+// the tree's tokens and scope maps, and the diagnosis.
 const onFirstUse = [
   'src/commands/createAccessToken.ts',
   'src/acr/accessTokenGuide.ts',
@@ -39,6 +41,21 @@ const onFirstUse = [
   'src/diagnosis/registryChecks.ts',
   'src/diagnosis/dockerChecks.ts',
   'src/diagnosis/report.ts',
+  'src/commands/untag.ts',
+  'src/commands/deleteImage.ts',
+  'src/commands/deleteRepository.ts',
+  'src/commands/permissionChecks.ts',
+  'src/azure/permissions.ts',
+  'src/commands/signIn.ts',
+  'src/commands/personSignIn.ts',
+  'src/commands/logInDocker.ts',
+  'src/commands/pickRegistries.ts',
+  'src/commands/renewNow.ts',
+  'src/commands/showRegistryActions.ts',
+  'src/azure/tokens.ts',
+  'src/azure/tokenRules.ts',
+  'src/auth/identitySources.ts',
+  'src/auth/userSignIn.ts',
 ];
 
 describe('Lazy loading', () => {
