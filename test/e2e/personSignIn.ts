@@ -75,8 +75,14 @@ export async function logInThreeRegistriesAndRenewTwice(workbench: EmulatorWorkb
     const before = await dockerAuths(workbench);
     assert.ok(before.every(Boolean), 'Docker has a credential for each registry');
     await runFromPalette(page, 'ACR: Renew Docker Credentials Now');
+    // What Renew Now said it did, for the failure message below.
+    const said = page.locator('.notification-toast').filter({ hasText: /renew/i }).last();
     const changed = async (): Promise<boolean> => (await dockerAuths(workbench)).every((auth, index) => auth && auth !== before[index]);
-    await waitFor(changed, 90_000, () => 'Docker was not given new credentials for all three registries');
+    try {
+      await waitFor(changed, 90_000, () => 'Docker was not given new credentials for all three registries');
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; Renew Now said: ${await said.textContent({ timeout: 1000 }).catch(() => '(nothing)')}`);
+    }
   };
   await renewAll();
   await page.reload({ waitUntil: 'commit' });
