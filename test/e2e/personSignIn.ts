@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { EmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
 
 /**
  * How long the person takes to approve: longer than any request time-out of the extension (30 s), as people
@@ -15,6 +15,13 @@ export const personTakesMs = 45_000;
 
 /** Alice's registries in two tenants: two in Contoso, one in Fabrikam (the component fixture). */
 export const threeRegistries = ['contosoapps', 'contosonoarm', 'fabrikamtools'];
+
+/** A signed-out workbench whose Entra tokens are shorter than MSAL's renewal margin: every renewal asks Entra afresh, with the refresh token. */
+export async function openPersonSignInWorkbench(): Promise<EmulatorWorkbench> {
+  const workbench = await openEmulatorWorkbench();
+  await workbench.emulator.client.setLifetimes({ entraSeconds: 120 });
+  return workbench;
+}
 
 /** Starts ACR: Sign In with the given method and the default tenant (any the person belongs to). */
 export async function startSignIn(page: Page, method: 'Device code' | 'Browser'): Promise<void> {

@@ -1,14 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { EmulatorWorkbench, openEmulatorWorkbench, saveScreenshot } from './workbench';
-import { linkIn, logInThreeRegistriesAndRenewTwice, opensPage, personPrompts, personTakesMs, startSignIn } from './personSignIn';
+import { EmulatorWorkbench, saveScreenshot } from './workbench';
+import { linkIn, logInThreeRegistriesAndRenewTwice, openPersonSignInWorkbench, opensPage, personPrompts, personTakesMs, startSignIn } from './personSignIn';
 
 describe('A developer signs in with a device code, once', () => {
   let workbench: EmulatorWorkbench;
 
   before(async () => {
-    workbench = await openEmulatorWorkbench();
-    // Entra tokens shorter than MSAL's renewal margin: every renewal asks Entra afresh, with the refresh token.
-    await workbench.emulator.client.setLifetimes({ entraSeconds: 120 });
+    workbench = await openPersonSignInWorkbench();
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);

@@ -1,6 +1,4 @@
 import * as assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { Fixture, RegistryFixture } from '../emulator/fixture';
 import componentFixture from '../emulator/fixtures/component.json';
@@ -33,12 +31,6 @@ function fixtureWithFailures(): Fixture {
   });
   fixture.registries.push(registry('northwindapps', northwindShared.id), registry('contosorestricted', contosoRestricted.id));
   return fixture;
-}
-
-/** What the extension wrote to its log in this workbench (the ACR Access output channel's file). */
-async function extensionLog(userDataDir: string): Promise<string> {
-  const files = (await readdir(join(userDataDir, 'logs'), { recursive: true, encoding: 'utf8' })).filter((name) => name.endsWith('ACR Access.log'));
-  return (await Promise.all(files.map((name) => readFile(join(userDataDir, 'logs', name), 'utf8')))).join('\n');
 }
 
 describe('A developer in several tenants, one wanting MFA and one subscription refused, sees everything else', () => {
@@ -101,7 +93,7 @@ describe('A developer in several tenants, one wanting MFA and one subscription r
     await row(/^Registry fabrikamtools, /).waitFor({ timeout: 30_000 });
     await saveScreenshot(page, 'tenant-failures-2-tree');
     // Each failure the view shows is in the log once.
-    const log = await extensionLog(workbench.userDataDir);
+    const log = await workbench.extensionLog();
     const lines = (pattern: RegExp) => log.split('\n').filter((line) => pattern.test(line));
     assert.equal(lines(new RegExp(`Registries view, tenant/${northwind.id}: `)).length, 1, log);
     assert.equal(lines(new RegExp(`Registries view, subscription/${contosoRestricted.id}: `)).length, 1, log);

@@ -17,6 +17,8 @@ export interface Workbench {
   updateSettings(settings: Record<string, unknown>): Promise<void>;
   /** code-server's user data folder (logs, settings.json, storage); removed by close(). */
   readonly userDataDir: string;
+  /** What the extension wrote to its log (the ACR Access output channel's file). */
+  extensionLog(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -40,9 +42,9 @@ export async function openWorkbench(options: CodeServerOptions = {}): Promise<Wo
     await page.goto(server.workbenchUrl([['extensionDevelopmentPath', server.remoteUri(projectRoot)]]), { waitUntil: 'commit', timeout: 120_000 });
     // The extension's activity bar entry shows once its contributions (and so its commands) are loaded.
     await page.getByRole('tab', { name: 'ACR Access', exact: true }).waitFor({ timeout: 60_000 });
-    const { userSettingsFile } = server;
+    const { userSettingsFile, extensionLog } = server;
     const updateSettings = (settings: Record<string, unknown>): Promise<void> => editUserSettings(page, userSettingsFile, settings);
-    return { page, updateSettings, userDataDir: server.userDataDir, close };
+    return { page, updateSettings, userDataDir: server.userDataDir, extensionLog, close };
   } catch (error) {
     await close();
     throw error;

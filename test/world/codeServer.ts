@@ -24,7 +24,7 @@ export interface CodeServer {
   remoteUri(path: string): string;
   output(): string;
   /** What the extension under test wrote to its log (Output > ACR Access), for failure reports. */
-  extensionLog(): Promise<string>;
+  readonly extensionLog: () => Promise<string>;
   stop(): Promise<void>;
 }
 
