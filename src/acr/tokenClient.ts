@@ -195,7 +195,7 @@ export class AcrTokenClient {
 }
 
 /** Settles with the promise, or rejects as soon as the signal aborts, whether or not the promise heeds it. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(signal.reason as Error);

@@ -2,6 +2,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import type { AccountInfo, AuthenticationResult, DeviceCodeRequest, ICachePlugin, PublicClientApplication } from '@azure/msal-node';
 import * as l10n from '@vscode/l10n';
 import { AzureCloud, scopeFor } from '../azure/clouds';
+import { untilAborted } from '../acr/tokenClient';
 import { SignInRequiredError } from './errors';
 import type { PersonSource } from './signInState';
 
@@ -249,14 +250,4 @@ function cancelled(): Error {
   const error = new Error(l10n.t('Sign-in was cancelled.'));
   error.name = 'AbortError';
   return error;
-}
-
-/** Settles with the promise, or rejects as soon as the signal aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(cancelled());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancelled());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
