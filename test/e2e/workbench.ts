@@ -119,8 +119,15 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   const palette = page.locator('.quick-input-widget');
   await palette.locator('input').fill(`>${title}`);
-  await palette.locator('.quick-input-list .monaco-list-row').filter({ hasText: title }).first().waitFor();
+  // Enter runs the highlighted row, and the palette rebuilds its list while commands and context keys arrive
+  // (after a reload, say): the command must be the highlighted row, or Enter runs nothing (or another command).
+  const highlighted = palette.locator('.quick-input-list .monaco-list-row.focused');
+  const highlightedTitle = async (): Promise<string> => ((await highlighted.count()) === 1 ? (await highlighted.innerText()).split('\n')[0].trim() : '');
+  await waitFor(async () => (await highlightedTitle()) === title, 30_000, () => `the palette does not highlight ${title}`);
   await page.keyboard.press('Enter');
+  // Taken: the palette closes, or the command's own question replaces it in the same widget (no ">" then).
+  const paletteOpen = async (): Promise<boolean> => (await palette.isVisible()) && (await palette.locator('input').inputValue()).startsWith('>');
+  await waitFor(async () => !(await paletteOpen()), 10_000, () => `Enter did not run ${title} from the palette`);
 }
 
 /** Saves what the user sees as artifacts/e2e/<name>.png and returns its path. */
