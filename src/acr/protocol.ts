@@ -35,9 +35,15 @@ export interface TokenEndpoint {
  * that fails the check.
  */
 export async function discoverTokenEndpoint(target: RegistryTarget, trust: HostTrust, limits: RequestLimits, signal?: AbortSignal): Promise<TokenEndpoint> {
+  assertEntraLoginServer(target, trust);
+  return challengeEndpoint(target, (url) => assertTrustedUrl(url, trust, target.loginServer), limits, signal);
+}
+
+/** Throws `hostNotTrusted` unless the login server is well formed and may receive an Entra token (docs/protocol.md section 1). */
+export function assertEntraLoginServer(target: RegistryTarget, trust: HostTrust): void {
   const problem = serverAddressProblem(target.loginServer);
   if (problem) throw new AcrError('hostNotTrusted', target.loginServer, { detail: problem });
-  return challengeEndpoint(target, (url) => assertTrustedUrl(url, trust, target.loginServer), limits, signal);
+  assertTrustedUrl(`https://${target.loginServer}/v2/`, trust, target.loginServer);
 }
 
 /**

@@ -4,7 +4,7 @@ import { AcrError, SignInTimeoutError } from './errors';
 import { defaultRequestLimits, RequestLimits, requestRegistry } from './http';
 import { jwtAccountName } from './jwt';
 import { HostTrust } from './loginServer';
-import { AcrToken, discoverTokenEndpoint, failure, formBody, RegistryTarget, RequestOptions, TokenEndpoint, tokenFromAnswer } from './protocol';
+import { AcrToken, assertEntraLoginServer, discoverTokenEndpoint, failure, formBody, RegistryTarget, RequestOptions, TokenEndpoint, tokenFromAnswer } from './protocol';
 import { SingleFlight } from './singleFlight';
 
 /** The user name that marks a Docker password as an ACR token, refresh or access (docs/protocol.md section 5). */
@@ -139,13 +139,19 @@ export class AcrTokenClient {
 
   private async exchange(target: EntraRegistryTarget, signal: AbortSignal): Promise<CachedRefreshToken> {
     const registry = target.loginServer;
-    const endpoint = await discoverTokenEndpoint(target, this.options.trust, this.limits, signal);
     const remembered = this.options.audienceStore?.get(registry);
     const first = remembered ?? target.preferredAudience ?? 'acr';
     const audiences: Audience[] = [first, first === 'acr' ? 'arm' : 'acr'];
+    // For a login server that may receive it, the Entra token is asked for while the challenge is answered (a
+    // round trip each, on connections of their own); it goes nowhere but to the realm the challenge names, once
+    // that has been checked too (docs/protocol.md section 1).
+    assertEntraLoginServer(target, this.options.trust);
+    const firstEntraToken = this.entraToken(registry, first, signal);
+    firstEntraToken.catch(() => undefined);
+    const endpoint = await discoverTokenEndpoint(target, this.options.trust, this.limits, signal);
     let refused: AcrError | undefined;
     for (const audience of audiences) {
-      const entraToken = await this.entraToken(registry, audience, signal);
+      const entraToken = await (audience === first ? firstEntraToken : this.entraToken(registry, audience, signal));
       const fields: [string, string][] = [
         ['grant_type', 'access_token'],
         ['service', endpoint.service],

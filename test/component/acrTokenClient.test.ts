@@ -256,13 +256,27 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
       assert.deepEqual(await emulator().client.log(), []);
     });
 
-    it('refuses a challenge whose realm host is not trusted, before any Entra token is requested', async () => {
+    it('refuses a challenge whose realm host is not trusted: the Entra token asked for meanwhile is sent nowhere', async () => {
       const viaLocalhost = { loginServer: `localhost:${apps.loginServer.split(':')[1]}` };
-      const { acr, credential } = await newClient(clients.puller, { trust: { cloud, userTrustedHosts: [viaLocalhost.loginServer] } });
+      const { acr } = await newClient(clients.puller, { trust: { cloud, userTrustedHosts: [viaLocalhost.loginServer] } });
       await emulator().client.clearLog();
       await assert.rejects(acr.refreshToken(viaLocalhost), (error) => assertActionableError(error, 'hostNotTrusted', viaLocalhost.loginServer) && /127\.0\.0\.1/.test((error as AcrError).message));
-      assert.deepEqual(credential.requestedScopes, []);
-      assert.deepEqual((await emulator().client.log()).map((entry) => `${entry.method} ${entry.path}`), ['GET /v2/']);
+      const registryRequests = (await emulator().client.log()).filter((entry) => entry.server.startsWith('registry:'));
+      assert.deepEqual(registryRequests.map((entry) => `${entry.method} ${entry.path}`), ['GET /v2/']);
+    });
+
+    it('asks Entra for its token while the challenge is still unanswered, and sends it only once the realm is checked', async () => {
+      const { acr, credential } = await newClient();
+      await withFault({ server: 'registry:contosoapps', method: 'GET', path: '^/v2/$', mode: 'hang', times: 1 }, async () => {
+        const stop = new AbortController();
+        const refreshing = acr.refreshToken(apps, { signal: stop.signal });
+        refreshing.catch(() => undefined);
+        // The challenge hangs: the token is asked for all the same (one after the other, it would never be).
+        await eventually(() => 'Entra was not asked while the challenge was unanswered', async () => credential.requestedScopes.length === 1, 10_000, 20);
+        assert.equal(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length, 0, 'nothing exchanged before the challenge answered');
+        stop.abort();
+        await assert.rejects(refreshing);
+      });
     });
 
     it('refuses the login server ARM returned once it is no longer trusted', async () => {
@@ -388,16 +402,14 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
     // The emulator's `reset` fault cannot reset a TLS socket (it answers 500), so real transport failures stand in.
     it('says network when nothing listens on the login server', async () => {
       const closed = { loginServer: `127.0.0.1:${await closedPort()}` };
-      const { acr, credential } = await newClient(clients.puller, { trust: { cloud, armLoginServers: [closed.loginServer] } });
+      const { acr } = await newClient(clients.puller, { trust: { cloud, armLoginServers: [closed.loginServer] } });
       await assert.rejects(acr.refreshToken(closed), (error) => assertActionableError(error, 'network', closed.loginServer) && /ECONNREFUSED/.test((error as AcrError).message));
-      assert.deepEqual(credential.requestedScopes, []);
     });
 
     it('says network when the TLS handshake fails', async () => {
       const plain = { loginServer: new URL(emulator().control).host };
-      const { acr, credential } = await newClient(clients.puller, { trust: { cloud, armLoginServers: [plain.loginServer] } });
+      const { acr } = await newClient(clients.puller, { trust: { cloud, armLoginServers: [plain.loginServer] } });
       await assert.rejects(acr.refreshToken(plain), (error) => assertActionableError(error, 'network', plain.loginServer));
-      assert.deepEqual(credential.requestedScopes, []);
     });
 
     it('says timeout when the registry never answers', async () => {
