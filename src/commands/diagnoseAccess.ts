@@ -7,7 +7,7 @@ import { processEngineEnvironment } from '../docker/engine';
 import { errorMessage } from '../failures';
 import { enginePreference } from '../settings';
 import type { RegistryStatus } from '../status/refreshScheduler';
-import { RegistryNode } from '../tree/nodes';
+import { ErrorNode, failureTarget, RegistryNode } from '../tree/nodes';
 import { pickTreeRegistry } from './pickTreeRegistry';
 import { Services } from './services';
 
@@ -21,9 +21,15 @@ function renewalSummary(status: RegistryStatus): RenewalSummary {
 /**
  * ACR: Diagnose Access... Runs the checks of src/diagnosis/ on a registry (picked, from its tree item, or the one
  * a failure named) and an optional repository, with cancellable progress, and opens the report as a rendered
- * Markdown preview with Copy Report on it.
+ * Markdown preview with Copy Report on it. From a failure's item in the tree, it asks nothing: that failure's
+ * registry, and its repository when the failure is about one.
  */
-export async function diagnoseAccess(services: Services, given?: RegistryNode | string, repository?: string): Promise<void> {
+export async function diagnoseAccess(services: Services, given?: RegistryNode | ErrorNode | string, repository?: string): Promise<void> {
+  if (typeof given === 'object' && given.kind === 'error') {
+    const target = failureTarget(given);
+    if (target) await diagnoseAccess(services, target.registry, target.repository ?? '');
+    return;
+  }
   const title = vscode.l10n.t('ACR: Diagnose Access');
   const registry = typeof given === 'string' ? (await services.tree.allRegistries()).find((node) => node.loginServer === given) : (given ?? (await pickTreeRegistry(services, title)));
   const loginServer = typeof given === 'string' ? given : registry?.loginServer;
@@ -44,6 +50,7 @@ export async function diagnoseAccess(services: Services, given?: RegistryNode | 
     engine: processEngineEnvironment(enginePreference()),
     ourSecret: login ? await services.state.dockerSecret(loginServer) : undefined,
     renewal: status && renewalSummary(status),
+    recentErrors: services.log.recentProblems.about(loginServer),
     now: Date.now,
   };
   const diagnosis = await vscode.window.withProgress(

@@ -1,6 +1,6 @@
-import * as vscode from 'vscode';
 import { AccessTokenDocuments } from '../accessTokenDocuments';
 import { Account } from '../auth/account';
+import { ExtensionLog } from '../collapsingLog';
 import { DiagnosisDocuments } from '../diagnosisDocuments';
 import { PersonSource, SignInState } from '../auth/signInState';
 import type { UserSignIn } from '../auth/userSignIn';
@@ -14,7 +14,7 @@ import { TreeMemory } from '../tree/treeMemory';
 
 /** What commands are given to work with, built once in activate(). */
 export interface Services {
-  readonly log: vscode.LogOutputChannel;
+  readonly log: ExtensionLog;
   readonly state: SignInState;
   readonly dockerLogins: DockerLogins;
   readonly scheduler: RefreshScheduler;

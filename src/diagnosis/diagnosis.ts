@@ -7,11 +7,15 @@ import type { EngineEnvironment } from '../docker/engine';
 /** Who can fix a failed check. */
 export type Actor = 'you' | 'registryOwner' | 'networkAdmin';
 
-/** What a check found: passed, failed (what to do, and who must), or not run (why). No text here holds a secret. */
-export type CheckOutcome =
+/**
+ * What a check found: passed, failed (what to do, and who must), or not run (why); `details`, lines shown under
+ * it one by one (check 11's logged problems). No text here holds a secret.
+ */
+export type CheckOutcome = (
   | { readonly status: 'passed'; readonly seen: string }
   | { readonly status: 'failed'; readonly seen: string; readonly advice: string; readonly actor: Actor; readonly correlationId?: string }
-  | { readonly status: 'skipped'; readonly reason: string };
+  | { readonly status: 'skipped'; readonly reason: string }
+) & { readonly details?: readonly string[] };
 
 export type CheckId = 'name' | 'dns' | 'tls' | 'challenge' | 'signIn' | 'exchange' | 'roles' | 'clock' | 'engine' | 'credentials' | 'renewals';
 
@@ -50,6 +54,8 @@ export interface DiagnosisInputs {
   readonly ourSecret?: string;
   /** Undefined when ACR Access has no Docker login for this registry. */
   readonly renewal?: RenewalSummary;
+  /** The last warnings and errors ACR Access logged that name this registry, oldest first (the log holds no secret). */
+  readonly recentErrors?: ReadonlyArray<{ readonly at: number; readonly text: string }>;
   readonly now: () => number;
   readonly signal?: AbortSignal;
 }

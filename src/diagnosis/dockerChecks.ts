@@ -7,7 +7,7 @@ import { credentialHelperFor, dockerConfigFile, parseDockerConfig } from '../doc
 import { helperGet } from '../docker/credentialHelper';
 import { connectDockerEngine } from '../docker/engine';
 import { parseServerAddress } from '../docker/references';
-import { type Check, failed, passed, skipped } from './diagnosis';
+import { type Check, type CheckOutcome, failed, passed, type RenewalSummary, skipped } from './diagnosis';
 
 /** How long the engine may take to log in to the registry here; a diagnosis reports rather than waits. */
 const engineAuthTimeoutMs = 20_000;
@@ -92,11 +92,27 @@ export const checkCredentials: Check = async ({ loginServer, engine, ourSecret, 
   return passed(`${seen} ${facts}`);
 };
 
-/** 11. The renewal schedule's last renewal, its outcome, and the next one. */
-export const checkRenewals: Check = ({ renewal }) => {
+/**
+ * 11. The renewal schedule's last renewal, its outcome, and the next one; then the last problems ACR Access logged
+ * about this registry, each with its time, one line each.
+ */
+export const checkRenewals: Check = ({ renewal, recentErrors }) => {
+  const outcome = renewalOutcome(renewal);
+  if (recentErrors === undefined) return outcome;
+  if (recentErrors.length === 0) return appended(outcome, l10n.t('Among the last problems ACR Access logged in this window, none names this registry.'));
+  const heading = recentErrors.length === 1 ? l10n.t('The last problem ACR Access logged about this registry:') : l10n.t('The last {0} problems ACR Access logged about this registry, oldest first:', recentErrors.length);
+  return { ...appended(outcome, heading), details: recentErrors.map(({ at, text }) => `${new Date(at).toISOString()} ${text}`) };
+};
+
+function renewalOutcome(renewal: RenewalSummary | undefined): CheckOutcome {
   if (!renewal) return skipped(l10n.t('ACR Access has no Docker login for this registry, so nothing is renewed.'));
   const at = (time: number | undefined) => (time === undefined ? l10n.t('never') : new Date(time).toISOString());
   const seen = l10n.t('Docker logged in at {0}; the credential handed to Docker is valid until {1}; next renewal: {2}.', at(renewal.loggedInAt), at(renewal.expiresOn), at(renewal.nextAt));
   if (renewal.lastFailure) return failed(`${seen} ${l10n.t('The last renewal failed: {0}', renewal.lastFailure)}`, l10n.t('Fix what the failing checks above say; ACR Access then renews by itself, or run ACR: Renew Now.'), 'you');
   return passed(seen);
-};
+}
+
+/** The outcome with a sentence added to what it says it saw (or, skipped, why). */
+function appended(outcome: CheckOutcome, sentence: string): CheckOutcome {
+  return outcome.status === 'skipped' ? { ...outcome, reason: `${outcome.reason} ${sentence}` } : { ...outcome, seen: `${outcome.seen} ${sentence}` };
+}

@@ -13,10 +13,12 @@ function safe(text: string): string {
 function line(result: CheckResult): string {
   const { outcome } = result;
   const head = `**${checkTitle(result.id)}** (${result.durationMs} ms, ${new Date(result.startedAt).toISOString()})`;
-  if (outcome.status === 'passed') return `- ${l10n.t('Passed')}: ${head}: ${safe(outcome.seen)}`;
-  if (outcome.status === 'skipped') return `- ${l10n.t('Skipped')}: ${head}: ${safe(outcome.reason)}`;
+  const details = (outcome.details ?? []).map((detail) => `  - ${safe(detail)}`);
+  if (outcome.status === 'passed') return [`- ${l10n.t('Passed')}: ${head}: ${safe(outcome.seen)}`, ...details].join('\n');
+  if (outcome.status === 'skipped') return [`- ${l10n.t('Skipped')}: ${head}: ${safe(outcome.reason)}`, ...details].join('\n');
   const parts = [
     `- ${l10n.t('Failed')}: ${head}: ${safe(outcome.seen)}`,
+    ...details,
     `  - ${l10n.t('What to do')} (${actorName(outcome.actor)}): ${safe(outcome.advice)}`,
   ];
   if (outcome.correlationId) parts.push(`  - ${l10n.t('Correlation id: {0}', safe(outcome.correlationId))}`);

@@ -167,6 +167,22 @@ export function parentOf(node: TreeNode): TreeNode | undefined {
   return 'parent' in node ? node.parent : undefined;
 }
 
+/** The registry a node is in, if any. */
+export function registryAbove(node: TreeNode): RegistryNode | undefined {
+  for (let current: TreeNode | undefined = node; current; current = parentOf(current)) if (current.kind === 'registry') return current;
+  return undefined;
+}
+
+/**
+ * What a failure shown in the tree is about, for its Diagnose action (ACR: Diagnose Access): its registry, and the
+ * repository whose tags failed to load; undefined for one above any registry (a tenant, a subscription).
+ */
+export function failureTarget(error: ErrorNode): { readonly registry: RegistryNode; readonly repository?: string } | undefined {
+  const registry = registryAbove(error);
+  if (!registry) return undefined;
+  return error.parent?.kind === 'repository' ? { registry, repository: error.parent.name } : { registry };
+}
+
 export function imageReference(tag: TagNode, by: 'tag' | 'digest'): string {
   const repository = tag.parent;
   const base = `${repository.parent.loginServer}/${repository.name}`;

@@ -3,7 +3,7 @@ import { CommandId } from '../commandIds';
 import { credentialSeverity, SeveritySettings, sourceLabel } from '../status/credentialState';
 import { RegistryStatus } from '../status/refreshScheduler';
 import { formatTimeLeft, passwordExpiryState } from '../status/timeLeft';
-import { ErrorNode, imageReference, parentOf, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
+import { ErrorNode, failureTarget, imageReference, registryAbove, RegistryNode, ScopeMapNode, TagNode, TokenNode, TreeNode } from './nodes';
 
 /** What drawing a node needs besides the node: the Docker login state the status bar shows too. */
 export interface TreeItemContext {
@@ -16,7 +16,7 @@ const { Collapsed, None } = vscode.TreeItemCollapsibleState;
 
 /**
  * How each node looks. `contextValue` is `kind` followed by `;`-separated facts the menus test
- * (`registry;dockerLoggedIn;arm;adminUser`, `error;signIn`).
+ * (`registry;dockerLoggedIn;arm;adminUser`, `error;signIn;aboutRegistry`).
  */
 export function treeItem(node: TreeNode, context: TreeItemContext): vscode.TreeItem {
   switch (node.kind) {
@@ -243,7 +243,8 @@ function errorItem(node: ErrorNode): vscode.TreeItem {
       `${label} ${advice.message}`,
     );
   }
-  const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : [])];
+  // A failure about a registry (its repositories, a repository's tags, its tokens) offers Diagnose for it.
+  const tokens = ['error', ...(advice.nextStep === 'signIn' ? ['signIn'] : []), ...(failureTarget(node) ? ['aboutRegistry'] : [])];
   const retryAt = node.retryAt === undefined ? undefined : new Date(node.retryAt).toLocaleTimeString(vscode.env.language);
   const description = retryAt ? vscode.l10n.t('retry after {0}', retryAt) : undefined;
   // A registry that asked to wait is tried again by itself (RegistryTree): said in place, in a few words.
@@ -261,12 +262,6 @@ function errorItem(node: ErrorNode): vscode.TreeItem {
     { description, tooltip: advice.message, command: { command: CommandId.retry, title: vscode.l10n.t('Retry'), arguments: [node] } },
     [vscode.l10n.t('Error: {0}', advice.message), description].filter((part) => part !== undefined).join(', '),
   );
-}
-
-/** The registry a node is in, if any. */
-function registryAbove(node: TreeNode): RegistryNode | undefined {
-  for (let current: TreeNode | undefined = node; current; current = parentOf(current)) if (current.kind === 'registry') return current;
-  return undefined;
 }
 
 /** How long ago, in the display language: "3 days ago". */

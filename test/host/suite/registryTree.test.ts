@@ -217,11 +217,11 @@ describe('Registry tree', function () {
   describe('errors in place', () => {
     const firewallBody = { errors: [{ code: 'DENIED', message: "client with IP '203.0.113.7' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", detail: null }] };
     const cases: { name: string; fault: FaultSpec; label: RegExp; contextValue: string; description?: RegExp }[] = [
-      { name: 'outage (503)', fault: { mode: 'status', status: 503 }, label: /unavailable/i, contextValue: 'error' },
-      { name: 'throttled (429 with Retry-After)', fault: { mode: 'status', status: 429, retryAfter: 1, times: 1 }, label: /^Throttled by contosoapps, trying again in 1 s$/, contextValue: 'error' },
-      { name: 'firewall (403)', fault: { mode: 'status', status: 403, body: firewallBody }, label: /network rules/i, contextValue: 'error' },
-      { name: 'network failure (reset)', fault: { mode: 'reset' }, label: /Could not reach/i, contextValue: 'error' },
-      { name: 'expired sign-in (401)', fault: { mode: 'status', status: 401 }, label: /expired or was refused/i, contextValue: 'error;signIn' },
+      { name: 'outage (503)', fault: { mode: 'status', status: 503 }, label: /unavailable/i, contextValue: 'error;aboutRegistry' },
+      { name: 'throttled (429 with Retry-After)', fault: { mode: 'status', status: 429, retryAfter: 1, times: 1 }, label: /^Throttled by contosoapps, trying again in 1 s$/, contextValue: 'error;aboutRegistry' },
+      { name: 'firewall (403)', fault: { mode: 'status', status: 403, body: firewallBody }, label: /network rules/i, contextValue: 'error;aboutRegistry' },
+      { name: 'network failure (reset)', fault: { mode: 'reset' }, label: /Could not reach/i, contextValue: 'error;aboutRegistry' },
+      { name: 'expired sign-in (401)', fault: { mode: 'status', status: 401 }, label: /expired or was refused/i, contextValue: 'error;signIn;aboutRegistry' },
     ];
     for (const { name, fault, label, contextValue, description } of cases) {
       it(`${name}: an error node where the repositories were, the other registries listed, Retry loads them once it passes`, async () => {
