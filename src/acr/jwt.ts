@@ -102,6 +102,8 @@ export interface EntraTokenClaims {
   readonly audience?: string;
   readonly tenantId?: string;
   readonly account?: string;
+  /** `oid`: the signed-in user's or application's object id, which role assignments name. */
+  readonly objectId?: string;
   /** Milliseconds since the epoch. */
   readonly expiresOn: number;
 }
@@ -110,5 +112,5 @@ export interface EntraTokenClaims {
 export function entraTokenClaims(token: string): EntraTokenClaims {
   const claims = jwtClaims(token);
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-  return { audience: text(claims.aud), tenantId: text(claims.tid), account: jwtAccountName(token), expiresOn: jwtExpiresOn(token) };
+  return { audience: text(claims.aud), tenantId: text(claims.tid), account: jwtAccountName(token), objectId: text(claims.oid), expiresOn: jwtExpiresOn(token) };
 }

@@ -40,7 +40,8 @@ export function allows(permissions: readonly Permission[], action: string): bool
   return permissions.some((entry) => entry.actions.some((pattern) => matches(pattern, action)) && !entry.notActions.some((pattern) => matches(pattern, action)));
 }
 
-function registryId(registry: RegistrySummary): string {
+/** The registry's ARM resource id, the scope its role assignments are made at. */
+export function registryId(registry: RegistrySummary): string {
   return `/subscriptions/${registry.subscription.id}/resourceGroups/${registry.resourceGroup}/providers/${registries}/${registry.name}`;
 }
 

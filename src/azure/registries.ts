@@ -24,6 +24,8 @@ export interface RegistrySummary {
   readonly location: string;
   /** "Repository permissions" mode: repository roles grant data access, AcrPull and AcrPush are ignored. */
   readonly abac: boolean;
+  /** The dedicated data endpoints layers download from, when ARM lists some (docs/protocol.md section 1). */
+  readonly dataEndpointHostNames?: readonly string[];
 }
 
 /** A credential for a tenant: registries in other tenants than the account's home need tokens of their own. */
@@ -149,6 +151,7 @@ async function registriesOf({ ContainerRegistryManagementClient }: RegistrySdk, 
       sku: registry.sku?.name ?? '',
       location: registry.location ?? '',
       abac: registry.roleAssignmentMode === 'AbacRepositoryPermissions',
+      ...(registry.dataEndpointHostNames?.length ? { dataEndpointHostNames: registry.dataEndpointHostNames } : {}),
     });
   }
   return registries.sort((a, b) => a.name.localeCompare(b.name));

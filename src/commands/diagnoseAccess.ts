@@ -45,6 +45,8 @@ export async function diagnoseAccess(services: Services, given?: RegistryNode | 
     loginServer,
     trust: services.dockerLogins.hostTrust(),
     tenantId,
+    registry: registry?.summary,
+    proxy: vscode.workspace.getConfiguration('http').get<string>('proxy') || undefined,
     repository: named.trim() || undefined,
     credential: services.silentAccount().credential(tenantId),
     engine: processEngineEnvironment(enginePreference()),

@@ -2,6 +2,7 @@ import * as l10n from '@vscode/l10n';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HostTrust } from '../acr/loginServer';
 import type { TokenEndpoint } from '../acr/protocol';
+import type { RegistrySummary } from '../azure/registries';
 import type { EngineEnvironment } from '../docker/engine';
 
 /** Who can fix a failed check. */
@@ -44,6 +45,10 @@ export interface DiagnosisInputs {
   readonly trust: HostTrust;
   /** The registry's tenant, when ARM listed it. */
   readonly tenantId?: string;
+  /** What ARM says of the registry, when it listed it: its data endpoints (DNS) and the scope of its role assignments (Roles). */
+  readonly registry?: RegistrySummary;
+  /** VS Code's `http.proxy` setting, when set; it may carry a password, so only its host is ever shown. */
+  readonly proxy?: string;
   /** A repository to check the roles on (the one that failed, or one the user named). */
   readonly repository?: string;
   /** The signed-in account for the registry's tenant, never prompting; undefined when signed out. */
@@ -66,6 +71,8 @@ export interface Findings {
   /** A TLS connection was made and this computer trusts the registry's certificate. */
   trusted?: boolean;
   signedIn?: boolean;
+  /** The signed-in account's object id (`oid`), which its role assignments name. */
+  principalId?: string;
   endpoint?: TokenEndpoint;
   /** The registry's `Date` header and the local clock when it came. */
   serverDate?: { readonly server: number; readonly local: number };

@@ -11,12 +11,17 @@ import { assertTrustedUrl, untrustedReason } from '../acr/loginServer';
 import { failure, formBody, tokenFromAnswer } from '../acr/protocol';
 import type { Audience } from '../acr/tokenClient';
 import { scopeFor } from '../azure/clouds';
+import { registryId } from '../azure/permissions';
+import { listRoleAssignments } from '../azure/roleAssignments';
 import { serverAddressProblem } from '../docker/references';
-import { type Actor, type Check, type CheckOutcome, failed, passed, skipped } from './diagnosis';
+import type { RegistrySummary } from '../azure/registries';
+import { type Actor, type Check, type CheckOutcome, failed, type Findings, passed, skipped } from './diagnosis';
 
 /** One try per request, and soon: a diagnosis reports trouble rather than waiting it out. */
 const limits: RequestLimits = { timeoutMs: 15_000, throttleRetries: 0, maxRetryAfterSeconds: 0 };
 const maxSkewMs = 5 * 60_000;
+/** The tenant in the `tid` of every personal Microsoft account's tokens (docs/protocol.md section 10). */
+const personalAccountsTenant = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 /** `host` of `host:port` or `[v6]:port`. */
 function hostOf(loginServer: string): { host: string; port: number } {
@@ -57,49 +62,86 @@ function isPrivateAddress(address: string): boolean {
   return /^(10\.|127\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.)/.test(address) || /^(::1$|f[cd]|fe80:)/i.test(address);
 }
 
-/** 2. The host's addresses, a private-link CNAME, and whether the addresses are private. */
-export const checkDns: Check = async ({ loginServer }, findings) => {
-  const { host } = hostOf(loginServer);
-  if (isIP(host)) {
-    findings.resolved = true;
-    return skipped(l10n.t('{0} is an IP address: there is no name to resolve.', host));
-  }
-  let addresses: string[];
-  try {
-    addresses = (await dns.lookup(host, { all: true })).map((entry) => entry.address);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    return failed(
-      l10n.t('{0} does not resolve ({1}).', host, code),
-      l10n.t('Check the login server for typos. On a network with a private endpoint, your DNS must resolve the privatelink.azurecr.io zone (a VPN or a DNS forwarder to Azure).'),
-      'networkAdmin',
-    );
-  }
-  findings.resolved = true;
+/** Where a host resolves, and whether to private addresses (a private endpoint's) or through a private-link CNAME. */
+async function resolvedHost(host: string): Promise<string> {
+  const addresses = (await dns.lookup(host, { all: true })).map((entry) => entry.address);
   const names = await dns.resolveCname(host).catch(() => [] as string[]);
   const privateLink = names.find((name) => name.includes('.privatelink.'));
   const kind = addresses.every(isPrivateAddress) ? l10n.t('private') : l10n.t('public');
   const seen = l10n.t('{0} resolves to {1} ({2} addresses).', host, addresses.join(', '), kind);
-  return passed(privateLink ? `${seen} ${l10n.t('CNAME {0}: a private endpoint.', privateLink)}` : seen);
+  return privateLink ? `${seen} ${l10n.t('CNAME {0}: a private endpoint.', privateLink)}` : seen;
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
+}
+
+/** 2. The login server's and the data endpoints' addresses, a private-link CNAME, and whether the addresses are private. */
+export const checkDns: Check = async ({ loginServer, registry }, findings) => {
+  const { host } = hostOf(loginServer);
+  const seen: string[] = [];
+  if (isIP(host)) {
+    seen.push(l10n.t('{0} is an IP address: there is no name to resolve.', host));
+  } else {
+    try {
+      seen.push(await resolvedHost(host));
+    } catch (error) {
+      return failed(
+        l10n.t('{0} does not resolve ({1}).', host, errorCode(error)),
+        l10n.t('Check the login server for typos. On a network with a private endpoint, your DNS must resolve the privatelink.azurecr.io zone (a VPN or a DNS forwarder to Azure).'),
+        'networkAdmin',
+      );
+    }
+  }
+  findings.resolved = true;
+  const dataEndpoints = registry?.dataEndpointHostNames ?? [];
+  const unresolved: string[] = [];
+  for (const endpoint of dataEndpoints) {
+    try {
+      seen.push(l10n.t('Data endpoint: {0}', await resolvedHost(endpoint)));
+    } catch (error) {
+      unresolved.push(endpoint);
+      seen.push(l10n.t('Data endpoint {0} does not resolve ({1}).', endpoint, errorCode(error)));
+    }
+  }
+  if (unresolved.length > 0) {
+    return failed(
+      seen.join(' '),
+      l10n.t(
+        'Docker downloads layers from the data endpoints ({0}), not from the login server: the DNS and firewall rules that let this computer reach the login server must allow the data endpoints too (with a private endpoint, their records in the privatelink.azurecr.io zone).',
+        unresolved.join(', '),
+      ),
+      'networkAdmin',
+    );
+  }
+  if (isIP(host) && dataEndpoints.length === 0) return skipped(seen[0]);
+  return passed(seen.join(' '));
 };
 
-/** The proxy the environment names for HTTPS, host only (a proxy URL may carry a password). */
-function proxyHost(env: NodeJS.ProcessEnv): string | undefined {
-  const value = env.HTTPS_PROXY ?? env.https_proxy;
-  if (!value) return undefined;
+/** A proxy URL's host alone: the URL may carry a password. */
+function proxyHost(url: string): string {
   try {
-    return new URL(value).host;
+    return new URL(url).host;
   } catch {
     return l10n.t('(unreadable)');
   }
+}
+
+/** The proxies named for HTTPS, host only: the environment's HTTPS_PROXY and VS Code's http.proxy setting. */
+function proxiesNamed(env: NodeJS.ProcessEnv, setting: string | undefined): string[] {
+  const environment = env.HTTPS_PROXY ?? env.https_proxy;
+  return [
+    ...(environment ? [l10n.t('HTTPS_PROXY names {0}', proxyHost(environment))] : []),
+    ...(setting ? [l10n.t('http.proxy names {0}', proxyHost(setting))] : []),
+  ];
 }
 
 function describeName(name: PeerCertificate['subject'] | undefined): string {
   return [name?.CN ?? name?.O ?? l10n.t('(no name)')].flat().join(', ');
 }
 
-/** 3. The certificate chain, its issuer and expiry, and whether this computer trusts it; the proxy the environment names. */
-export const checkTls: Check = async ({ loginServer, engine }, findings) => {
+/** 3. The certificate chain, its issuer and expiry, and whether this computer trusts it; the proxies named (environment, VS Code). */
+export const checkTls: Check = async ({ loginServer, engine, proxy }, findings) => {
   if (!findings.resolved) return skipped(l10n.t('The host did not resolve (DNS).'));
   const { host, port } = hostOf(loginServer);
   const socket = connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false });
@@ -126,15 +168,17 @@ export const checkTls: Check = async ({ loginServer, engine }, findings) => {
   for (let current: DetailedPeerCertificate | undefined = certificate; current?.subject && chain.length < 5; current = current.issuerCertificate === current ? undefined : current.issuerCertificate) {
     chain.push(describeName(current.subject));
   }
-  const proxy = proxyHost(engine.env);
+  const proxies = proxiesNamed(engine.env, proxy);
   const seen = [
     l10n.t('Certificate for {0}, issued by {1}, valid until {2}; chain: {3}.', describeName(certificate.subject), describeName(certificate.issuer), certificate.valid_to, chain.join(' > ')),
-    proxy ? l10n.t('HTTPS_PROXY names {0}: a proxy that intercepts TLS shows its own issuer here.', proxy) : l10n.t('No HTTPS_PROXY in the environment.'),
+    proxies.length > 0 ? l10n.t('{0}: a proxy that intercepts TLS shows its own issuer here.', proxies.join('; ')) : l10n.t('No proxy: neither HTTPS_PROXY nor http.proxy is set.'),
   ].join(' ');
   if (!trusted.authorized) {
     return failed(
       `${seen} ${l10n.t('Not trusted: {0}.', trusted.error ?? '')}`,
-      l10n.t("This computer does not trust the registry's certificate. If a proxy or firewall inspects TLS, add its root certificate to the system's trusted certificates (and NODE_EXTRA_CA_CERTS for Node)."),
+      proxies.length > 0
+        ? l10n.t("This computer does not trust the registry's certificate, and a proxy is set ({0}): it probably intercepts TLS. Add the proxy's root certificate to the system's trusted certificates (and NODE_EXTRA_CA_CERTS for Node).", proxies.join('; '))
+        : l10n.t("This computer does not trust the registry's certificate. If a proxy or firewall inspects TLS, add its root certificate to the system's trusted certificates (and NODE_EXTRA_CA_CERTS for Node)."),
       'networkAdmin',
     );
   }
@@ -177,9 +221,20 @@ export const checkSignIn: Check = async ({ credential, trust, tenantId, signal }
     return failed(withoutSecrets((error as Error).message), l10n.t('Run ACR: Sign In (for the registry\'s tenant), then diagnose again.'), 'you');
   }
   if (!token) return failed(l10n.t('The sign-in gave no token.'), l10n.t('Run ACR: Sign In again.'), 'you');
-  findings.signedIn = true;
   const claims = entraTokenClaims(token.token);
   const seen = l10n.t('Account {0}, tenant {1}, audience {2}, expires {3}.', claims.account ?? '?', claims.tenantId ?? '?', claims.audience ?? '?', new Date(claims.expiresOn).toISOString());
+  // ACR refuses personal accounts (docs/protocol.md section 3): no exchange is tried.
+  if (claims.tenantId === personalAccountsTenant) {
+    return failed(
+      `${seen} ${l10n.t('This is a personal Microsoft account.')}`,
+      l10n.t(
+        "A personal Microsoft account (outlook.com, hotmail.com, live.com) cannot be used with Azure Container Registry. Sign in with a work or school account of the registry's tenant, or ask an owner of the registry to invite your account as a guest to that tenant, then sign in to that tenant.",
+      ),
+      'you',
+    );
+  }
+  findings.signedIn = true;
+  findings.principalId = claims.objectId;
   if (tenantId && claims.tenantId && claims.tenantId !== tenantId) {
     return failed(`${seen} ${l10n.t('The registry is in tenant {0}.', tenantId)}`, l10n.t("Sign in to the registry's tenant {0} (or pick it when signing in).", tenantId), 'you');
   }
@@ -204,7 +259,7 @@ async function exchangeWith(audience: Audience, { loginServer, credential, trust
 /** 6. The exchange with each audience: which worked, and whether the registry refuses ARM-audience tokens. */
 export const checkExchange: Check = async (inputs, findings) => {
   if (!findings.endpoint) return skipped(l10n.t('There is no token endpoint (Challenge).'));
-  if (!findings.signedIn) return skipped(l10n.t('No Azure token (Sign-in).'));
+  if (!findings.signedIn) return skipped(l10n.t('No Azure token the registry takes (Sign-in).'));
   const { realm, service } = findings.endpoint;
   const acr = await exchangeWith('acr', inputs, realm, service);
   const arm = await exchangeWith('arm', inputs, realm, service);
@@ -236,10 +291,44 @@ const repositoryActions: ReadonlyArray<readonly [string, AccessAttempt]> = [
   ['metadata_read', 'read'],
 ];
 
-/** 7. What an access token for pull, push, delete and metadata_read on the repository grants (its `access` claim), and the role for what is missing. */
-export const checkRoles: Check = async ({ loginServer, repository, signal }, findings) => {
+/** Where a role assignment is made, in words: the registry, its resource group or subscription, or the ARM id itself. */
+function scopeName(scope: string, registry: RegistrySummary): string {
+  if (scope.toLowerCase() === registryId(registry).toLowerCase()) return l10n.t('registry {0}', registry.name);
+  const resourceGroup = /^\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)$/i.exec(scope)?.[1];
+  if (resourceGroup) return l10n.t('resource group {0}', resourceGroup);
+  const subscription = /^\/subscriptions\/([^/]+)$/i.exec(scope)?.[1];
+  if (subscription) return l10n.t('subscription {0}', subscription === registry.subscription.id ? registry.subscription.name : subscription);
+  return scope;
+}
+
+/** The caller's role assignments on the registry and above it, in words; undefined when ARM did not list the registry. */
+async function assignmentsSeen({ registry, credential, trust, signal }: Parameters<Check>[0], { principalId }: Findings): Promise<string | undefined> {
+  if (!registry || !credential || !principalId) return undefined;
+  try {
+    const assignments = await listRoleAssignments(credential, trust.cloud, registry, principalId, signal);
+    if (assignments.length === 0) return l10n.t('You have no role assignment on the registry or above it.');
+    const named = assignments.map(({ roleName, scope, conditional }) =>
+      conditional ? l10n.t('{0} on {1}, with a condition', roleName, scopeName(scope, registry)) : l10n.t('{0} on {1}', roleName, scopeName(scope, registry)),
+    );
+    return l10n.t('Your role assignments on the registry and above it: {0}.', named.join('; '));
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return l10n.t('Your role assignments could not be listed: {0}', withoutSecrets((error as Error).message));
+  }
+}
+
+/**
+ * 7. The caller's role assignments (ARM), and what an access token for pull, push, delete and metadata_read on
+ * the repository grants (its `access` claim), with the role for what is missing.
+ */
+export const checkRoles: Check = async (inputs, findings) => {
+  const { loginServer, repository, signal } = inputs;
   if (!findings.refreshToken || !findings.endpoint) return skipped(l10n.t('There is no refresh token (Exchange).'));
-  if (repository === undefined) return skipped(l10n.t('No repository was named; name one to see what you may do in it.'));
+  const assignments = await assignmentsSeen(inputs, findings);
+  if (repository === undefined) {
+    const notNamed = l10n.t('No repository was named; name one to see what you may do in it.');
+    return assignments ? passed(`${assignments} ${notNamed}`) : skipped(notNamed);
+  }
   const abac = fromAbacRegistry(findings.refreshToken.token);
   const scope = `repository:${repository}:${repositoryActions.map(([action]) => action).join(',')}`;
   const fields: [string, string][] = [['grant_type', 'refresh_token'], ['service', findings.endpoint.service], ['scope', scope], ['refresh_token', findings.refreshToken.token]];
@@ -254,6 +343,7 @@ export const checkRoles: Check = async ({ loginServer, repository, signal }, fin
   const missing = repositoryActions.filter(([action]) => !granted.includes(action));
   const mode = abac ? l10n.t('repository permissions (ABAC)') : l10n.t('registry roles (RBAC)');
   const seen = [
+    ...(assignments ? [assignments] : []),
     l10n.t('Role-assignment mode: {0}. Granted on {1}: {2}.', mode, repository, granted.length > 0 ? granted.join(', ') : l10n.t('nothing')),
     ...missing.map(([action, attempt]) => l10n.t('{0} would need {1}.', action, roleFor(attempt, 'data', abac))),
   ].join(' ');

@@ -1,15 +1,47 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
+import { ClientSecretCredential, DeviceCodeCredential } from '@azure/identity';
 import type { HostTrust } from '../../src/acr/loginServer';
+import { listRegistries, type RegistrySummary } from '../../src/azure/registries';
 import { storeDockerCredential } from '../../src/docker/credentials';
 import type { CheckId, DiagnosisInputs } from '../../src/diagnosis/diagnosis';
 import { diagnose } from '../../src/diagnosis/diagnose';
 import { diagnosisMarkdown } from '../../src/diagnosis/report';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
 import { FaultSpec } from '../world/emulator';
-import { acrScope, clients, contoso, emulatorCloud, entraToken, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
+import { personalAccountsTenant } from '../emulator/fixture';
+import { acrScope, clients, componentFixture, contoso, decodeClaims, devSubscription, emulatorCloud, entraToken, exchange, nullGuid, refreshToken, useEmulator } from './emulatorSupport';
+
+/**
+ * The component fixture with what only these rows need: a personal Microsoft account, and registries of their own
+ * for the causes that are set per registry (a skewed clock, a data endpoint, a TLS fault behind a proxy).
+ */
+function diagnosisFixture(): object {
+  const fixture = JSON.parse(readFileSync(componentFixture, 'utf8')) as { tenants: object[]; identities: object[]; registries: object[] };
+  const registry = (name: string, extra: object = {}) => ({
+    name,
+    subscription: devSubscription,
+    resourceGroup: 'diagnose-rg',
+    location: 'eastus',
+    sku: 'Premium',
+    adminUserEnabled: false,
+    roles: [{ identity: 'puller', role: 'AcrPull' }],
+    ...extra,
+  });
+  return {
+    ...fixture,
+    tenants: [...fixture.tenants, { id: personalAccountsTenant, displayName: 'Microsoft accounts', defaultDomain: 'live.com' }],
+    identities: [
+      ...fixture.identities,
+      { name: 'carol', kind: 'user', personalAccount: true, displayName: 'Carol Personal', username: 'carol@outlook.example', objectId: '0b1d0000-0000-4000-8000-0000000000c0', tenants: [personalAccountsTenant] },
+    ],
+    registries: [...fixture.registries, registry('contosoclock'), registry('contosodata', { dataEndpointEnabled: true }), registry('contosoproxy')],
+  };
+}
 
 /** One cause the emulator (or the world around it) can force, and the one check that must fail for it, with its advice. */
 interface Cause {
@@ -21,12 +53,23 @@ interface Cause {
   readonly fault?: FaultSpec;
   readonly tenantId?: string;
   readonly clockOffsetMs?: number;
+  /** The registry's login server runs this many seconds ahead (behind when negative). */
+  readonly clockSkewSeconds?: number;
+  /** VS Code's http.proxy setting. */
+  readonly proxy?: string;
   readonly configJson?: object;
   /** Store a credential in Docker first, as ACR Access would, and tell the diagnosis it is ours. */
   readonly storeOurs?: boolean;
   /** The signed-in service principal; the puller (AcrPull where it has a role) when absent. */
   readonly client?: { clientId: string; secret: string };
+  /** Signed in as the personal Microsoft account instead (a device code the test approves). */
+  readonly personalAccount?: boolean;
+  /** What checks saw, passing or failing, beyond the failing line's advice. */
+  readonly seen?: Partial<Record<CheckId, RegExp>>;
 }
+
+/** In the proxy setting of one row: it must never reach a report. */
+const proxyPassword = 'proxy-password-never-shown';
 
 /**
  * ACR: Diagnose Access against real parts (issue #20): the emulator, a private dockerd, the docker config and
@@ -34,12 +77,12 @@ interface Cause {
  * run at the same time against one emulator.
  */
 describe('diagnose access: the failing line names the cause, with its advice', function () {
-  const emulator = useEmulator();
+  const emulator = useEmulator(diagnosisFixture());
   let engine: DockerEngine;
   let dir: string;
 
   const causes: Cause[] = [
-    { name: 'a healthy registry', registry: 'contosoapps', repository: 'hello', tenantId: contoso, storeOurs: true },
+    { name: 'a healthy registry', registry: 'contosoapps', repository: 'hello', tenantId: contoso, storeOurs: true, seen: { roles: /Your role assignments on the registry and above it: AcrPull on registry contosoapps\./ } },
     {
       name: 'a firewall 403 on /v2/',
       registry: 'fabrikamhidden',
@@ -47,7 +90,15 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       advice: /network rules \(firewall, or public network access off\)/,
       fault: { server: 'registry:fabrikamhidden', method: 'GET', path: '^/v2/$', mode: 'status', status: 403, body: { errors: [{ code: 'DENIED', message: 'client with IP 203.0.113.7 is not allowed access' }] } },
     },
-    { name: 'a registry that refuses ARM tokens', registry: 'contosonoarm', tenantId: contoso, failing: 'exchange', advice: /refuses ARM-audience tokens \(authentication-as-arm is off\)/ },
+    {
+      name: 'a registry that refuses ARM tokens',
+      registry: 'contosonoarm',
+      tenantId: contoso,
+      failing: 'exchange',
+      advice: /refuses ARM-audience tokens \(authentication-as-arm is off\)/,
+      // No repository named: the role assignments are shown all the same.
+      seen: { roles: /AcrPull on registry contosonoarm\. No repository was named/ },
+    },
         // The reader may read team/* only: a repository role, none on secret/db.
     {
       name: 'an ABAC registry without repository roles',
@@ -57,8 +108,44 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       tenantId: contoso,
       failing: 'roles',
       advice: /Container Registry Repository Reader on repository secret\/db/,
+      seen: { roles: /Container Registry Repository Reader on registry contosoabac, with a condition/ },
     },
     { name: 'a clock 10 minutes fast', registry: 'contosoapps', tenantId: contoso, clockOffsetMs: 10 * 60_000, failing: 'clock', advice: /more than 5 minutes off/ },
+    // Behind rather than ahead: tokens it issues ahead of time would be refused by the registry process itself.
+    {
+      name: "a registry whose clock is 10 minutes behind",
+      registry: 'contosoclock',
+      tenantId: contoso,
+      clockSkewSeconds: -600,
+      failing: 'clock',
+      advice: /more than 5 minutes off/,
+      seen: { clock: /Date header: (599|600|601) s; the token's iat: (599|600|601) s/ },
+    },
+    {
+      name: 'a personal Microsoft account',
+      registry: 'contosoapps',
+      tenantId: contoso,
+      personalAccount: true,
+      failing: 'signIn',
+      advice: /A personal Microsoft account .* cannot be used with Azure Container Registry\. Sign in with a work or school account of the registry's tenant, or ask an owner of the registry to invite your account as a guest/,
+      seen: { signIn: /tenant 9188040d-6c67-4c5b-b112-36a304b66dad/ },
+    },
+    {
+      name: 'a data endpoint that does not resolve',
+      registry: 'contosodata',
+      tenantId: contoso,
+      failing: 'dns',
+      advice: /data endpoints \(contosodata\.eastus\.data\.azurecr\.invalid\), not from the login server: the DNS and firewall rules .* must allow the data endpoints too/,
+    },
+    {
+      name: 'an untrusted certificate behind a proxy',
+      registry: 'contosoproxy',
+      tenantId: contoso,
+      proxy: `http://diagnose:${proxyPassword}@proxy.contoso.example:3128`,
+      failing: 'tls',
+      advice: /a proxy is set \(http\.proxy names proxy\.contoso\.example:3128\): it probably intercepts TLS/,
+      fault: { server: 'registry:contosoproxy', mode: 'tlsFailure' },
+    },
     {
       name: 'an untrusted certificate',
       registry: 'fabrikamtools',
@@ -89,10 +176,13 @@ describe('diagnose access: the failing line names the cause, with its advice', f
   });
 
   it('fails only the check of each cause, with its advice; every other line passes or says why it was skipped', async () => {
-    const { ClientSecretCredential } = await import('@azure/identity');
     const cloud = emulatorCloud(emulator());
     const trust: HostTrust = { cloud, armLoginServers: emulator().registries.map((registry) => registry.loginServer), userTrustedHosts: ['nosuchregistry.invalid'] };
     for (const cause of causes) if (cause.fault) await emulator().client.addFault(cause.fault);
+    for (const cause of causes) if (cause.clockSkewSeconds) await emulator().client.setClockSkew(cause.registry, cause.clockSkewSeconds);
+    const owner = new ClientSecretCredential(contoso, clients.owner.clientId, clients.owner.secret, { authorityHost: cloud.authorityHost, disableInstanceDiscovery: true });
+    // What ARM says of each registry, as the tree's registry items carry it (their data endpoints, their role assignments' scope).
+    const summaries = await listRegistries(() => owner, cloud, { id: devSubscription, name: 'Contoso Dev', tenantId: contoso });
 
     const reports = await Promise.all(
       causes.map(async (cause, index) => {
@@ -106,12 +196,15 @@ describe('diagnose access: the failing line names the cause, with its advice', f
           ourSecret = await refreshToken(loginServer, await entraToken(emulator(), clients.puller, acrScope));
           await storeDockerCredential({ serverAddress: loginServer, username: nullGuid, secret: ourSecret }, { env });
         }
+        const client = cause.client ?? clients.puller;
         const inputs: DiagnosisInputs = {
           loginServer,
           trust,
           tenantId: cause.tenantId,
+          registry: summaries.find((summary: RegistrySummary) => summary.name === cause.registry),
+          proxy: cause.proxy,
           repository: cause.repository,
-          credential: new ClientSecretCredential(contoso, (cause.client ?? clients.puller).clientId, (cause.client ?? clients.puller).secret, { authorityHost: cloud.authorityHost, disableInstanceDiscovery: true }),
+          credential: cause.personalAccount ? personalAccount() : new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: cloud.authorityHost, disableInstanceDiscovery: true }),
           engine: { env, platform: process.platform, engine: 'docker' },
           ourSecret,
           now: () => Date.now() + (cause.clockOffsetMs ?? 0),
@@ -128,14 +221,17 @@ describe('diagnose access: the failing line names the cause, with its advice', f
         cause.failing ? [cause.failing] : [],
         `${cause.name}:\n${lines}`,
       );
-      for (const { outcome } of diagnosis.results) {
+      for (const { id, outcome } of diagnosis.results) {
         if (outcome.status === 'failed') assert.match(outcome.advice, cause.advice!, `${cause.name}: the advice\n${lines}`);
         if (outcome.status === 'skipped') assert.ok(outcome.reason.length > 0, `${cause.name}: a skipped check says why`);
+        const seen = cause.seen?.[id];
+        if (seen) assert.match(outcome.status === 'skipped' ? '' : outcome.seen, seen, `${cause.name}: what ${id} saw\n${lines}`);
       }
       const markdown = diagnosisMarkdown(diagnosis);
       const firstLine = markdown.split('\n').find((line) => line.startsWith('- '));
       if (cause.failing) assert.match(firstLine!, /^- Failed: /, `${cause.name}: the failing check comes first\n${markdown}`);
       assert.doesNotMatch(markdown, /eyJ/, `${cause.name}: no token in the report`);
+      assert.ok(!markdown.includes(proxyPassword), `${cause.name}: no proxy password in the report`);
       if (ourSecret) assert.ok(!markdown.includes(ourSecret), `${cause.name}: not the stored secret`);
     }
     const healthy = reports[0].diagnosis.results;
@@ -145,4 +241,23 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       "on a healthy registry only DNS (the emulator's login servers are 127.0.0.1:<port>) and what ACR Access did (no renewal schedule here) are skipped",
     );
   });
+
+  it("the login server refuses a personal account's token, as ACR does", async () => {
+    const token = (await personalAccount().getToken(acrScope))?.token ?? assert.fail('no token');
+    assert.deepEqual([decodeClaims(token).tid, decodeClaims(token).idp], [personalAccountsTenant, 'live.com']);
+    const response = await exchange(emulator().loginServer('contosoapps'), token);
+    assert.equal(response.status, 401);
+    assert.match(await response.text(), /personal Microsoft account/);
+  });
+
+  /** The personal account, signed in with a device code that the test approves as the user would. */
+  function personalAccount(): TokenCredential {
+    return new DeviceCodeCredential({
+      tenantId: personalAccountsTenant,
+      clientId: '04b07795-8ddb-461a-bbee-02f9e1bf7b46',
+      authorityHost: emulator().entra.authorityHost,
+      disableInstanceDiscovery: true,
+      userPromptCallback: (prompt) => void emulator().client.approveDeviceCode(prompt.userCode, 'carol'),
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Exchange, isObject, readJson, Reply, Route } from './http';
-import { IdentityFixture, isScopeMapAction, RoleAssignmentFixture, scopeMapActionRepository, scopeMapLimits, scopeMapNamePattern, skuLimits, SubscriptionFixture, tokenNamePattern } from './fixture';
+import { IdentityFixture, isScopeMapAction, registryRoles, repositoryRoles, RoleAssignmentFixture, scopeMapActionRepository, scopeMapLimits, scopeMapNamePattern, skuLimits, SubscriptionFixture, tokenNamePattern } from './fixture';
 import { repositoryCondition, roleDefinitions } from './permissions';
 import { newSecret, RegistryState, TokenPassword, World } from './world';
 
@@ -59,6 +59,9 @@ export class Arm {
       }
       if ((match = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/resources$/i.exec(path)) && method === 'GET') {
         return this.resources(caller.identity, caller.tenantId, match[1], match[2], exchange.url.searchParams.get('$filter') ?? '');
+      }
+      if ((match = /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleDefinitions\/([^/]+)$/i.exec(path)) && method === 'GET') {
+        return this.roleDefinition(path, match[1]);
       }
       if ((match = /^(\/subscriptions\/([^/]+)(?:\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerRegistry\/registries\/[^/]+)?)\/providers\/Microsoft\.Authorization\/roleAssignments$/i.exec(path))) {
         return this.roleAssignments(caller.identity, match[1], exchange.url.searchParams.get('$filter') ?? '');
@@ -228,6 +231,22 @@ export class Arm {
     return { status: 200, json: { value } };
   }
 
+  /** A built-in role's definition, as the role assignments name it (docs/protocol.md section 8); every caller may read it. */
+  private roleDefinition(id: string, name: string): Reply {
+    const role = [...registryRoles, ...repositoryRoles].find((candidate) => roleDefinitionId(candidate) === name.toLowerCase());
+    if (!role) return armError(404, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${name}' does not exist.`);
+    const { actions, notActions, dataActions, notDataActions } = roleDefinitions[role];
+    return {
+      status: 200,
+      json: {
+        id,
+        name,
+        type: 'Microsoft.Authorization/roleDefinitions',
+        properties: { roleName: role, type: 'BuiltInRole', description: role, assignableScopes: ['/'], permissions: [{ actions, notActions, dataActions, notDataActions }] },
+      },
+    };
+  }
+
   /**
    * ARM's permissions API: what the caller may do at a scope, one entry per role assignment of the caller there
    * or above it, with the role's action lists (docs/protocol.md section 8).
@@ -272,8 +291,9 @@ export class Arm {
           azureADAuthenticationAsArmPolicy: { status: registry.armAudienceTokens ? 'enabled' : 'disabled' },
         },
         encryption: { status: 'disabled' },
-        dataEndpointEnabled: false,
-        dataEndpointHostNames: [],
+        // docs/protocol.md section 1: a data endpoint per region; the emulator's are names that never resolve.
+        dataEndpointEnabled: registry.fixture.dataEndpointEnabled === true,
+        dataEndpointHostNames: registry.fixture.dataEndpointEnabled ? [`${registry.name.toLowerCase()}.${registry.fixture.location}.data.azurecr.invalid`] : [],
         privateEndpointConnections: [],
         publicNetworkAccess: 'Enabled',
         networkRuleBypassOptions: 'AzureServices',

@@ -19,6 +19,7 @@ interface ControlContext {
  * The control API on loopback, for tests and for people trying things out:
  * `GET /info`, `GET|DELETE /log`, `POST|DELETE /faults`, `DELETE /faults/<id>`,
  * `GET /device-codes`, `POST /device-codes/approve`, `POST /workload-tokens`, `POST /lifetimes`,
+ * `POST /clock-skew` (`{"registry", "seconds"}`: that login server's clock runs ahead, or behind when negative),
  * `GET|DELETE /telemetry` (the Application Insights envelopes that arrived).
  */
 export function controlRoute(context: ControlContext): Route {
@@ -78,6 +79,13 @@ export function controlRoute(context: ControlContext): Route {
       if (problems.length > 0) return bad(problems.join('; '));
       Object.assign(context.world.lifetimes, body);
       return { status: 200, json: context.world.lifetimes };
+    }
+    if (path === '/clock-skew' && method === 'POST') {
+      // Per registry, as faults are: tests diagnosing other registries at the same time keep a true clock.
+      const registry = isObject(body) && typeof body.registry === 'string' ? context.world.registry(body.registry) : undefined;
+      if (!registry || !isObject(body) || typeof body.seconds !== 'number' || !Number.isFinite(body.seconds)) return bad('expected {"registry": "<a registry of the fixture>", "seconds": <number>}');
+      registry.clockSkewSeconds = body.seconds;
+      return { status: 204 };
     }
     return { status: 404, json: { error: `no control route ${method} ${path}` } };
   };

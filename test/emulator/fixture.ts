@@ -60,7 +60,15 @@ export interface IdentityFixture {
   certificate?: boolean;
   /** Workload identity: the emulator's own service-account issuer signs assertions with these subjects. */
   federatedSubjects?: string[];
+  /**
+   * Users only: a personal Microsoft account (outlook.com, live.com), whose one tenant is `personalAccountsTenant`
+   * (which the fixture lists too). Its tokens carry `idp: live.com`, and login servers refuse them (docs/protocol.md section 3).
+   */
+  personalAccount?: boolean;
 }
+
+/** The tenant of every personal Microsoft account, in the `tid` of their tokens (docs/protocol.md section 10). */
+export const personalAccountsTenant = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 export interface SubscriptionFixture {
   id: string;
@@ -96,6 +104,11 @@ export interface RegistryFixture {
   armAudienceTokens?: boolean;
   /** "Repository permissions" mode: only repository roles grant data-plane access. */
   abac?: boolean;
+  /**
+   * Dedicated data endpoints on: ARM lists one, `<name>.<location>.data.azurecr.invalid`, for the registry's location.
+   * The emulator serves none, so the name is one that never resolves (RFC 6761).
+   */
+  dataEndpointEnabled?: boolean;
   roles?: RoleAssignmentFixture[];
   /** Repository name -> tags. */
   repositories?: Record<string, string[]>;
@@ -214,6 +227,10 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
       if (id.certificate !== undefined && typeof id.certificate !== 'boolean') problems.push(`${path}.certificate: must be true or false`);
       check.optionalArray(id.federatedSubjects, `${path}.federatedSubjects`).forEach((subject, j) => check.string(subject, `${path}.federatedSubjects[${j}]`));
     }
+    check.optionalBoolean(id.personalAccount, `${path}.personalAccount`);
+    if (id.personalAccount === true && (kind !== 'user' || tenants.length !== 1 || tenants[0] !== personalAccountsTenant)) {
+      problems.push(`${path}.personalAccount: a personal account is a user whose one tenant is ${personalAccountsTenant}`);
+    }
   });
 
   const checkRoles = (roles: unknown, path: string, abac: boolean): void => {
@@ -261,6 +278,7 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
     check.boolean(r.adminUserEnabled, `${path}.adminUserEnabled`);
     check.optionalBoolean(r.armAudienceTokens, `${path}.armAudienceTokens`);
     check.optionalBoolean(r.abac, `${path}.abac`);
+    check.optionalBoolean(r.dataEndpointEnabled, `${path}.dataEndpointEnabled`);
     checkRoles(r.roles, `${path}.roles`, r.abac === true);
     const repositories = check.optionalObject(r.repositories, `${path}.repositories`);
     for (const [repo, tags] of Object.entries(repositories ?? {})) {

@@ -6,7 +6,8 @@ import { countBackendRequest, RegistryBackend } from './backend';
 import { maxPageSize, nextLink, pageSize, startAfter } from './paging';
 import { isDigest, isRepositoryName } from './registryStorage';
 import { grantScopes, hasAnyPermission, parseScope, Scope } from './permissions';
-import { Principal, RegistryState, World } from './world';
+import { personalAccountsTenant } from './fixture';
+import { Principal, RegistryState, registryNow, World } from './world';
 
 /**
  * One registry's login server: the challenge, `/oauth2/exchange`, `/oauth2/token`, `/acr/v1/*`, and `/v2/*`
@@ -16,6 +17,8 @@ import { Principal, RegistryState, World } from './world';
 export function loginServerRoute(world: World, registry: RegistryState, backend: () => Promise<RegistryBackend>): Route {
   let acrV1: Route | undefined;
   return async (exchange) => {
+    // Every answer is dated by the login server's clock, which a test may skew (control.ts, /clock-skew).
+    exchange.res.setHeader('Date', new Date(registryNow(registry)).toUTCString());
     const path = exchange.url.pathname;
     if (path === '/oauth2/exchange') return exchangeRoute(world, registry, exchange);
     if (path === '/oauth2/token') return tokenRoute(world, registry, exchange);
@@ -74,6 +77,10 @@ async function exchangeRoute(world: World, registry: RegistryState, exchange: Ex
   if (jti) exchange.entry.entraTokenJtis = [...(exchange.entry.entraTokenJtis ?? []), jti];
   const claims = world.verifyEntraToken(entraToken);
   if (!claims) return acrError(401, 'UNAUTHORIZED', 'the access token is invalid or expired');
+  // docs/protocol.md section 3: personal Microsoft accounts are refused, whatever their roles.
+  if (claims.tid === personalAccountsTenant) {
+    return acrError(401, 'UNAUTHORIZED', 'the access token is for a personal Microsoft account (identity provider live.com), which Azure Container Registry does not accept; use a work or school account');
+  }
   const tenant = form.get('tenant');
   if ((tenant && tenant !== claims.tid) || claims.tid !== registry.tenantId) {
     return acrError(401, 'UNAUTHORIZED', 'the access token was issued for another tenant');
@@ -186,8 +193,10 @@ async function proxyRoute(world: World, registry: RegistryState, startedBackend:
           .finally(() => resolve(undefined));
         return;
       }
-      // Raw headers keep the registry's spelling (`Link:`), which the documented shell loops grep for.
-      res.writeHead(status, catalog ? acrCatalogLink(response.rawHeaders, url) : response.rawHeaders);
+      // Raw headers keep the registry's spelling (`Link:`), which the documented shell loops grep for; the
+      // registry process's `Date` gives way to the login server's.
+      const headers = withoutDate(response.rawHeaders);
+      res.writeHead(status, catalog ? acrCatalogLink(headers, url) : headers);
       response.pipe(res);
       response.on('end', () => resolve(undefined));
       response.on('error', () => {
@@ -270,6 +279,10 @@ function mediaTypeOf(manifest: Buffer | undefined): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function withoutDate(rawHeaders: string[]): string[] {
+  return rawHeaders.flatMap((value, i) => (i % 2 === 0 ? (value.toLowerCase() === 'date' ? [] : [value, rawHeaders[i + 1]]) : []));
 }
 
 /** The registry's catalog `Link` in ACR's form (keeping the request's whole query), in place in raw headers. */

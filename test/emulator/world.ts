@@ -48,6 +48,8 @@ export interface RegistryState {
   tokens: Map<string, TokenState>;
   /** `<repository>:<tag>` -> ISO time it was pushed. */
   tagTimes: Map<string, string>;
+  /** How far the login server's clock is ahead (negative: behind): its `Date` header and its tokens' times. */
+  clockSkewSeconds: number;
 }
 
 /** Who the emulator recognised behind a credential, and what that credential may do on one registry. */
@@ -117,6 +119,7 @@ export class World {
         scopeMaps,
         tokens,
         tagTimes: new Map(),
+        clockSkewSeconds: 0,
       };
     });
   }
@@ -213,7 +216,7 @@ export class World {
 
   verifyAcrJwt(registry: RegistryState, token: string): Claims | undefined {
     try {
-      const { claims } = verifyJwt(token, [this.acrSigning.keys.publicKey]);
+      const { claims } = verifyJwt(token, [this.acrSigning.keys.publicKey], Math.floor(registryNow(registry) / 1000));
       if (claims.iss !== acrIssuer || claims.aud !== registry.loginServer) return undefined;
       return claims;
     } catch {
@@ -228,7 +231,7 @@ export class World {
   }
 
   mintAcrToken(registry: RegistryState, principal: Principal, grant: 'refresh_token' | 'access_token', extra: Claims = {}): string {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(registryNow(registry) / 1000);
     const lifetime = grant === 'refresh_token' ? this.lifetimes.acrRefreshSeconds : this.lifetimes.acrAccessSeconds;
     return this.signAcrToken({
       jti: randomUUID(),
@@ -278,6 +281,8 @@ export class World {
       appid: clientId,
       idtyp: isUser ? 'user' : 'app',
       ...(isUser ? { name: identity.displayName, preferred_username: identity.username, upn: identity.username, scp: 'user_impersonation' } : {}),
+      // docs/protocol.md section 10: a personal account's tokens name its identity provider.
+      ...(identity.personalAccount ? { idp: 'live.com' } : {}),
     };
     return { token: this.signEntraToken(claims), jti, expiresIn: this.lifetimes.entraSeconds };
   }
@@ -319,6 +324,11 @@ export class World {
   isAcrAudience(audience: unknown): boolean {
     return typeof audience === 'string' && trimSlash(audience) === acrAudience;
   }
+}
+
+/** The time on a registry's login server, in milliseconds since the epoch (see `RegistryState.clockSkewSeconds`). */
+export function registryNow(registry: RegistryState): number {
+  return Date.now() + registry.clockSkewSeconds * 1000;
 }
 
 export function trimSlash(text: string): string {

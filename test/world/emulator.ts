@@ -28,6 +28,8 @@ export interface EmulatorControl {
   workloadToken(subject: string, lifetimeSeconds?: number): Promise<string>;
   /** Changes how long tokens issued from now on live, in seconds (e.g. `{ acrRefreshSeconds: 90 }`). */
   setLifetimes(lifetimes: Partial<Lifetimes>): Promise<Lifetimes>;
+  /** Sets a registry's login server clock this many seconds ahead (behind when negative): its `Date` header and its tokens. */
+  setClockSkew(registry: string, seconds: number): Promise<void>;
   /** The Application Insights envelopes the telemetry endpoint received, oldest first. */
   telemetry(): Promise<TelemetryEnvelope[]>;
   clearTelemetry(): Promise<void>;
@@ -122,6 +124,7 @@ export function emulatorControl(controlUrl: string): EmulatorControl {
     approveDeviceCode: async (userCode, identity) => void (await call('POST', '/device-codes/approve', { userCode, identity })),
     workloadToken: async (subject, lifetimeSeconds) => ((await call('POST', '/workload-tokens', { subject, lifetimeSeconds })) as { token: string }).token,
     setLifetimes: async (lifetimes) => (await call('POST', '/lifetimes', lifetimes)) as Lifetimes,
+    setClockSkew: async (registry, seconds) => void (await call('POST', '/clock-skew', { registry, seconds })),
     telemetry: async () => (await call('GET', '/telemetry')) as TelemetryEnvelope[],
     clearTelemetry: async () => void (await call('DELETE', '/telemetry')),
   };
