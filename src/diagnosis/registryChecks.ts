@@ -12,9 +12,9 @@ import { failure, formBody, tokenFromAnswer } from '../acr/protocol';
 import type { Audience } from '../acr/tokenClient';
 import { scopeFor } from '../azure/clouds';
 import { registryId } from '../azure/permissions';
+import type { RegistrySummary } from '../azure/registries';
 import { listRoleAssignments } from '../azure/roleAssignments';
 import { serverAddressProblem } from '../docker/references';
-import type { RegistrySummary } from '../azure/registries';
 import { type Actor, type Check, type CheckOutcome, failed, type Findings, passed, skipped } from './diagnosis';
 
 /** One try per request, and soon: a diagnosis reports trouble rather than waiting it out. */
@@ -72,6 +72,7 @@ async function resolvedHost(host: string): Promise<string> {
   return privateLink ? `${seen} ${l10n.t('CNAME {0}: a private endpoint.', privateLink)}` : seen;
 }
 
+/** The resolver's error code (ENOTFOUND, EAI_AGAIN...), or the error itself. */
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
