@@ -272,7 +272,7 @@ describe('acr token client against the emulator (docs/protocol.md sections 1-4)'
         const refreshing = acr.refreshToken(apps, { signal: stop.signal });
         refreshing.catch(() => undefined);
         // The challenge hangs: the token is asked for all the same (one after the other, it would never be).
-        await eventually(() => 'Entra was not asked while the challenge was unanswered', async () => credential.requestedScopes.length === 1, 10_000, 20);
+        await eventually(() => 'Entra was not asked while the challenge was unanswered', () => Promise.resolve(credential.requestedScopes.length === 1), 10_000, 20);
         assert.equal(requestsTo(await emulator().client.log(), 'contosoapps', '/oauth2/exchange').length, 0, 'nothing exchanged before the challenge answered');
         stop.abort();
         await assert.rejects(refreshing);
