@@ -111,6 +111,23 @@ describe('Diagnose from a failure about a registry: ACR: Diagnose Access for tha
     assert.match(report, new RegExp(`^ {2}- \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z Registries view, .*registry/${apps.replace(/\./g, '\\.')}: acr\\.firewall: `, 'm'), report);
   });
 
+  it("the error item where a repository's tags were diagnoses that repository of the registry", async () => {
+    const tree = exports.registryTree;
+    tree.refresh();
+    const registry = (await tree.allRegistries()).find((node) => node.loginServer === apps);
+    assert.ok(registry, `no registry ${apps} in the view`);
+    await refuseByNetworkRules('^/acr/v1/hello/_tags$');
+    const hello = tree.openRepository(registry, 'hello');
+    tree.refresh(hello);
+    const error = (await tree.getChildren(hello)).find((node): node is ErrorNode => node.kind === 'error');
+    assert.ok(error, `no error item under ${apps}/hello`);
+    assert.deepEqual(diagnoseGroupsFor(tree.getTreeItem(error).contextValue ?? ''), ['inline@3', '1_fix@3']);
+
+    const before = reportsOf(apps);
+    await runAcrCommand('acrAccess.diagnoseAccess', error);
+    assert.ok((await nextReport(apps, before)).startsWith(`# ACR Access diagnosis of ${apps}/hello\n`));
+  });
+
   it('a renewal refused by the network rules: its notification offers Diagnose, and choosing it opens the report for that registry', async () => {
     await refuseByNetworkRules('^/(v2/|oauth2/exchange)$');
     await runAcrCommand('acrAccess.renewNow', apps);
