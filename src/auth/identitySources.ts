@@ -114,6 +114,11 @@ function hintFor(name: string): string {
   }
 }
 
+/** `organizations` and `common` stand for the account's home tenant, whichever it is. */
+export function isMultiTenant(tenant: string): boolean {
+  return tenant === 'organizations' || tenant === 'common';
+}
+
 function checkField(kind: IdentitySourceKind, name: string, value: unknown): void {
   const bad = (problem: string): never => {
     throw new IdentitySourceError(`${problem} ${hintFor(name)}`);
@@ -121,7 +126,7 @@ function checkField(kind: IdentitySourceKind, name: string, value: unknown): voi
   if (typeof value !== 'string') bad(l10n.t('The "{0}" of the {1} sign-in method is not text.', name, kind));
   const text = value as string;
   if (name === 'tenant') {
-    const multiTenant = text === 'organizations' || text === 'common';
+    const multiTenant = isMultiTenant(text);
     if (multiTenant && !userSignInKinds.has(kind)) bad(l10n.t('The "{0}" of the {1} sign-in method cannot be "{2}": this method signs in to one tenant.', name, kind, text));
     if (!multiTenant && !guidPattern.test(text) && !domainPattern.test(text)) bad(l10n.t('The "{0}" of the {1} sign-in method is neither a GUID nor a domain name.', name, kind));
   } else if (name === 'clientId') {

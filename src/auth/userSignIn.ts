@@ -4,6 +4,7 @@ import * as l10n from '@vscode/l10n';
 import { AzureCloud, scopeFor } from '../azure/clouds';
 import { untilAborted } from '../acr/tokenClient';
 import { SignInRequiredError } from './errors';
+import { isMultiTenant } from './identitySources';
 import type { PersonSource } from './signInState';
 
 /** The client id a person signs in with when none is given (the Azure CLI's public client, as @azure/identity uses). */
@@ -222,11 +223,6 @@ async function browserSignIn(app: PublicClientApplication, authorization: Author
   } finally {
     signal.removeEventListener('abort', cancel);
   }
-}
-
-/** `organizations` and `common` stand for the account's home tenant. */
-function isMultiTenant(tenant: string): boolean {
-  return tenant === 'organizations' || tenant === 'common';
 }
 
 function accessToken(result: AuthenticationResult): AccessToken {
