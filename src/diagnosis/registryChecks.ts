@@ -12,6 +12,7 @@ import { failure, formBody, tokenFromAnswer } from '../acr/protocol';
 import type { Audience } from '../acr/tokenClient';
 import { scopeFor } from '../azure/clouds';
 import { registryId } from '../azure/permissions';
+import { listRegionalEndpoints } from '../azure/regionalEndpoints';
 import type { RegistrySummary } from '../azure/registries';
 import { listRoleAssignments } from '../azure/roleAssignments';
 import { serverAddressProblem } from '../docker/references';
@@ -77,15 +78,69 @@ function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
-/** 2. The login server's and the data endpoints' addresses, a private-link CNAME, and whether the addresses are private. */
-export const checkDns: Check = async ({ loginServer, registry }, findings) => {
-  const { host } = hostOf(loginServer);
+/** A regional endpoint's region, from its form `<name>.<region>.geo.<suffix>` (docs/protocol.md section 1). */
+function regionOf(host: string): string {
+  return host.split('.')[1] ?? host;
+}
+
+/**
+ * Where the endpoints ARM lists beyond the login server resolve: the data endpoints and the regional endpoints
+ * (docs/protocol.md section 1). What was seen, one line each, and the advice when some do not resolve.
+ */
+export async function endpointsResolved(dataEndpoints: readonly string[], regionalEndpoints: readonly string[]): Promise<{ readonly seen: readonly string[]; readonly advice?: string }> {
   const seen: string[] = [];
-  if (isIP(host)) {
-    seen.push(l10n.t('{0} is an IP address: there is no name to resolve.', host));
-  } else {
+  const unresolved = async (endpoints: ReadonlyArray<readonly [label: string, host: string]>): Promise<string[]> => {
+    const missing: string[] = [];
+    for (const [label, host] of endpoints) {
+      try {
+        seen.push(l10n.t('{0}: {1}', label, await resolvedHost(host)));
+      } catch (error) {
+        missing.push(host);
+        seen.push(l10n.t('{0}: {1} does not resolve ({2}).', label, host, errorCode(error)));
+      }
+    }
+    return missing;
+  };
+  const data = await unresolved(dataEndpoints.map((host) => [l10n.t('Data endpoint'), host] as const));
+  const regional = await unresolved(regionalEndpoints.map((host) => [l10n.t('Regional endpoint ({0})', regionOf(host)), host] as const));
+  const advice: string[] = [];
+  if (data.length > 0) {
+    advice.push(
+      l10n.t(
+        'Docker downloads layers from the data endpoints ({0}), not from the login server: the DNS and firewall rules that let this computer reach the login server must allow the data endpoints too (with a private endpoint, their records in the privatelink.azurecr.io zone).',
+        data.join(', '),
+      ),
+    );
+  }
+  if (regional.length > 0) {
+    advice.push(
+      l10n.t(
+        'The regional endpoints ({0}) are login servers of their own, one per geo-replica: the DNS and firewall rules that let this computer reach the login server must allow each regional endpoint that clients or image names may use too.',
+        regional.join(', '),
+      ),
+    );
+  }
+  return { seen, advice: advice.join(' ') || undefined };
+}
+
+/** The registry's regional endpoints as ARM lists them, or why they are not known; none when ARM did not list the registry. */
+async function regionalEndpoints({ registry, credential, trust, signal }: Parameters<Check>[0]): Promise<{ readonly hosts: readonly string[]; readonly note?: string }> {
+  if (!registry || !credential) return { hosts: [] };
+  try {
+    return { hosts: await listRegionalEndpoints(credential, trust.cloud, registry, signal) };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return { hosts: [], note: l10n.t('The regional endpoints could not be listed: {0}', withoutSecrets((error as Error).message)) };
+  }
+}
+
+/** 2. The addresses of the login server, its data endpoints and regional endpoints, a private-link CNAME, and whether the addresses are private. */
+export const checkDns: Check = async (inputs, findings) => {
+  const { host } = hostOf(inputs.loginServer);
+  let loginServerSeen = l10n.t('{0} is an IP address: there is no name to resolve.', host);
+  if (!isIP(host)) {
     try {
-      seen.push(await resolvedHost(host));
+      loginServerSeen = await resolvedHost(host);
     } catch (error) {
       return failed(
         l10n.t('{0} does not resolve ({1}).', host, errorCode(error)),
@@ -95,28 +150,12 @@ export const checkDns: Check = async ({ loginServer, registry }, findings) => {
     }
   }
   findings.resolved = true;
-  const dataEndpoints = registry?.dataEndpointHostNames ?? [];
-  const unresolved: string[] = [];
-  for (const endpoint of dataEndpoints) {
-    try {
-      seen.push(l10n.t('Data endpoint: {0}', await resolvedHost(endpoint)));
-    } catch (error) {
-      unresolved.push(endpoint);
-      seen.push(l10n.t('Data endpoint {0} does not resolve ({1}).', endpoint, errorCode(error)));
-    }
-  }
-  if (unresolved.length > 0) {
-    return failed(
-      seen.join(' '),
-      l10n.t(
-        'Docker downloads layers from the data endpoints ({0}), not from the login server: the DNS and firewall rules that let this computer reach the login server must allow the data endpoints too (with a private endpoint, their records in the privatelink.azurecr.io zone).',
-        unresolved.join(', '),
-      ),
-      'networkAdmin',
-    );
-  }
-  if (isIP(host) && dataEndpoints.length === 0) return skipped(seen[0]);
-  return passed(seen.join(' '));
+  const regional = await regionalEndpoints(inputs);
+  const endpoints = await endpointsResolved(inputs.registry?.dataEndpointHostNames ?? [], regional.hosts);
+  const seen = [loginServerSeen, ...(regional.note ? [regional.note] : []), ...endpoints.seen].join(' ');
+  if (endpoints.advice) return failed(seen, endpoints.advice, 'networkAdmin');
+  if (isIP(host) && endpoints.seen.length === 0) return skipped(seen);
+  return passed(seen);
 };
 
 /** A proxy URL's host alone: the URL may carry a password. */

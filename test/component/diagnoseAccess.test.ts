@@ -7,9 +7,11 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ClientSecretCredential, DeviceCodeCredential } from '@azure/identity';
 import type { HostTrust } from '../../src/acr/loginServer';
 import { listRegistries, type RegistrySummary } from '../../src/azure/registries';
+import { listRegionalEndpoints } from '../../src/azure/regionalEndpoints';
 import { storeDockerCredential } from '../../src/docker/credentials';
 import type { CheckId, DiagnosisInputs } from '../../src/diagnosis/diagnosis';
 import { diagnose } from '../../src/diagnosis/diagnose';
+import { checkDns } from '../../src/diagnosis/registryChecks';
 import { diagnosisMarkdown } from '../../src/diagnosis/report';
 import { DockerEngine, startDockerEngine } from '../world/dockerEngine';
 import { FaultSpec } from '../world/emulator';
@@ -18,7 +20,7 @@ import { acrScope, clients, componentFixture, contoso, decodeClaims, devSubscrip
 
 /**
  * The component fixture with what only these rows need: a personal Microsoft account, and registries of their own
- * for the causes that are set per registry (a skewed clock, a data endpoint, a TLS fault behind a proxy).
+ * for the causes that are set per registry (a skewed clock, a data endpoint, regional endpoints, a TLS fault behind a proxy).
  */
 function diagnosisFixture(): object {
   const fixture = JSON.parse(readFileSync(componentFixture, 'utf8')) as { tenants: object[]; identities: object[]; registries: object[] };
@@ -39,7 +41,14 @@ function diagnosisFixture(): object {
       ...fixture.identities,
       { name: 'carol', kind: 'user', personalAccount: true, displayName: 'Carol Personal', username: 'carol@outlook.example', objectId: '0b1d0000-0000-4000-8000-0000000000c0', tenants: [personalAccountsTenant] },
     ],
-    registries: [...fixture.registries, registry('contosoclock'), registry('contosodata', { dataEndpointEnabled: true }), registry('contosoproxy')],
+    registries: [
+      ...fixture.registries,
+      registry('contosoclock'),
+      registry('contosodata', { dataEndpointEnabled: true }),
+      registry('contosoproxy'),
+      // Reader too: ARM lists its regional endpoints to the puller.
+      registry('contosogeo', { replications: ['westeurope'], regionalEndpoints: true, roles: [{ identity: 'puller', role: 'AcrPull' }, { identity: 'puller', role: 'Reader' }] }),
+    ],
   };
 }
 
@@ -137,6 +146,14 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       tenantId: contoso,
       failing: 'dns',
       advice: /data endpoints \(contosodata\.eastus\.data\.azurecr\.invalid\), not from the login server: the DNS and firewall rules .* must allow the data endpoints too/,
+    },
+    {
+      name: 'regional endpoints that do not resolve',
+      registry: 'contosogeo',
+      tenantId: contoso,
+      failing: 'dns',
+      advice: /^The regional endpoints \(contosogeo\.eastus\.geo\.azurecr\.invalid, contosogeo\.westeurope\.geo\.azurecr\.invalid\) are login servers of their own, one per geo-replica: the DNS and firewall rules .* must allow each regional endpoint/,
+      seen: { dns: /Regional endpoint \(eastus\): contosogeo\.eastus\.geo\.azurecr\.invalid does not resolve .* Regional endpoint \(westeurope\): contosogeo\.westeurope\.geo\.azurecr\.invalid does not resolve/ },
     },
     {
       name: 'an untrusted certificate behind a proxy',
@@ -241,6 +258,31 @@ describe('diagnose access: the failing line names the cause, with its advice', f
       ['dns', 'renewals'],
       "on a healthy registry only DNS (the emulator's login servers are 127.0.0.1:<port>) and what ACR Access did (no renewal schedule here) are skipped",
     );
+  });
+
+  it("lists a registry's regional endpoints as the DNS check reads them from ARM, none when they are off, and says ARM's refusal", async () => {
+    const cloud = emulatorCloud(emulator());
+    const credential = (client: { clientId: string; secret: string }) => new ClientSecretCredential(contoso, client.clientId, client.secret, { authorityHost: cloud.authorityHost, disableInstanceDiscovery: true });
+    const summaries = await listRegistries(() => credential(clients.owner), cloud, { id: devSubscription, name: 'Contoso Dev', tenantId: contoso });
+    const summary = (name: string) => summaries.find((candidate) => candidate.name === name) ?? assert.fail(`ARM did not list ${name}`);
+    assert.deepEqual(await listRegionalEndpoints(credential(clients.owner), cloud, summary('contosogeo')), ['contosogeo.eastus.geo.azurecr.invalid', 'contosogeo.westeurope.geo.azurecr.invalid']);
+    assert.deepEqual(await listRegionalEndpoints(credential(clients.owner), cloud, summary('contosoapps')), []);
+    // AcrPull alone gives no ARM read (docs/protocol.md section 8): the check says so and keeps its outcome.
+    await assert.rejects(listRegionalEndpoints(credential(clients.puller), cloud, summary('contosoapps')), /does not have authorization to perform action 'Microsoft\.ContainerRegistry\/registries\/read'/);
+    const inputs: DiagnosisInputs = {
+      loginServer: emulator().loginServer('contosoapps'),
+      trust: { cloud },
+      registry: summary('contosoapps'),
+      credential: credential(clients.puller),
+      engine: { env: process.env, platform: process.platform, engine: 'docker' },
+      now: Date.now,
+    };
+    const refused = await checkDns(inputs, {});
+    assert.equal(refused.status, 'skipped');
+    assert.match(refused.status === 'skipped' ? refused.reason : '', /^127\.0\.0\.1 is an IP address: there is no name to resolve\. The regional endpoints could not be listed: The client .* does not have authorization/);
+    // With Reader too, it lists them, and their not resolving is for the network administrator.
+    const unresolved = await checkDns({ ...inputs, loginServer: emulator().loginServer('contosogeo'), registry: summary('contosogeo') }, {});
+    assert.deepEqual(unresolved.status === 'failed' && [unresolved.actor, unresolved.advice.startsWith('The regional endpoints (contosogeo.eastus.geo.azurecr.invalid, ')], ['networkAdmin', true]);
   });
 
   it("the login server refuses a personal account's token, as ACR does", async () => {

@@ -77,7 +77,7 @@ export class Arm {
             (!resourceGroup || registry.fixture.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()) &&
             this.world.armAccess(registry, caller.identity) !== 'none',
         );
-        return { status: 200, json: { value: registries.map((registry) => this.registryJson(registry)) } };
+        return { status: 200, json: { value: registries.map((registry) => this.registryJson(registry, exchange.url.searchParams.get('api-version'))) } };
       }
       match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)(?:\/(.*))?$/i.exec(path);
       if (!match) return armError(404, 'NotFound', `No route for ${method} ${path}`);
@@ -270,7 +270,13 @@ export class Arm {
     return `/subscriptions/${registry.subscription.id}/resourceGroups/${registry.fixture.resourceGroup}/providers/${provider}/registries/${registry.name}`;
   }
 
-  private registryJson(registry: RegistryState): Record<string, unknown> {
+  /** A registry as ARM answers it; regional endpoints only from the versions that have them (2025-12-01-preview on). */
+  private registryJson(registry: RegistryState, apiVersion: string | null): Record<string, unknown> {
+    const { location, replications = [], dataEndpointEnabled = false, regionalEndpoints = false } = registry.fixture;
+    // docs/protocol.md section 1: a data endpoint and a regional endpoint per region, geo-replicas' included, the
+    // registry's own first; the emulator's are names that never resolve.
+    const hostNames = (kind: 'data' | 'geo'): string[] => [location, ...replications].map((region) => `${registry.name.toLowerCase()}.${region}.${kind}.azurecr.invalid`);
+    const regional = (apiVersion ?? '') >= '2025-12-01' ? { regionalEndpoints: regionalEndpoints ? 'Enabled' : 'Disabled', regionalEndpointHostNames: regionalEndpoints ? hostNames('geo') : [] } : {};
     return {
       id: this.registryId(registry),
       name: registry.name,
@@ -291,9 +297,9 @@ export class Arm {
           azureADAuthenticationAsArmPolicy: { status: registry.armAudienceTokens ? 'enabled' : 'disabled' },
         },
         encryption: { status: 'disabled' },
-        // docs/protocol.md section 1: a data endpoint per region; the emulator's are names that never resolve.
-        dataEndpointEnabled: registry.fixture.dataEndpointEnabled === true,
-        dataEndpointHostNames: registry.fixture.dataEndpointEnabled ? [`${registry.name.toLowerCase()}.${registry.fixture.location}.data.azurecr.invalid`] : [],
+        dataEndpointEnabled,
+        dataEndpointHostNames: dataEndpointEnabled ? hostNames('data') : [],
+        ...regional,
         privateEndpointConnections: [],
         publicNetworkAccess: 'Enabled',
         networkRuleBypassOptions: 'AzureServices',
@@ -306,7 +312,7 @@ export class Arm {
 
   private async registryRoute(exchange: Exchange, registry: RegistryState, rest: string, method: string): Promise<Reply> {
     let match: RegExpExecArray | null;
-    if (rest === '' && method === 'GET') return { status: 200, json: this.registryJson(registry) };
+    if (rest === '' && method === 'GET') return { status: 200, json: this.registryJson(registry, exchange.url.searchParams.get('api-version')) };
     if (rest === '' && method === 'PATCH') {
       const body = await readJson(exchange);
       const properties = isObject(body) && isObject(body.properties) ? body.properties : {};
@@ -314,7 +320,7 @@ export class Arm {
       const policies = isObject(properties.policies) ? properties.policies : {};
       const armPolicy = isObject(policies.azureADAuthenticationAsArmPolicy) ? policies.azureADAuthenticationAsArmPolicy : {};
       if (armPolicy.status === 'enabled' || armPolicy.status === 'disabled') registry.armAudienceTokens = armPolicy.status === 'enabled';
-      return { status: 200, json: this.registryJson(registry) };
+      return { status: 200, json: this.registryJson(registry, exchange.url.searchParams.get('api-version')) };
     }
     if (/^listCredentials$/i.test(rest) && method === 'POST') {
       if (!registry.adminUserEnabled) return armError(400, 'AdminUserDisabled', `Admin user is disabled for registry '${registry.name}'.`);

@@ -109,6 +109,13 @@ export interface RegistryFixture {
    * The emulator serves none, so the name is one that never resolves (RFC 6761).
    */
   dataEndpointEnabled?: boolean;
+  /** Regions of its geo-replicas beyond its own location (Premium). */
+  replications?: string[];
+  /**
+   * Regional endpoints on: ARM lists one, `<name>.<region>.geo.azurecr.invalid`, for its location and each geo-replica's.
+   * The emulator serves none, so the names never resolve (RFC 6761).
+   */
+  regionalEndpoints?: boolean;
   roles?: RoleAssignmentFixture[];
   /** Repository name -> tags. */
   repositories?: Record<string, string[]>;
@@ -279,6 +286,8 @@ export function validateFixture(value: unknown, source = '(object)'): Fixture {
     check.optionalBoolean(r.armAudienceTokens, `${path}.armAudienceTokens`);
     check.optionalBoolean(r.abac, `${path}.abac`);
     check.optionalBoolean(r.dataEndpointEnabled, `${path}.dataEndpointEnabled`);
+    check.optionalArray(r.replications, `${path}.replications`).forEach((region, j) => check.string(region, `${path}.replications[${j}]`));
+    check.optionalBoolean(r.regionalEndpoints, `${path}.regionalEndpoints`);
     checkRoles(r.roles, `${path}.roles`, r.abac === true);
     const repositories = check.optionalObject(r.repositories, `${path}.repositories`);
     for (const [repo, tags] of Object.entries(repositories ?? {})) {

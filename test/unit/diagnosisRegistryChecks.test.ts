@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { RegistrySummary } from '../../src/azure/registries';
 import type { CheckOutcome, DiagnosisInputs, Findings } from '../../src/diagnosis/diagnosis';
-import { checkClock, checkDns } from '../../src/diagnosis/registryChecks';
+import { checkClock, checkDns, endpointsResolved } from '../../src/diagnosis/registryChecks';
 
 const now = Date.UTC(2026, 11, 5, 9, 0, 0);
 const inputs = { loginServer: '127.0.0.1:8443', now: () => now } as DiagnosisInputs;
@@ -48,6 +48,21 @@ describe('diagnosis, registry checks on their own', () => {
       assert.equal(outcome.status, 'passed', JSON.stringify(outcome));
       assert.match(outcome.status === 'passed' ? outcome.seen : '', /^127\.0\.0\.1 is an IP address: there is no name to resolve\. Data endpoint: localhost resolves to .*\(private addresses\)\.$/);
       assert.equal(findings.resolved, true);
+    });
+
+    it('names each regional endpoint by its region, and advises letting through those that do not resolve', async () => {
+      const unresolvable = 'contosoapps.westeurope.geo.azurecr.invalid';
+      const { seen, advice } = await endpointsResolved([], ['localhost', unresolvable]);
+      assert.match(seen[0], /^Regional endpoint \(localhost\): localhost resolves to .*\(private addresses\)\.$/);
+      assert.match(seen[1], /^Regional endpoint \(westeurope\): contosoapps\.westeurope\.geo\.azurecr\.invalid does not resolve \(\w+\)\.$/);
+      assert.equal(seen.length, 2);
+      assert.match(advice ?? '', /^The regional endpoints \(contosoapps\.westeurope\.geo\.azurecr\.invalid\) are login servers of their own, one per geo-replica: the DNS and firewall rules .* must allow each regional endpoint/);
+    });
+
+    it('gives advice for the data endpoints and the regional endpoints together when both fail, and none when all resolve', async () => {
+      const { advice } = await endpointsResolved(['contosoapps.westeurope.data.azurecr.invalid'], ['contosoapps.westeurope.geo.azurecr.invalid']);
+      assert.match(advice ?? '', /data endpoints \(contosoapps\.westeurope\.data\.azurecr\.invalid\).* The regional endpoints \(contosoapps\.westeurope\.geo\.azurecr\.invalid\)/);
+      assert.equal((await endpointsResolved(['localhost'], ['localhost'])).advice, undefined);
     });
   });
 });
