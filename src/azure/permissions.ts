@@ -1,6 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import { AccessCase, accessAdvice, type ActionableFailure } from '../actionableFailure';
-import { AzureCloud, scopeFor } from './clouds';
+import { armGet } from './armGet';
+import { AzureCloud } from './clouds';
 import { CredentialForTenant, RegistrySummary } from './registries';
 
 /** One entry of ARM's permissions API: what one role assignment at the scope or above it allows. */
@@ -58,13 +59,9 @@ function permission(value: unknown): Permission {
  * throttled, unreachable, slow or an answer that does not read): the caller then goes on as if it had not asked.
  */
 export async function readPermissions(credentialFor: CredentialForTenant, cloud: AzureCloud, registry: RegistrySummary, abortSignal?: AbortSignal): Promise<Permission[] | undefined> {
-  const [{ ServiceClient }, { createPipelineRequest }] = await Promise.all([import('@azure/core-client'), import('@azure/core-rest-pipeline')]);
-  const client = new ServiceClient({ credential: credentialFor(registry.subscription.tenantId), credentialScopes: [scopeFor(cloud.armAudience)] });
-  const url = `${cloud.armEndpoint.replace(/\/+$/, '')}${registryId(registry)}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`;
-  const timeout = AbortSignal.timeout(checkTimeoutMs);
+  const path = `${registryId(registry)}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`;
   try {
-    const response = await client.sendRequest(createPipelineRequest({ url, abortSignal: abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout }));
-    const value = response.status === 200 ? (JSON.parse(response.bodyAsText ?? '') as { value?: unknown }).value : undefined;
+    const { value } = await armGet<{ value?: unknown }>(credentialFor(registry.subscription.tenantId), cloud, path, checkTimeoutMs, abortSignal);
     return Array.isArray(value) ? value.map(permission) : undefined;
   } catch (error) {
     if (abortSignal?.aborted) throw error;

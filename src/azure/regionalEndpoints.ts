@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { AzureCloud, scopeFor } from './clouds';
+import { armGet } from './armGet';
+import { AzureCloud } from './clouds';
 import { registryId } from './permissions';
 import type { RegistrySummary } from './registries';
 
@@ -10,7 +11,6 @@ const timeoutMs = 15_000;
 
 interface RegistryAnswer {
   readonly properties?: { readonly regionalEndpointHostNames?: readonly string[] };
-  readonly error?: { readonly message?: string };
 }
 
 /**
@@ -18,12 +18,6 @@ interface RegistryAnswer {
  * has them off (docs/protocol.md section 1). Throws with ARM's message when ARM refuses.
  */
 export async function listRegionalEndpoints(credential: TokenCredential, cloud: AzureCloud, registry: RegistrySummary, abortSignal?: AbortSignal): Promise<readonly string[]> {
-  const [{ ServiceClient }, { createPipelineRequest }] = await Promise.all([import('@azure/core-client'), import('@azure/core-rest-pipeline')]);
-  const client = new ServiceClient({ credential, credentialScopes: [scopeFor(cloud.armAudience)] });
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const url = `${cloud.armEndpoint.replace(/\/+$/, '')}${registryId(registry)}?${apiVersion}`;
-  const response = await client.sendRequest(createPipelineRequest({ url, abortSignal: abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout }));
-  const body = JSON.parse(response.bodyAsText || '{}') as RegistryAnswer;
-  if (response.status !== 200) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  const body = await armGet<RegistryAnswer>(credential, cloud, `${registryId(registry)}?${apiVersion}`, timeoutMs, abortSignal);
   return body.properties?.regionalEndpointHostNames ?? [];
 }

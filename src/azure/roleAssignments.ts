@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/core-auth';
-import { AzureCloud, scopeFor } from './clouds';
+import { armGet } from './armGet';
+import { AzureCloud } from './clouds';
 import { registryId } from './permissions';
 import type { RegistrySummary } from './registries';
 
@@ -26,7 +27,6 @@ interface AssignmentProperties {
 interface ArmAnswer {
   readonly value?: readonly { readonly properties?: AssignmentProperties }[];
   readonly properties?: { readonly roleName?: string };
-  readonly error?: { readonly message?: string };
 }
 
 /**
@@ -34,16 +34,7 @@ interface ArmAnswer {
  * section 8). Throws with ARM's message when ARM refuses.
  */
 export async function listRoleAssignments(credential: TokenCredential, cloud: AzureCloud, registry: RegistrySummary, principalId: string, abortSignal?: AbortSignal): Promise<RoleAssignment[]> {
-  const [{ ServiceClient }, { createPipelineRequest }] = await Promise.all([import('@azure/core-client'), import('@azure/core-rest-pipeline')]);
-  const client = new ServiceClient({ credential, credentialScopes: [scopeFor(cloud.armAudience)] });
-  const arm = cloud.armEndpoint.replace(/\/+$/, '');
-  const get = async (path: string): Promise<ArmAnswer> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const response = await client.sendRequest(createPipelineRequest({ url: `${arm}${path}`, abortSignal: abortSignal ? AbortSignal.any([abortSignal, timeout]) : timeout }));
-    const body = JSON.parse(response.bodyAsText || '{}') as ArmAnswer;
-    if (response.status !== 200) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
-    return body;
-  };
+  const get = (path: string): Promise<ArmAnswer> => armGet<ArmAnswer>(credential, cloud, path, timeoutMs, abortSignal);
   const filter = encodeURIComponent(`atScope() and assignedTo('${principalId}')`);
   const { value = [] } = await get(`${registryId(registry)}/providers/Microsoft.Authorization/roleAssignments?${apiVersion}&$filter=${filter}`);
   const assignments = value.map(({ properties }) => properties ?? {});
