@@ -32,6 +32,8 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
   quickPick.busy = true;
   const loading = new AbortController();
   let listed: RegistryItem[] = [];
+  /** The typed login server's item shown, by its label, so that items are replaced only when it changes. */
+  let shownTyped: string | undefined;
 
   const refreshItems = (): void => {
     const typed = normalizeServerAddress(quickPick.value);
@@ -44,6 +46,11 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
           : { label: `$(add) ${typed}`, detail: vscode.l10n.t('Log in to this login server'), alwaysShow: true, choice: { loginServer: typed } },
       );
     }
+    // Replacing the items moves the highlight back to the first row: a keystroke that changes nothing shown must
+    // not take it from a row the user has just moved to (typing ahead of a busy window, then Down).
+    const typedLabel = typedItems[0]?.label;
+    if (typedLabel === shownTyped && quickPick.items.length === typedItems.length + listed.length) return;
+    shownTyped = typedLabel;
     quickPick.items = [...typedItems, ...listed];
     quickPick.selectedItems = quickPick.selectedItems.filter((item) => quickPick.items.includes(item));
   };
