@@ -312,4 +312,12 @@ export const mutants: readonly Mutant[] = [
     replace: 'if (existsSync(marker) && Date.now() < 0) return;',
     caughtBy: unit('dockerLoginStorage'),
   },
+  {
+    id: 'entra-token-asked-for-any-host',
+    breaks: 'The login server is no longer checked before the Entra token is asked for (while the challenge is answered): a look-alike host makes the extension ask Entra for a registry token it must never use there, and the refusal comes only after the request to that host.',
+    file: 'src/acr/tokenClient.ts',
+    find: 'assertEntraLoginServer(target, this.options.trust);',
+    replace: 'void assertEntraLoginServer;',
+    caughtBy: component('acrTokenClient'),
+  },
 ];
