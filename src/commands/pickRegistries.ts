@@ -52,6 +52,8 @@ export async function pickRegistries(title: string, load: (signal: AbortSignal) 
     if (typedLabel === shownTyped && quickPick.items.length === typedItems.length + listed.length) return;
     shownTyped = typedLabel;
     quickPick.items = [...typedItems, ...listed];
+    // A multi-select pick highlights nothing by itself: the typed login server is, so that Enter takes it.
+    if (typedItems.length > 0) quickPick.activeItems = typedItems;
     quickPick.selectedItems = quickPick.selectedItems.filter((item) => quickPick.items.includes(item));
   };
 

@@ -4,11 +4,16 @@ import { Page } from 'playwright-core';
 import type { Fixture } from '../emulator/fixture';
 import { componentFixture, EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
 
-/** The component fixture with no role for alice anywhere: her account lists no registries. */
+/**
+ * The component fixture where alice may only pull from contosoapps (AcrPull, which lets ARM list nothing): her
+ * account lists no registries, and she logs Docker in by typing the login server.
+ */
 function fixtureWithoutAlice(): Fixture {
   const fixture = JSON.parse(readFileSync(componentFixture, 'utf8')) as Fixture;
   const withoutAlice = <T extends { roles?: { identity: string }[] }>(scope: T): T => ({ ...scope, roles: (scope.roles ?? []).filter((role) => role.identity !== 'alice') });
-  return { ...fixture, subscriptions: fixture.subscriptions.map(withoutAlice), registries: fixture.registries.map(withoutAlice) };
+  const pullOnly = <T extends { name: string; roles?: { identity: string }[] }>(registry: T): T =>
+    registry.name === 'contosoapps' ? { ...registry, roles: [...(registry.roles ?? []), { identity: 'alice', role: 'AcrPull' }] } : registry;
+  return { ...fixture, subscriptions: fixture.subscriptions.map(withoutAlice), registries: fixture.registries.map(withoutAlice).map(pullOnly) };
 }
 
 describe('Signing in with an account that lists no registries', () => {
@@ -47,5 +52,18 @@ describe('Signing in with an account that lists no registries', () => {
     await saveScreenshot(page, 'picker-no-registries');
     assert.ok(room.text <= room.box, `the placeholder needs ${Math.round(room.text)} px and has ${Math.round(room.box)}`);
     await page.keyboard.press('Escape');
+  });
+
+  it('a login server typed into it, then Enter, logs Docker in to that registry', async () => {
+    // The emulator's login servers are addresses, which no Azure token goes to unless the user trusts them by name.
+    const loginServer = workbench.emulator.loginServer('contosoapps');
+    await workbench.updateSettings({ 'acrAccess.trustedHosts': [loginServer] });
+    const quickInput = page.locator('.quick-input-widget');
+    await runFromPalette(page, 'ACR: Log In Docker to Registry...');
+    await quickInput.locator('input[placeholder="No registries found. Type a login server."]').waitFor({ timeout: 60_000 });
+    await quickInput.locator('input').fill(loginServer);
+    await quickInput.locator('.monaco-list-row').filter({ hasText: 'Log in to this login server' }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.notification-toast').filter({ hasText: `Docker is ready for ${loginServer} until ` }).waitFor({ timeout: 60_000 });
   });
 });
