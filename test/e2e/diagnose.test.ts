@@ -15,6 +15,7 @@ import {
   openRegistriesView,
   runFromContextMenu,
   saveScreenshot,
+  screenshotIfFailed,
   signInWithVsCodeAccount,
 } from './workbench';
 
@@ -32,9 +33,7 @@ describe('A developer whose pull fails diagnoses the registry from the error', (
     page = workbench.page;
     apps = workbench.emulator.loginServer('contosoapps');
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
     if (apps) await run('docker', ['rmi', '--force', `${apps}/hello:v1`]).catch(() => undefined);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { Locator, Page } from 'playwright-core';
-import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 describe('Find Repository... in a registry of 10,000 repositories', () => {
   let workbench: EmulatorWorkbench;
@@ -10,9 +10,7 @@ describe('Find Repository... in a registry of 10,000 repositories', () => {
     workbench = await openEmulatorWorkbench();
     page = workbench.page;
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Locator, Page } from 'playwright-core';
 import { waitFor } from '../world/processes';
-import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, screenshotIfFailed } from './workbench';
 
 /** Presses a key until the focused element (as `focused` finds it) has an accessible name that matches, or gives up. */
 async function pressUntilFocused(page: Page, key: string, focused: Locator, name: RegExp, what: string): Promise<string> {
@@ -22,9 +22,7 @@ describe('A developer who works with the keyboard only (and a screen reader)', (
     workbench = await openEmulatorWorkbench();
     page = workbench.page;
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(() => workbench?.close());
 
   it('signs in, allows the sign-in and picks a registry without the mouse; the registry row and the status bar item say their state in words', async () => {

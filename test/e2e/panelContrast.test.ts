@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { FrameLocator, Locator, Page } from 'playwright-core';
-import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 /** WCAG 2's contrast ratio of two sRGB colours given as [r, g, b] in 0-255. */
 function contrastRatio(a: number[], b: number[]): number {
@@ -46,9 +46,7 @@ describe("The token password panel's buttons and success text", () => {
     workbench = await openEmulatorWorkbench();
     page = workbench.page;
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
   });

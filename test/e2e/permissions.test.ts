@@ -19,6 +19,7 @@ import {
   runFromContextMenu,
   runFromPalette,
   saveScreenshot,
+  screenshotIfFailed,
   signInWithVsCodeAccount,
 } from './workbench';
 
@@ -40,9 +41,7 @@ describe('A developer with too few roles is told which role, before any question
     await clearNotifications(page);
     await expandRow(row(/^Tenant Contoso /));
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(() => workbench?.close());
 
   it('as Reader, Create Token... says at once that creating tokens needs write access and names Contributor; nothing is asked', async () => {
@@ -122,9 +121,7 @@ describe('A developer with repository roles on an ABAC registry ARM does not sho
     workbench = await openEmulatorWorkbench((emulator) => ({ 'acrAccess.trustedHosts': [emulator.loginServer('contosoabac')] }), { fixture: demoFixture, accounts: ['bob'] });
     ({ page } = workbench);
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(() => workbench?.close());
 
   it('the catalog names Catalog Lister and a repository he may not read names Repository Reader on it, each once, never AcrPull', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Page } from 'playwright-core';
 import type { Fixture } from '../emulator/fixture';
-import { componentFixture, EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
+import { componentFixture, EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, screenshotIfFailed } from './workbench';
 
 /**
  * The component fixture where alice may only pull from contosoapps (AcrPull, which lets ARM list nothing): her
@@ -24,9 +24,7 @@ describe('Signing in with an account that lists no registries', () => {
     workbench = await openEmulatorWorkbench(undefined, { fixture: fixtureWithoutAlice() });
     page = workbench.page;
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
   });

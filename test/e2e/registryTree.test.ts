@@ -19,6 +19,7 @@ import {
   runFromContextMenu,
   runFromPalette,
   saveScreenshot,
+  screenshotIfFailed,
   signInWithVsCodeAccount,
 } from './workbench';
 
@@ -69,9 +70,7 @@ describe('A developer browses, pulls from and tidies registries in the Registrie
     ({ emulator, page } = workbench);
     apps = emulator.loginServer('contosoapps');
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
     if (apps) await run('docker', ['rmi', '--force', `${apps}/hello:v1`]).catch(() => undefined);

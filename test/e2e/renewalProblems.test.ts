@@ -10,7 +10,7 @@ import { scopeFor } from '../../src/azure/clouds';
 import { assertCaTrusted, clients, contoso, devSubscription } from '../component/emulatorSupport';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 const run = promisify(execFile);
 const dayMs = 24 * 60 * 60_000;
@@ -46,9 +46,7 @@ describe('Renewals that need the user, and token passwords about to expire, in t
     item = page.locator('.part.statusbar [id="acraccess.acr-access.acrAccess.expiry"]');
   });
   beforeEach(() => clearNotifications());
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(() => workbench?.close());
 
   const quickInput = (): Locator => page.locator('.quick-input-widget');

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { RunningEmulator } from '../world/emulator';
-import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, screenshotIfFailed } from './workbench';
 
 const run = promisify(execFile);
 
@@ -16,9 +16,7 @@ describe('A developer signs in with their VS Code Microsoft account', () => {
     workbench = await openEmulatorWorkbench((started) => ({ 'acrAccess.trustedHosts': [started.loginServer('contosoapps')] }));
     ({ emulator, dockerConfig } = workbench);
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   it('runs ACR: Sign In, allows the sign-in, picks two registries, and Docker is ready until a time it names', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../world/processes';
-import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, runFromPalette, saveScreenshot, screenshotIfFailed } from './workbench';
 
 describe('A developer whose VS Code holds two Microsoft accounts', () => {
   let workbench: EmulatorWorkbench;
@@ -10,9 +10,7 @@ describe('A developer whose VS Code holds two Microsoft accounts', () => {
   before(async () => {
     workbench = await openEmulatorWorkbench(() => ({}), { accounts: ['alice', 'bob'] });
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   /** ACR: Sign In with VS Code's account `username`, logging Docker in to `registry`. */

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { EmulatorWorkbench, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, saveScreenshot, screenshotIfFailed } from './workbench';
 import { linkIn, logInThreeRegistriesAndRenewTwice, openPersonSignInWorkbench, opensPage, personPrompts, personTakesMs, startSignIn } from './personSignIn';
 
 describe('A developer signs in in the browser, once', () => {
@@ -8,9 +8,7 @@ describe('A developer signs in in the browser, once', () => {
   before(async () => {
     workbench = await openPersonSignInWorkbench();
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   it('opens one page, signed in there 45 s later; then three registries in two tenants, two renewals and a reload open no other page', async () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { Locator, Page } from 'playwright-core';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { EmulatorWorkbench, openEmulatorWorkbench, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { EmulatorWorkbench, openEmulatorWorkbench, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 /** How long the emulator's ACR refresh tokens live in this journey. */
 const tokenSeconds = 150;
@@ -44,9 +44,7 @@ describe("The status bar tells how long Docker's registry credential lasts", () 
     // VS Code names an extension's status bar item <publisher>.<name>.<item id>.
     item = workbench.page.locator('.part.statusbar [id="acraccess.acr-access.acrAccess.expiry"]');
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   it('shows the registry and its time left in normal colours once Docker is logged in', async () => {

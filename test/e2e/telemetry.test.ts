@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { TelemetryEnvelope } from '../world/emulator';
 import { Locator } from 'playwright-core';
-import { EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, runFromPalette, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, runFromPalette, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 interface EventData {
   name: string;
@@ -56,9 +56,7 @@ for (const level of ['all', 'off'] as const) {
     before(async () => {
       workbench = await openEmulatorWorkbench(() => ({ 'telemetry.telemetryLevel': level }), { telemetryAllowed: true });
     });
-    afterEach(async function () {
-      if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-    });
+    afterEach(screenshotIfFailed(() => workbench?.page));
     after(() => workbench?.close());
 
     if (level === 'all') {

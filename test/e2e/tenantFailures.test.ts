@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import type { Fixture, RegistryFixture } from '../emulator/fixture';
 import componentFixture from '../emulator/fixtures/component.json';
-import { EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromPalette, saveScreenshot } from './workbench';
+import { EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromPalette, saveScreenshot, screenshotIfFailed } from './workbench';
 
 const northwind = { id: '7a1e0c52-4a51-4f0e-9a57-0c0ffee00003', displayName: 'Northwind', defaultDomain: 'northwind.example', requiresMfa: true };
 const northwindShared = { id: '5eb50000-0000-4000-8000-000000000004', displayName: 'Northwind Shared', tenant: northwind.id };
@@ -46,9 +46,7 @@ describe('A developer in several tenants, one wanting MFA and one subscription r
       status: 403,
     });
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   const row = (name: string | RegExp): Locator => tree.getByRole('treeitem', { name, exact: typeof name === 'string' });

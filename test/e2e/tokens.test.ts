@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { FrameLocator, Locator, Page } from 'playwright-core';
 import type { RunningEmulator } from '../world/emulator';
 import { waitFor } from '../world/processes';
-import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, runFromPalette, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { clearNotifications, EmulatorWorkbench, expandRow, openEmulatorWorkbench, openRegistriesView, resizeSideBar, runFromContextMenu, runFromPalette, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 const run = promisify(execFile);
 
@@ -96,9 +96,7 @@ describe('A developer creates a repository-scoped token with a new scope map fro
     // for a credential helper of the machine (it picks docker-credential-pass when that is installed).
     await writeFile(join(cliConfig, 'config.json'), JSON.stringify({ auths: { [noArm]: {} } }));
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
     if (cliConfig) await rm(cliConfig, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Locator } from 'playwright-core';
-import { EmulatorWorkbench, expandRow, notification, openEmulatorWorkbench, openRegistriesView, runFromContextMenu, saveScreenshot, signInWithVsCodeAccount } from './workbench';
+import { EmulatorWorkbench, expandRow, notification, openEmulatorWorkbench, openRegistriesView, runFromContextMenu, saveScreenshot, screenshotIfFailed, signInWithVsCodeAccount } from './workbench';
 
 const run = promisify(execFile);
 
@@ -13,9 +13,7 @@ describe('A developer kept waiting by a registry: a throttled listing, a pull ca
   before(async () => {
     workbench = await openEmulatorWorkbench();
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(workbench.page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => workbench?.page));
   after(() => workbench?.close());
 
   const row = (name: string | RegExp): Locator => tree.getByRole('treeitem', { name, exact: typeof name === 'string' });

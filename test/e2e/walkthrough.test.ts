@@ -11,6 +11,7 @@ import {
   openRegistriesView,
   runFromContextMenu,
   saveScreenshot,
+  screenshotIfFailed,
   signInWithVsCodeAccount,
 } from './workbench';
 
@@ -43,9 +44,7 @@ describe('A developer new to ACR Access follows the Get Started walkthrough', ()
     page = workbench.page;
     apps = workbench.emulator.loginServer('contosoapps');
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await saveScreenshot(page, `failed-${this.currentTest.title}`);
-  });
+  afterEach(screenshotIfFailed(() => page));
   after(async () => {
     await workbench?.close();
     if (apps) await run('docker', ['rmi', '--force', `${apps}/hello:v1`]).catch(() => undefined);

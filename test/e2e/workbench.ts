@@ -135,6 +135,15 @@ export async function runFromPalette(page: Page, title: string): Promise<void> {
   await taken(10_000);
 }
 
+/** A mocha `afterEach` hook that saves what the user saw when a test failed, as artifacts/e2e/failed-<its title>.png. */
+export function screenshotIfFailed(page: () => Page | undefined): Mocha.AsyncFunc {
+  return async function (this: Mocha.Context) {
+    const { currentTest } = this;
+    const shown = page();
+    if (currentTest?.state === 'failed' && shown) await saveScreenshot(shown, `failed-${currentTest.title}`);
+  };
+}
+
 /** Saves what the user sees as artifacts/e2e/<name>.png and returns its path. */
 export async function saveScreenshot(page: Page, name: string): Promise<string> {
   await mkdir(artifactsDir, { recursive: true });
