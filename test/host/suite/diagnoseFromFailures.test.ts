@@ -64,6 +64,14 @@ describe('Diagnose from a failure about a registry: ACR: Diagnose Access for tha
       }),
     );
 
+  /** contosoapps' node in the Registries view, read afresh. */
+  const appsInTheView = async () => {
+    exports.registryTree.refresh();
+    const registry = (await exports.registryTree.allRegistries()).find((node) => node.loginServer === apps);
+    assert.ok(registry, `no registry ${apps} in the view`);
+    return registry;
+  };
+
   before(async () => {
     exports = await vscode.extensions.getExtension<AcrAccessExports>(extensionId)!.activate();
   });
@@ -87,9 +95,7 @@ describe('Diagnose from a failure about a registry: ACR: Diagnose Access for tha
 
   it("the Registries view's error item where a registry's repositories were offers Diagnose (inline and in its menu); it opens that registry's report, the failing check first and the logged failure in check 11", async () => {
     const tree = exports.registryTree;
-    tree.refresh();
-    const registry = (await tree.allRegistries()).find((node) => node.loginServer === apps);
-    assert.ok(registry, `no registry ${apps} in the view`);
+    const registry = await appsInTheView();
     await refuseByNetworkRules('^/(v2/|acr/v1/_catalog|v2/_catalog)$');
     tree.refresh(registry);
     const error = (await tree.getChildren(registry)).find((node): node is ErrorNode => node.kind === 'error');
@@ -113,9 +119,7 @@ describe('Diagnose from a failure about a registry: ACR: Diagnose Access for tha
 
   it("the error item where a repository's tags were diagnoses that repository of the registry", async () => {
     const tree = exports.registryTree;
-    tree.refresh();
-    const registry = (await tree.allRegistries()).find((node) => node.loginServer === apps);
-    assert.ok(registry, `no registry ${apps} in the view`);
+    const registry = await appsInTheView();
     await refuseByNetworkRules('^/acr/v1/hello/_tags$');
     const hello = tree.openRepository(registry, 'hello');
     tree.refresh(hello);
